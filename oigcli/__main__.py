@@ -1,0 +1,5 @@
+"""``python -m oigcli``."""
+
+from oigcli.cli import main
+
+main()

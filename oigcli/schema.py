@@ -1,0 +1,123 @@
+"""The report record: every field, its type, order, meaning and source, in one place.
+
+Table columns, JSON key order, validation and the documentation all read ``FIELDS``.
+Adding a field means adding one ``Field`` here (and its values to the data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Report = dict[str, Any]
+"""One report: a plain JSON object whose keys are ``FIELD_NAMES`` in that order."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: type
+    """The Python type of a known value (``list`` means a list of strings)."""
+    nullable: bool
+    description: str
+    source: str
+    """Where the bundled dataset's value comes from."""
+
+    @property
+    def type_name(self) -> str:
+        base = {str: "string", int: "integer", bool: "boolean", list: "list of strings"}[self.type]
+        return f"{base} or null" if self.nullable else base
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "report_number",
+        str,
+        False,
+        "The OIG's report number, e.g. OIG-21-63.",
+        "the page's Report Number",
+    ),
+    Field("title", str, False, "The report's title, verbatim.", "the page's title line"),
+    Field(
+        "summary",
+        str,
+        True,
+        "The executive summary (whitespace normalised, a leading 'Summary:' dropped).",
+        "the page's Executive Summary",
+    ),
+    Field(
+        "issue_date",
+        str,
+        True,
+        "Date of issue, YYYY-MM-DD; null when unknown.",
+        "the page's Issue Date (empty on the page for all five reports, so null)",
+    ),
+    Field(
+        "fiscal_year",
+        int,
+        False,
+        "Federal fiscal year (FY N runs 1 October N-1 to 30 September N).",
+        "the page's Fiscal Year",
+    ),
+    Field(
+        "component",
+        str,
+        True,
+        "The DHS component the report is about, e.g. CBP.",
+        "the title (every title names CBP; the page's DHS Agency label is empty)",
+    ),
+    Field(
+        "tags",
+        list,
+        False,
+        "Keywords the report is listed under.",
+        "the page's keyword, OFO",
+    ),
+    Field(
+        "redacted",
+        bool,
+        False,
+        "True when the public version is redacted.",
+        "the title says REDACTED or Redacted",
+    ),
+    Field(
+        "recommendations",
+        int,
+        True,
+        "How many recommendations the OIG made; null when not stated.",
+        "the summary ('We made five recommendations')",
+    ),
+    Field(
+        "recommendations_concurred",
+        int,
+        True,
+        "How many of them the agency concurred with; null when not stated.",
+        "the summary ('CBP concurred with all five recommendations')",
+    ),
+    Field(
+        "document_url",
+        str,
+        True,
+        "Link to the report's PDF; null when unknown.",
+        "not on the page (its Document File label is empty), so null",
+    ),
+    Field(
+        "oversight_area",
+        str,
+        True,
+        "The OIG's oversight area; null when unknown.",
+        "not on the page (its Oversight Area label is empty), so null",
+    ),
+)
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+LIST_COLUMNS: tuple[str, ...] = (
+    "report_number",
+    "fiscal_year",
+    "issue_date",
+    "component",
+    "title",
+)
+"""The columns of ``list`` and ``filter`` tables."""
