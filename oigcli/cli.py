@@ -48,23 +48,26 @@ def _quiet_stdout() -> None:
         pass
 
 
-EXIT_STATUS_HELP = """\b
-Exit status: 0 success (an empty result too), 1 a named report does not
-exist, 2 a usage error, 3 a dataset that cannot be read or is invalid."""
+def _epilog(*examples: str) -> str:
+    """The Examples and Exit status sections every --help ends with (\b keeps the lines)."""
+    lines = "\n".join(f"  {example}" for example in examples)
+    return (
+        f"\b\nExamples:\n{lines}\n\n"
+        "\b\nExit status: 0 success (an empty result too), 1 a named report does not\n"
+        "exist, 2 a usage error, 3 a dataset that cannot be read or is invalid."
+    )
+
 
 app = typer.Typer(
     cls=OigGroup,
     name="oigcli",
     help="Query DHS Office of Inspector General reports from the shell.",
-    epilog="""\b
-Examples:
-  oigcli list
-  oigcli show 21-27
-  oigcli filter --text medical --json | jq '.[].title'
-  oigcli stats --by component
-
-"""
-    + EXIT_STATUS_HELP,
+    epilog=_epilog(
+        "oigcli list",
+        "oigcli show 21-27",
+        "oigcli filter --text medical --json | jq '.[].title'",
+        "oigcli stats --by component",
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -217,11 +220,11 @@ def _main(
 
 @app.command(
     "list",
-    epilog="""\b
-Examples:
-  oigcli list
-  oigcli list --json | jq -r '.[].report_number'
-  oigcli list --json | jq 'map(select(.redacted)) | length'""",
+    epilog=_epilog(
+        "oigcli list",
+        "oigcli list --json | jq -r '.[].report_number'",
+        "oigcli list --json | jq 'map(select(.redacted)) | length'",
+    ),
 )
 def list_(
     ctx: typer.Context,
@@ -240,11 +243,11 @@ def list_(
 
 
 @app.command(
-    epilog="""\b
-Examples:
-  oigcli show 21-27
-  oigcli show OIG-21-63 OIG-21-48
-  oigcli show 21-27 --json | jq .recommendations""",
+    epilog=_epilog(
+        "oigcli show 21-27",
+        "oigcli show OIG-21-63 OIG-21-48",
+        "oigcli show 21-27 --json | jq .recommendations",
+    ),
 )
 def show(
     ctx: typer.Context,
@@ -276,11 +279,11 @@ def show(
 
 @app.command(
     "filter",
-    epilog="""\b
-Examples:
-  oigcli filter --component cbp --fy 2021
-  oigcli filter --text "medical migrants"
-  oigcli filter --fy 2019..2021 --tag OFO --json | jq length""",
+    epilog=_epilog(
+        "oigcli filter --component cbp --fy 2021",
+        'oigcli filter --text "medical migrants"',
+        "oigcli filter --fy 2019..2021 --tag OFO --json | jq length",
+    ),
 )
 def filter_(
     ctx: typer.Context,
@@ -304,11 +307,11 @@ def filter_(
 
 
 @app.command(
-    epilog="""\b
-Examples:
-  oigcli stats
-  oigcli stats --by redacted
-  oigcli stats --by tag --fy 2021 --json | jq .total.concurrence_rate""",
+    epilog=_epilog(
+        "oigcli stats",
+        "oigcli stats --by redacted",
+        "oigcli stats --by tag --fy 2021 --json | jq .total.concurrence_rate",
+    ),
 )
 def stats(
     ctx: typer.Context,

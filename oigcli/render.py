@@ -74,21 +74,25 @@ def report_page(report: Report, width: int) -> str:
     """Every field of one report, labelled; long text wrapped to ``width`` columns."""
     import textwrap
 
+    width = max(width, 20)
     label_width = max(len(f.name) for f in FIELDS) + 2
-    value_width = max(20, width - label_width - 2)
+    # Labels beside values when there is room for both; on a narrow terminal, above them.
+    side_by_side = width - label_width >= 30
     lines = []
     for field in FIELDS:
         if field.name == "summary":
             continue
-        wrapped = textwrap.wrap(cell(report[field.name]), value_width) or [""]
-        lines.append(f"{field.name:<{label_width}}{wrapped[0]}")
-        lines.extend(" " * label_width + more for more in wrapped[1:])
+        value = cell(report[field.name])
+        if side_by_side:
+            wrapped = textwrap.wrap(value, width - label_width) or [""]
+            lines.append(f"{field.name:<{label_width}}{wrapped[0]}")
+            lines.extend(" " * label_width + more for more in wrapped[1:])
+        else:
+            lines.append(field.name)
+            lines.extend(textwrap.wrap(value, width, initial_indent="  ", subsequent_indent="  "))
     lines.append("summary")
-    summary = report["summary"]
     lines.extend(
-        textwrap.wrap(
-            cell(summary), max(20, width - 2), initial_indent="  ", subsequent_indent="  "
-        )
+        textwrap.wrap(cell(report["summary"]), width, initial_indent="  ", subsequent_indent="  ")
     )
     return "\n".join(lines) + "\n"
 

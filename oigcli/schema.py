@@ -76,8 +76,8 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "redacted",
         bool,
-        False,
-        "True when the public version is redacted.",
+        True,
+        "True when the public version is redacted; null when unknown.",
         "the title says REDACTED or Redacted",
     ),
     Field(

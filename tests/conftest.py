@@ -1,0 +1,80 @@
+"""Shared test helpers: the bundled data as plain JSON, and ways to run the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+from typer.testing import CliRunner, Result
+
+from oigcli.cli import app
+from oigcli.context import Environment
+
+# CI runs a fixed, bounded set of examples; locally hypothesis explores afresh each run.
+settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_JSON = ROOT / "oigcli" / "data" / "reports.json"
+NUMBERS = ["OIG-21-63", "OIG-21-48", "OIG-21-34", "OIG-21-27", "OIG-21-19"]
+
+
+@pytest.fixture(scope="session")
+def bundled() -> list[dict[str, Any]]:
+    """The bundled dataset read with nothing but the json module."""
+    return json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke() -> Invoke:
+    """Run oigcli in-process: invoke(*args, input=None, env=None) -> Result."""
+
+    def run(*args: str, input: str | None = None, env: Environment | None = None) -> Result:
+        return CliRunner().invoke(app, list(args), input=input, obj=env)
+
+    return run
+
+
+def fake_terminal(width: int, stdin: str = "") -> tuple[Environment, io.StringIO, io.StringIO]:
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(
+        stdout=out,
+        stderr=err,
+        stdin=io.StringIO(stdin),
+        stdout_isatty=True,
+        stdin_isatty=True,
+        width=width,
+    )
+    return env, out, err
+
+
+def oigcli_executable() -> str:
+    """The installed console script of the Python running the tests."""
+    script = Path(sys.executable).parent / ("oigcli.exe" if os.name == "nt" else "oigcli")
+    assert script.exists(), f"{script} is missing: install oigcli first (see README)"
+    return str(script)
+
+
+def run_oigcli(
+    args: Sequence[str], input: str | None = None, **kw: Any
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [oigcli_executable(), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kw,
+    )

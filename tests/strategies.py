@@ -1,0 +1,64 @@
+"""Hypothesis strategies for datasets in oigcli's schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from oigcli.query import Criteria, YearRange
+from oigcli.schema import FIELD_NAMES
+
+WORDS = ["border", "medical", "audit", "canine", "mail", "security", "training", "REDACTED"]
+COMPONENTS = ["CBP", "ICE", "FEMA", "cbp", None]
+TAGS = ["OFO", "USBP", "Audit"]
+
+
+@st.composite
+def reports(draw: st.DrawFn, number: str) -> dict[str, Any]:
+    year = draw(st.integers(2015, 2025))
+    date = draw(st.none() | st.dates(dt.date(year - 1, 10, 1), dt.date(year, 9, 30)))
+    made = draw(st.none() | st.integers(0, 12))
+    concurred = None if made is None else draw(st.none() | st.integers(0, made))
+    values = {
+        "report_number": number,
+        "title": " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))),
+        "summary": draw(st.none() | st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)),
+        "issue_date": None if date is None else date.isoformat(),
+        "fiscal_year": year,
+        "component": draw(st.sampled_from(COMPONENTS)),
+        "tags": draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True)),
+        "redacted": draw(st.booleans()),
+        "recommendations": made,
+        "recommendations_concurred": concurred,
+        "document_url": None,
+        "oversight_area": None,
+    }
+    assert tuple(values) == FIELD_NAMES
+    return values
+
+
+@st.composite
+def datasets(draw: st.DrawFn, max_size: int = 25) -> list[dict[str, Any]]:
+    keys = draw(
+        st.lists(
+            st.tuples(st.integers(15, 25), st.integers(1, 120)), max_size=max_size, unique=True
+        )
+    )
+    return [
+        draw(reports(f"OIG-{yy}-{n:02d}" if n < 10 and draw(st.booleans()) else f"OIG-{yy}-{n}"))
+        for yy, n in keys
+    ]
+
+
+criteria = st.builds(
+    Criteria.build,
+    components=st.lists(st.sampled_from([c for c in COMPONENTS if c]), max_size=2),
+    years=st.none()
+    | st.builds(
+        YearRange, st.none() | st.integers(2014, 2026), st.none() | st.integers(2014, 2026)
+    ),
+    tags=st.lists(st.sampled_from(TAGS), max_size=2),
+    text=st.none() | st.lists(st.sampled_from(WORDS), max_size=2).map(" ".join),
+)

@@ -1,0 +1,389 @@
+"""Every command in both formats through CliRunner: values, errors and exit statuses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import NUMBERS, Invoke, fake_terminal
+from oigcli import __version__
+from oigcli.schema import FIELD_NAMES, LIST_COLUMNS
+
+
+def _json(result: Any) -> Any:
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    return json.loads(result.stdout)
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """Split a 'simple' tabulate table into cells: header, dashes, rows."""
+    lines = text.rstrip("\n").splitlines()
+    return [line.split() for line in lines]
+
+
+# --- list -------------------------------------------------------------------------
+
+
+def test_list_json_is_the_dataset_newest_first(
+    invoke: Invoke, bundled: list[dict[str, Any]]
+) -> None:
+    reports = _json(invoke("list", "--json"))
+    assert reports == bundled  # the page lists them newest first too
+    assert [list(r) for r in reports] == [list(FIELD_NAMES)] * 5
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "json"], ["-f", "json"], ["--format", "JSON"], ["--json", "--format", "json"]],
+)
+def test_format_json_spellings(invoke: Invoke, args: list[str]) -> None:
+    assert [r["report_number"] for r in _json(invoke("list", *args))] == NUMBERS
+
+
+def test_list_table(invoke: Invoke, bundled: list[dict[str, Any]]) -> None:
+    result = invoke("list")
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == list(LIST_COLUMNS)
+    assert len(lines) == 2 + 5
+    for line, report in zip(lines[2:], bundled, strict=True):
+        cells = line.split(None, 4)
+        assert cells == [report["report_number"], "2021", "unknown", "CBP", report["title"]]
+
+
+def test_list_table_is_never_cut_when_piped(invoke: Invoke, bundled: list[dict[str, Any]]) -> None:
+    out = invoke("list", "--format", "table").stdout
+    assert all(r["title"] in out for r in bundled)
+
+
+# --- show -------------------------------------------------------------------------
+
+
+def test_show_one_number_is_one_object(invoke: Invoke, bundled: list[dict[str, Any]]) -> None:
+    report = _json(invoke("show", "21-27", "--json"))
+    assert report == bundled[3]
+    assert report["recommendations"] == 8 and report["recommendations_concurred"] == 6
+
+
+def test_show_several_is_an_array_in_the_order_asked(invoke: Invoke) -> None:
+    reports = _json(invoke("show", "oig-21-19", "OIG-21-63", "21-48", "--json"))
+    assert [r["report_number"] for r in reports] == ["OIG-21-19", "OIG-21-63", "OIG-21-48"]
+
+
+def test_show_table_has_every_field_and_unknown_for_null(
+    invoke: Invoke, bundled: list[dict[str, Any]]
+) -> None:
+    result = invoke("show", "21-27")
+    assert result.exit_code == 0 and result.stderr == ""
+    text = result.stdout
+    labels = [line.split()[0] for line in text.splitlines() if line and not line.startswith(" ")]
+    assert labels == [name for name in FIELD_NAMES if name != "summary"] + ["summary"]
+    fields = {
+        line.split()[0]: line.split(None, 1)[1]
+        for line in text.splitlines()
+        if line[:1].strip() and len(line.split()) > 1
+    }
+    assert fields["issue_date"] == "unknown"
+    assert fields["document_url"] == "unknown" and fields["oversight_area"] == "unknown"
+    assert fields["recommendations"] == "8" and fields["recommendations_concurred"] == "6"
+    assert fields["redacted"] == "yes" and fields["tags"] == "OFO"
+    summary = " ".join(text.split("\nsummary\n", 1)[1].split())
+    assert summary == bundled[3]["summary"]
+
+
+@pytest.mark.parametrize("width", [40, 60, 100, 200])
+def test_show_wraps_to_the_terminal(
+    invoke: Invoke, bundled: list[dict[str, Any]], width: int
+) -> None:
+    env, out, err = fake_terminal(width)
+    result = invoke("show", "21-63", env=env)
+    assert result.exit_code == 0, err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert max(map(len, lines)) <= min(width, 100)
+    labels = [line.split()[0] for line in lines if line and not line.startswith(" ")]
+    assert labels == [name for name in FIELD_NAMES if name != "summary"] + ["summary"]
+    assert " ".join(out.getvalue().split("\nsummary\n", 1)[1].split()) == bundled[0]["summary"]
+
+
+def test_show_several_in_table_form_are_separated(invoke: Invoke) -> None:
+    text = invoke("show", "21-63", "21-19").stdout
+    assert text.count("report_number") == 2
+    assert text.index("OIG-21-63") < text.index("OIG-21-19")
+    assert "\n\nreport_number" in text
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_show_unknown_number_exits_1_with_a_suggestion(
+    invoke: Invoke, json_flag: list[str]
+) -> None:
+    result = invoke("show", "21-99", *json_flag)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "'21-99'" in result.stderr and "did you mean OIG-21-19" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_show_with_one_missing_prints_nothing(invoke: Invoke) -> None:
+    result = invoke("show", "21-63", "21-64", "--json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "'21-64'" in result.stderr and "'21-63'" not in result.stderr
+
+
+def test_show_needs_a_number(invoke: Invoke) -> None:
+    result = invoke("show")
+    assert result.exit_code == 2 and "Missing argument" in result.stderr
+
+
+# --- filter -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], NUMBERS),
+        (["--component", "cbp"], NUMBERS),
+        (["-c", "ICE", "-c", "CBP"], NUMBERS),
+        (["--component", "ICE"], []),
+        (["--fy", "2021"], NUMBERS),
+        (["--fy", "2019..2021"], NUMBERS),
+        (["--fy", "2022.."], []),
+        (["--fy", "..2020"], []),
+        (["--tag", "ofo"], NUMBERS),
+        (["--tag", "OFO", "--tag", "USBP"], []),
+        (["--text", "medical"], ["OIG-21-48"]),
+        (["-t", "Electronic DEVICES"], ["OIG-21-63"]),
+        (["--text", "canine", "--fy", "2021", "-c", "CBP", "--tag", "OFO"], ["OIG-21-19"]),
+        (["--text", "canine medical"], []),
+        (["--text", "REDACTED"], ["OIG-21-63", "OIG-21-27", "OIG-21-19"]),
+    ],
+)
+def test_filter(invoke: Invoke, args: list[str], expected: list[str]) -> None:
+    assert [r["report_number"] for r in _json(invoke("filter", *args, "--json"))] == expected
+
+
+def test_filter_no_match_json_is_empty_array(invoke: Invoke) -> None:
+    result = invoke("filter", "--component", "FEMA", "--json")
+    assert result.exit_code == 0 and result.stdout.strip() == "[]" and result.stderr == ""
+
+
+def test_filter_no_match_table_says_so_on_stderr(invoke: Invoke) -> None:
+    result = invoke("filter", "--component", "FEMA")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "No reports match.\n"
+
+
+def test_filter_table(invoke: Invoke) -> None:
+    rows = _table_rows(invoke("filter", "--text", "mail").stdout)
+    assert rows[0] == list(LIST_COLUMNS)
+    assert [row[0] for row in rows[2:]] == ["OIG-21-27"]
+
+
+# --- stats ------------------------------------------------------------------------
+
+
+def test_stats_json_contract(invoke: Invoke) -> None:
+    result = _json(invoke("stats", "--json"))
+    assert result == {
+        "total": {
+            "reports": 5,
+            "recommendations": 22,
+            "concurred": 20,
+            "concurrence_rate": 20 / 22,
+        },
+        "by": "fiscal_year",
+        "groups": [{"key": 2021, "reports": 5, "recommendations": 22, "concurred": 20}],
+    }
+    assert list(result) == ["total", "by", "groups"]
+    assert list(result["total"]) == ["reports", "recommendations", "concurred", "concurrence_rate"]
+    assert list(result["groups"][0]) == ["key", "reports", "recommendations", "concurred"]
+
+
+@pytest.mark.parametrize(
+    ("by", "groups"),
+    [
+        ("component", [("CBP", 5, 22, 20)]),
+        ("tag", [("OFO", 5, 22, 20)]),
+        ("redacted", [(False, 2, 5, 5), (True, 3, 17, 15)]),
+        ("fiscal_year", [(2021, 5, 22, 20)]),
+    ],
+)
+def test_stats_by(invoke: Invoke, by: str, groups: list[tuple[Any, int, int, int]]) -> None:
+    result = _json(invoke("stats", "--by", by, "--json"))
+    assert result["by"] == by
+    assert [
+        (g["key"], g["reports"], g["recommendations"], g["concurred"]) for g in result["groups"]
+    ] == groups
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        [],
+        ["--text", "REDACTED"],
+        ["--text", "medical"],
+        ["--component", "ICE"],
+        ["--fy", "2021", "--tag", "ofo"],
+    ],
+)
+def test_stats_summarises_exactly_what_filter_returns(invoke: Invoke, criteria: list[str]) -> None:
+    rows = _json(invoke("filter", *criteria, "--json"))
+    result = _json(invoke("stats", *criteria, "--json"))
+    assert result["total"]["reports"] == len(rows)
+    assert result["total"]["recommendations"] == sum(r["recommendations"] or 0 for r in rows)
+    assert result["total"]["concurred"] == sum(r["recommendations_concurred"] or 0 for r in rows)
+
+
+def test_stats_of_nothing(invoke: Invoke) -> None:
+    result = _json(invoke("stats", "--component", "ICE", "--json"))
+    assert result["total"] == {
+        "reports": 0,
+        "recommendations": 0,
+        "concurred": 0,
+        "concurrence_rate": None,
+    }
+    assert result["groups"] == []
+
+
+def test_stats_table(invoke: Invoke) -> None:
+    result = invoke("stats", "--by", "redacted")
+    assert result.exit_code == 0 and result.stderr == ""
+    rows = _table_rows(result.stdout)
+    assert rows[0] == ["redacted", "reports", "recommendations", "concurred", "concurrence"]
+    assert rows[2] == ["no", "2", "5", "5", "100.0%"]
+    assert rows[3] == ["yes", "3", "17", "15", "88.2%"]
+    assert rows[-1] == ["total", "5", "22", "20", "90.9%"]
+
+
+def test_stats_table_with_no_recommendations_says_unknown(invoke: Invoke) -> None:
+    rows = _table_rows(invoke("stats", "--component", "ICE").stdout)
+    assert rows[-1] == ["total", "0", "0", "0", "unknown"]
+
+
+# --- usage errors (exit 2) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["list", "--format", "xml"], "'xml' is not one of 'table', 'json'"),
+        (["list", "--json", "--format", "table"], "--json and --format table disagree"),
+        (["filter", "--fy", "20x1"], "'20x1' is not a fiscal year or range"),
+        (["filter", "--fy", "2022..2019"], "empty range"),
+        (["stats", "--fy", ""], "names no year"),
+        (["stats", "--by", "compnent"], "Did you mean component?"),
+        (["stats", "--by", "title"], "choose from fiscal_year, component, tag, redacted"),
+        (["lst"], "Did you mean 'list'?"),
+        (["list", "--colour"], "No such option"),
+        (["list", "extra"], "unexpected extra argument"),
+        (["filter", "--component"], "requires an argument"),
+    ],
+)
+def test_usage_errors_exit_2(invoke: Invoke, args: list[str], message: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- datasets (exit 3) ------------------------------------------------------------
+
+
+def test_data_file_round_trip(invoke: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "two.json"
+    path.write_text(invoke("filter", "--text", "REDACTED", "--json").stdout, encoding="utf-8")
+    result = _json(invoke("stats", "--data", str(path), "--json"))
+    assert result["total"] == {
+        "reports": 3,
+        "recommendations": 17,
+        "concurred": 15,
+        "concurrence_rate": 15 / 17,
+    }
+
+
+def test_data_from_stdin(invoke: Invoke) -> None:
+    text = invoke("show", "21-27", "21-48", "--json").stdout
+    assert [
+        r["report_number"] for r in _json(invoke("list", "--data", "-", "--json", input=text))
+    ] == ["OIG-21-48", "OIG-21-27"]
+
+
+def test_data_stdin_that_is_a_terminal_is_a_usage_error(invoke: Invoke) -> None:
+    env, out, err = fake_terminal(80)
+    result = invoke("list", "--data", "-", env=env)
+    assert result.exit_code == 2 and out.getvalue() == ""
+    assert "standard input, which is a terminal" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "invalid JSON at line 1, column 1"),
+        ('{"report_number": "A"}', "expected a JSON array"),
+        ('[{"title": "T", "fiscal_year": 2021}]', "report_number: missing (required)"),
+        (
+            '[{"report_number": "A", "title": "T", "fiscal_year": "2021"}]',
+            "fiscal_year: expected integer",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [["list"], ["show", "A"], ["filter"], ["stats"]])
+def test_bad_dataset_exits_3(
+    invoke: Invoke, tmp_path: Path, content: str, message: str, command: list[str]
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = invoke(*command, "--data", str(path))
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+
+
+def test_missing_data_file_exits_3(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke("list", "--data", str(tmp_path / "nope.json"))
+    assert result.exit_code == 3 and "no such file" in result.stderr
+
+
+# --- the rest ---------------------------------------------------------------------
+
+
+def test_version(invoke: Invoke) -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout == f"oigcli {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["filter"], ["stats"]])
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_has_examples(invoke: Invoke, command: list[str], flag: str) -> None:
+    result = invoke(*command, flag)
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout and "oigcli " in result.stdout
+
+
+def test_no_command_shows_help(invoke: Invoke) -> None:
+    result = invoke()
+    assert "Commands:" in result.output and "list" in result.output
+
+
+def test_table_output_cannot_drive_the_terminal(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    hostile = {
+        **bundled[0],
+        "title": "Bad \x1b[31mred\x1b[0m\ttab\u202eevil",
+        "summary": "line\nbreak \x07bell",
+    }
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps([hostile]), encoding="utf-8")
+    for command in (["list"], ["show", "21-63"], ["filter"]):
+        out = invoke(*command, "--data", str(path)).stdout
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\t" not in out
+        assert "\\x1b[31mred" in out
+    assert "\\x07bell" in invoke("show", "21-63", "--data", str(path)).stdout
+    # JSON keeps the data exact, escaped as JSON escapes it
+    raw = invoke("list", "--data", str(path), "--json").stdout
+    assert "\\u001b[31m" in raw and json.loads(raw)[0]["title"] == hostile["title"]

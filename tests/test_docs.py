@@ -1,0 +1,34 @@
+"""The README agrees with the program: its commands, its schema table, its examples."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+from oigcli.schema import FIELDS
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _command_after(marker: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\n```sh\n(.+)\n```", README)
+    assert match, f"README has no {marker} block"
+    return match.group(1)
+
+
+def test_readme_has_the_two_one_line_commands() -> None:
+    assert _command_after("install-command") == "pip install . && oigcli list"
+    assert _command_after("test-command") == "pip install -e '.[test]' && pytest"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "test-command" in ci  # .ci/run reads the line from the README, so they cannot differ
+
+
+def test_schema_table_is_generated_from_the_schema() -> None:
+    table = README.split("<!-- schema-table", 1)[1].split("<!-- end schema-table -->", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert rows == [
+        f"| `{f.name}` | {f.type_name} | {f.description} | {f.source} |" for f in FIELDS
+    ]

@@ -1,0 +1,218 @@
+"""The installed program in real processes: real pipes, real exit statuses, real jq."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import NUMBERS, ROOT, oigcli_executable, run_oigcli
+
+
+def test_list_json() -> None:
+    done = run_oigcli(["list", "--json"])
+    assert done.returncode == 0 and done.stderr == ""
+    assert [r["report_number"] for r in json.loads(done.stdout)] == NUMBERS
+
+
+def test_list_table() -> None:
+    done = run_oigcli(["list"])
+    assert done.returncode == 0 and done.stderr == ""
+    assert [line.split()[0] for line in done.stdout.splitlines()[2:]] == NUMBERS
+
+
+def test_show() -> None:
+    done = run_oigcli(["show", "21-27", "--json"])
+    assert done.returncode == 0 and json.loads(done.stdout)["recommendations"] == 8
+    done = run_oigcli(["show", "21-27"])
+    assert done.returncode == 0 and "recommendations_concurred  6" in done.stdout
+
+
+def test_show_missing() -> None:
+    done = run_oigcli(["show", "21-99"])
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("Error: no report numbered '21-99'; did you mean OIG-21-19")
+
+
+def test_filter() -> None:
+    done = run_oigcli(["filter", "--text", "medical", "--json"])
+    assert done.returncode == 0
+    assert [r["report_number"] for r in json.loads(done.stdout)] == ["OIG-21-48"]
+    done = run_oigcli(["filter", "--component", "ICE"])
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == "No reports match.\n"
+
+
+def test_stats() -> None:
+    done = run_oigcli(["stats", "--json"])
+    assert done.returncode == 0
+    total = json.loads(done.stdout)["total"]
+    assert (total["recommendations"], total["concurred"]) == (22, 20)
+    done = run_oigcli(["stats"])
+    assert done.returncode == 0 and done.stdout.splitlines()[-1].split() == [
+        "total",
+        "5",
+        "22",
+        "20",
+        "90.9%",
+    ]
+
+
+def test_usage_error() -> None:
+    done = run_oigcli(["filter", "--fy", "someday"])
+    assert done.returncode == 2 and done.stdout == "" and "'someday'" in done.stderr
+
+
+def test_bad_dataset(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("[{]", encoding="utf-8")
+    done = run_oigcli(["stats", "--data", str(tmp_path / "bad.json")])
+    assert done.returncode == 3 and done.stdout == "" and "invalid JSON at line 1" in done.stderr
+
+
+def test_stdin_round_trip() -> None:
+    filtered = run_oigcli(["filter", "--text", "REDACTED", "--json"]).stdout
+    done = run_oigcli(["stats", "--data", "-", "--json"], input=filtered)
+    assert done.returncode == 0 and json.loads(done.stdout)["total"]["reports"] == 3
+
+
+def test_python_dash_m() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "oigcli", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.startswith("oigcli ")
+
+
+MANY = ["show", *["21-63"] * 400]
+PIPE_CASES = [MANY, [*MANY, "--json"], ["list"], ["list", "--json"], ["stats"], ["stats", "--json"]]
+
+
+@pytest.mark.parametrize("args", PIPE_CASES)
+def test_reader_that_leaves_after_one_line(args: list[str]) -> None:
+    """`oigcli ... | head -1`: no traceback, exit 0."""
+    with subprocess.Popen(
+        [oigcli_executable(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+        status = process.wait(timeout=60)
+    assert first
+    assert stderr == b""
+    assert status == 0
+
+
+@pytest.mark.parametrize("args", PIPE_CASES)
+def test_reader_gone_before_the_first_write(args: list[str]) -> None:
+    """The same with the pipe already closed when oigcli writes: a sure broken pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [oigcli_executable(), *args],
+            stdout=write_end,
+            capture_output=False,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr == b""
+    assert done.returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_jq_pipelines() -> None:
+    exe = oigcli_executable()
+
+    def sh(command: str) -> str:
+        return subprocess.run(
+            ["sh", "-c", command], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    assert sh(f"{exe} list --json | jq length") == "5"
+    assert sh(f"{exe} show 21-27 --json | jq .recommendations") == "8"
+    assert (
+        sh(f"{exe} stats --json | jq -c '[.total.recommendations, .total.concurred]'") == "[22,20]"
+    )
+    assert sh(f"{exe} list --json | jq -r '.[0].issue_date'") == "null"
+    assert sh(f"{exe} show 21-99 2>/dev/null | jq length; echo $?") == "0"  # nothing on stdout
+
+
+def test_installed_wheel_finds_its_data(tmp_path: Path) -> None:
+    """A wheel built from this tree and installed (not editable) reads the bundled data."""
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("oigcli-*.whl")
+    assert "oigcli/data/reports.json" in zipfile.ZipFile(wheel).namelist()
+    site = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    code = "import oigcli, sys; print(oigcli.__file__, file=sys.stderr); from oigcli.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "stats", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().startswith(str(site))  # the installed copy, not this tree
+    assert json.loads(done.stdout)["total"]["recommendations"] == 22
+
+
+def _help_examples() -> list[str]:
+    examples = []
+    for command in ([], ["list"], ["show"], ["filter"], ["stats"]):
+        text = run_oigcli([*command, "--help"]).stdout
+        block = text.split("Examples:\n", 1)[1].split("\n\n", 1)[0]
+        examples += [line.strip() for line in block.splitlines() if line.strip()]
+    return examples
+
+
+@pytest.mark.parametrize("example", _help_examples())
+def test_every_help_example_runs(example: str) -> None:
+    if "jq" in example and shutil.which("jq") is None:
+        pytest.skip("jq is not installed")
+    bin_dir = str(Path(oigcli_executable()).parent)
+    done = subprocess.run(
+        ["bash", "-c", f"set -eo pipefail; {example} > /dev/null"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
