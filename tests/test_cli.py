@@ -364,9 +364,10 @@ def test_help_has_examples(invoke: Invoke, command: list[str], flag: str) -> Non
     assert "Examples:" in result.stdout and "oigcli " in result.stdout
 
 
-def test_no_command_shows_help(invoke: Invoke) -> None:
+def test_no_command_is_a_usage_error_that_shows_help(invoke: Invoke) -> None:
     result = invoke()
-    assert "Commands:" in result.output and "list" in result.output
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Commands:" in result.stderr and "Examples:" in result.stderr
 
 
 def test_table_output_cannot_drive_the_terminal(

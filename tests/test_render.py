@@ -1,0 +1,80 @@
+"""Rendering: values as people read them, sanitised text, tables, the Environment."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from oigcli.context import Environment
+from oigcli.render import cell, report_page, reports_table, sanitise, stats_table, to_json
+from oigcli.stats import summarize
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "unknown"),
+        (True, "yes"),
+        (False, "no"),
+        (["OFO", "USBP"], "OFO, USBP"),
+        ([], "(none)"),
+        (2021, "2021"),
+        ("plain", "plain"),
+    ],
+)
+def test_cell(value: Any, shown: str) -> None:
+    assert cell(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b[2J", "\\x1b[2J"),
+        ("a\nb\tc\rd", "a\\nb\\tc\\rd"),
+        ("\x00\x7f\x9b", "\\x00\\x7f\\x9b"),
+        ("left\u202eright", "left\\u202eright"),
+        ("CBP’s “quoted” é", "CBP’s “quoted” é"),
+    ],
+)
+def test_sanitise(raw: str, shown: str) -> None:
+    assert sanitise(raw) == shown
+    assert cell(raw) == shown
+
+
+def test_json_keeps_unicode_and_escapes_controls() -> None:
+    assert to_json({"t": "CBP’s\x1b"}) == '{\n  "t": "CBP’s\\u001b"\n}\n'
+
+
+def test_reports_table_aligns_numbers_right(bundled: list[dict[str, Any]]) -> None:
+    lines = reports_table(bundled[:1], ["title", "fiscal_year"]).splitlines()
+    assert lines[0].split() == ["title", "fiscal_year"]
+    assert lines[2].endswith(" 2021")
+
+
+def test_report_page_of_a_report_with_unknown_summary(bundled: list[dict[str, Any]]) -> None:
+    page = report_page({**bundled[0], "summary": None}, 80)
+    assert page.endswith("summary\n  unknown\n")
+
+
+def test_stats_table_separates_the_total(bundled: list[dict[str, Any]]) -> None:
+    lines = stats_table(summarize(bundled, "component")).splitlines()
+    assert lines[2].split() == ["CBP", "5", "22", "20", "90.9%"]
+    assert set(lines[3].replace(" ", "")) == {"-"}
+    assert lines[4].split() == ["total", "5", "22", "20", "90.9%"]
+
+
+def test_environment_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "123")
+    assert Environment(stdout=io.StringIO()).width == 123
+    monkeypatch.setenv("COLUMNS", "0")
+    assert Environment(stdout=io.StringIO()).width == 80
+    monkeypatch.delenv("COLUMNS")
+    assert Environment(stdout=io.StringIO()).width == 80
+    assert Environment(stdout=io.StringIO(), width=55).width == 55
+
+
+def test_environment_knows_a_pipe_is_not_a_terminal() -> None:
+    env = Environment(stdout=io.StringIO(), stdin=io.StringIO())
+    assert env.stdout_isatty is False and env.stdin_isatty is False
