@@ -25,6 +25,12 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_JSON = ROOT / "oigcli" / "data" / "reports.json"
+BUNDLED_STATS = {
+    "total": {"reports": 5, "recommendations": 22, "concurred": 20, "concurrence_rate": 20 / 22},
+    "by": "fiscal_year",
+    "groups": [{"key": 2021, "reports": 5, "recommendations": 22, "concurred": 20}],
+}
+"""What `oigcli stats --json` prints for the bundled data, worked out by hand from the page."""
 NUMBERS = ["OIG-21-63", "OIG-21-48", "OIG-21-34", "OIG-21-27", "OIG-21-19"]
 
 

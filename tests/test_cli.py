@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import NUMBERS, Invoke, fake_terminal
+from conftest import BUNDLED_STATS, NUMBERS, Invoke, fake_terminal
 from oigcli import __version__
 from oigcli.schema import FIELD_NAMES, LIST_COLUMNS
 
@@ -187,16 +187,7 @@ def test_filter_table(invoke: Invoke) -> None:
 
 def test_stats_json_contract(invoke: Invoke) -> None:
     result = _json(invoke("stats", "--json"))
-    assert result == {
-        "total": {
-            "reports": 5,
-            "recommendations": 22,
-            "concurred": 20,
-            "concurrence_rate": 20 / 22,
-        },
-        "by": "fiscal_year",
-        "groups": [{"key": 2021, "reports": 5, "recommendations": 22, "concurred": 20}],
-    }
+    assert result == BUNDLED_STATS
     assert list(result) == ["total", "by", "groups"]
     assert list(result["total"]) == ["reports", "recommendations", "concurred", "concurrence_rate"]
     assert list(result["groups"][0]) == ["key", "reports", "recommendations", "concurred"]

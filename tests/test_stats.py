@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
+from conftest import BUNDLED_STATS
 from oigcli.query import Criteria, select
 from oigcli.stats import GROUPINGS, concurrence_rate, summarize
 from strategies import criteria, datasets
@@ -14,16 +15,7 @@ from strategies import criteria, datasets
 
 def test_bundled_totals(bundled: list[dict[str, Any]]) -> None:
     result = summarize(bundled)
-    assert result == {
-        "total": {
-            "reports": 5,
-            "recommendations": 22,
-            "concurred": 20,
-            "concurrence_rate": 20 / 22,
-        },
-        "by": "fiscal_year",
-        "groups": [{"key": 2021, "reports": 5, "recommendations": 22, "concurred": 20}],
-    }
+    assert result == BUNDLED_STATS
 
 
 def test_bundled_by_redacted(bundled: list[dict[str, Any]]) -> None:
