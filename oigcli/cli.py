@@ -8,8 +8,9 @@ one place, ``OigGroup.invoke``.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from enum import Enum
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -19,7 +20,18 @@ from typer.core import TyperGroup
 from oigcli import __version__, dataset, query, render
 from oigcli.context import Environment
 from oigcli.errors import OigError, UsageError
-from oigcli.schema import LIST_COLUMNS, Report
+from oigcli.options import (
+    CRITERIA,
+    SHAPE,
+    DataOption,
+    FieldsOption,
+    Format,
+    FormatOption,
+    JsonOption,
+    Shape,
+)
+from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
+from oigcli.text import or_list, suggest
 
 
 class OigGroup(TyperGroup):
@@ -66,6 +78,7 @@ app = typer.Typer(
         "oigcli list",
         "oigcli show 21-27",
         "oigcli filter --text medical --json | jq '.[].title'",
+        "oigcli search 'mail*' --limit 2",
         "oigcli stats --by component",
     ),
     no_args_is_help=True,
@@ -75,89 +88,16 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-
-
-def _year_range(value: str) -> query.YearRange:
-    try:
-        return query.parse_year_range(value)
-    except UsageError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 def _grouping(value: str) -> str:
     from oigcli.stats import GROUPINGS
 
     if value in GROUPINGS:
         return value
-    close = query.suggest(value, GROUPINGS)
-    hint = f" Did you mean {query.or_list(close)}?" if close else ""
+    close = suggest(value, GROUPINGS)
+    hint = f" Did you mean {or_list(close)}?" if close else ""
     raise typer.BadParameter(
         f"{value!r} is not a field to group by; choose from {', '.join(GROUPINGS)}.{hint}"
     )
-
-
-# Options shared by several commands: declared once, so they mean the same everywhere.
-FormatOption = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        case_sensitive=False,
-        help="Output format: table (for people; the default) or json (for programs).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
-DataOption = Annotated[
-    str | None,
-    typer.Option(
-        "--data",
-        metavar="PATH",
-        help="Read reports from this JSON file (the shape --json prints; - for stdin) "
-        "instead of the bundled dataset.",
-    ),
-]
-ComponentOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--component",
-        "-c",
-        metavar="NAME",
-        help="Reports about this DHS component, e.g. CBP (case-insensitive). "
-        "Repeat to match any of several.",
-    ),
-]
-FiscalYearOption = Annotated[
-    query.YearRange | None,
-    typer.Option(
-        "--fy",
-        metavar="YEAR|FROM..TO",
-        parser=_year_range,
-        help="Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an inclusive "
-        "range: 2019..2021, 2019.., ..2021.",
-    ),
-]
-TagOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--tag",
-        metavar="TAG",
-        help="Reports with this tag, e.g. OFO (case-insensitive). "
-        "Repeat to require all of several.",
-    ),
-]
-TextOption = Annotated[
-    str | None,
-    typer.Option(
-        "--text",
-        "-t",
-        metavar="WORDS",
-        help="Reports whose title or summary contains every one of these words "
-        "(case-insensitive; parts of words count: 'recommend' finds 'recommendations').",
-    ),
-]
 
 
 def _env(ctx: ClickContext) -> Environment:
@@ -182,20 +122,32 @@ def _load(env: Environment, path: str | None) -> list[Report]:
     return dataset.load(path, env.stdin)
 
 
-def _criteria(
-    component: list[str] | None,
-    fy: query.YearRange | None,
-    tag: list[str] | None,
-    text: str | None,
-) -> query.Criteria:
-    return query.Criteria.build(component or (), fy, tag or (), text)
+def _shaped(
+    rows: list[Report], shape: Shape, fields: Sequence[str], sortable: Sequence[str]
+) -> tuple[list[Report], list[str] | None]:
+    """Sort, slice and choose fields as ``--sort``, ``--offset``, ``--limit``, ``--fields``
+    say. Returns the rows and the chosen fields (None: not chosen)."""
+    if shape.sort:
+        rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
+    rows = query.page(rows, shape.offset, shape.limit)
+    chosen = None if shape.fields is None else query.parse_fields(shape.fields, fields)
+    return rows, chosen
 
 
-def _emit_reports(env: Environment, reports: list[Report], format: Format) -> None:
+def _emit(
+    env: Environment,
+    rows: list[Report],
+    format: Format,
+    columns: Sequence[str],
+    chosen: Sequence[str] | None,
+    mark: re.Pattern[str] | None = None,
+) -> None:
+    """Reports as JSON (every field, or those chosen) or a table (``columns``, or those
+    chosen); an empty table is a note on stderr."""
     if format is Format.json:
-        env.write(render.to_json(reports))
-    elif reports:
-        env.write(render.reports_table(reports, LIST_COLUMNS))
+        env.write(render.to_json(rows if chosen is None else query.project(rows, chosen)))
+    elif rows:
+        env.write(render.reports_table(rows, chosen or columns, mark if env.colour else None))
     else:
         env.error("No reports match.")
 
@@ -215,31 +167,38 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    """Query DHS Office of Inspector General reports from the shell."""
+    pass
+
+
+SORTABLE = [f.name for f in FIELDS if f.type is not list]
 
 
 @app.command(
     "list",
     epilog=_epilog(
         "oigcli list",
-        "oigcli list --json | jq -r '.[].report_number'",
+        "oigcli list --sort=-recommendations --limit 3 --fields report_number,recommendations",
         "oigcli list --json | jq 'map(select(.redacted)) | length'",
     ),
 )
+@SHAPE.adds
 def list_(
     ctx: typer.Context,
+    shape: Shape,
     format: FormatOption = None,
     json_flag: JsonOption = False,
     data: DataOption = None,
 ) -> None:
     """List every report, newest first.
 
-    Newest first means by fiscal year, then issue date (unknown dates after known
-    ones), then report number compared as numbers (OIG-21-9 before OIG-21-19).
+    Newest first means by fiscal year, then issue date (unknown dates after
+    known ones), then report number compared as numbers (OIG-21-9 before
+    OIG-21-19).
     """
     env = _env(ctx)
     out = _format(format, json_flag)
-    _emit_reports(env, query.newest_first(_load(env, data)), out)
+    rows, chosen = _shaped(query.newest_first(_load(env, data)), shape, FIELD_NAMES, SORTABLE)
+    _emit(env, rows, out, LIST_COLUMNS, chosen)
 
 
 @app.command(
@@ -259,6 +218,7 @@ def show(
             show_default=False,
         ),
     ],
+    fields: FieldsOption = None,
     format: FormatOption = None,
     json_flag: JsonOption = False,
     data: DataOption = None,
@@ -270,7 +230,8 @@ def show(
     """
     env = _env(ctx)
     out = _format(format, json_flag)
-    reports = query.find(_load(env, data), numbers)
+    chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
+    reports = query.project(query.find(_load(env, data), numbers), chosen)
     if out is Format.json:
         env.write(render.to_json(reports[0] if len(numbers) == 1 else reports))
     else:
@@ -282,15 +243,17 @@ def show(
     epilog=_epilog(
         "oigcli filter --component cbp --fy 2021",
         'oigcli filter --text "medical migrants"',
-        "oigcli filter --fy 2019..2021 --tag OFO --json | jq length",
+        "oigcli filter --nonconcurred --json | jq -r '.[].title'",
+        "oigcli filter --where 'recommendations>=5' --where 'title~(?i)mail|device'",
+        "oigcli filter --since 2020-10 --until 2021-09 --not-redacted",
     ),
 )
+@CRITERIA.adds
+@SHAPE.adds
 def filter_(
     ctx: typer.Context,
-    component: ComponentOption = None,
-    fy: FiscalYearOption = None,
-    tag: TagOption = None,
-    text: TextOption = None,
+    criteria: query.Criteria,
+    shape: Shape,
     format: FormatOption = None,
     json_flag: JsonOption = False,
     data: DataOption = None,
@@ -302,32 +265,86 @@ def filter_(
     """
     env = _env(ctx)
     out = _format(format, json_flag)
-    criteria = _criteria(component, fy, tag, text)
-    _emit_reports(env, query.select(_load(env, data), criteria), out)
+    rows = query.select(_load(env, data), criteria)
+    rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
+    _emit(env, rows, out, LIST_COLUMNS, chosen)
+
+
+SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
+SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
+
+
+@app.command(
+    epilog=_epilog(
+        "oigcli search medical",
+        "oigcli search '\"mail facility\" inspection'",
+        "oigcli search 'recommend*' --fy 2021 --limit 3 --json | jq -r '.[].snippet'",
+    ),
+)
+@CRITERIA.adds
+@SHAPE.adds
+def search(
+    ctx: typer.Context,
+    terms: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY",
+            help='Words and "quoted phrases", all of which must appear in the title or '
+            "summary (whole words, any case); word* matches words that start with word.",
+            show_default=False,
+        ),
+    ],
+    criteria: query.Criteria,
+    shape: Shape,
+    format: FormatOption = None,
+    json_flag: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Search titles and summaries, best match first.
+
+    Ranked by BM25F relevance, the title weighing three times the summary. Each
+    result has a score and a snippet of the text around the first match
+    (highlighted on a terminal). Takes filter's criteria; --sort replaces the
+    ranking.
+    """
+    from oigcli import search as engine
+
+    env = _env(ctx)
+    out = _format(format, json_flag)
+    parsed = engine.parse_query(terms)
+    reports = query.newest_first(_load(env, data))
+    hits = engine.search(reports, parsed)
+    rows = [
+        {**hit.report, "score": round(hit.score, 4), "snippet": hit.snippet}
+        for hit in hits
+        if criteria.matches(hit.report)
+    ]
+    rows, chosen = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
+    _emit(env, rows, out, SEARCH_COLUMNS, chosen, mark=parsed.pattern())
 
 
 @app.command(
     epilog=_epilog(
         "oigcli stats",
         "oigcli stats --by redacted",
-        "oigcli stats --by tag --fy 2021 --json | jq .total.concurrence_rate",
+        "oigcli stats --by component --since 2020-10 --json | jq .total.concurrence_rate",
     ),
 )
+@CRITERIA.adds
 def stats(
     ctx: typer.Context,
+    criteria: query.Criteria,
     by: Annotated[
         str,
         typer.Option(
             "--by",
             metavar="FIELD",
             parser=_grouping,
-            help="Group by fiscal_year, component, tag (a report counts once per tag) or redacted.",
+            help="Group by any single-valued field (fiscal_year, component, redacted, "
+            "recommendations, ...), tag (a report counts once per tag), or year or month "
+            "of the issue date (unknown dates in an 'unknown' group).",
         ),
     ] = "fiscal_year",
-    component: ComponentOption = None,
-    fy: FiscalYearOption = None,
-    tag: TagOption = None,
-    text: TextOption = None,
     format: FormatOption = None,
     json_flag: JsonOption = False,
     data: DataOption = None,
@@ -342,7 +359,6 @@ def stats(
 
     env = _env(ctx)
     out = _format(format, json_flag)
-    criteria = _criteria(component, fy, tag, text)
     summary = summarize(query.select(_load(env, data), criteria), by)
     env.write(render.to_json(summary) if out is Format.json else render.stats_table(summary))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -28,7 +29,8 @@ class Environment:
     stdout_isatty: bool | None = None
     stdin_isatty: bool | None = None
     width: int | None = None
-    """Columns available for output: the terminal's, else $COLUMNS, else 80."""
+    """Columns available for output: $COLUMNS, else the terminal's, else 80."""
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
@@ -37,6 +39,15 @@ class Environment:
             self.stdin_isatty = _isatty(self.stdin)
         if self.width is None:
             self.width = _width(self.stdout)
+
+    @property
+    def colour(self) -> bool:
+        """Decorate output only on a terminal, and never with NO_COLOR set or TERM=dumb."""
+        return bool(
+            self.stdout_isatty
+            and not self.environ.get("NO_COLOR")
+            and self.environ.get("TERM") != "dumb"
+        )
 
     def write(self, text: str) -> None:
         """Write data to stdout and flush, so a closed pipe is noticed here, not at exit."""

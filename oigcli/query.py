@@ -1,17 +1,23 @@
-"""Selecting reports: criteria, the default order, and finding reports by number.
+"""Selecting reports: criteria, ordering, slicing, field choice, and finding by number.
 
 Pure functions over lists of reports; errors are raised, never printed.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from oigcli.dates import Period, Window
 from oigcli.errors import NotFound, UsageError
 from oigcli.schema import Report
+from oigcli.text import natural_key, or_list, suggest
+from oigcli.where import Condition
+
+SortKey = tuple[str, bool]
+"""A field name and whether it sorts descending."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def parse_year_range(text: str) -> YearRange:
 
 @dataclass(frozen=True)
 class Criteria:
-    """What ``filter`` and ``stats`` select on. Every given criterion must hold."""
+    """What ``filter``, ``search`` and ``stats`` select on. Every given criterion must hold."""
 
     components: tuple[str, ...] = ()
     """Any of these components (case-insensitive)."""
@@ -64,6 +70,12 @@ class Criteria:
     """Every one of these tags (case-insensitive)."""
     words: tuple[str, ...] = ()
     """Every word appears in the title or summary (case-insensitive)."""
+    window: Window | None = None
+    """Issue dates; an unknown date counts only when its whole fiscal year is inside."""
+    conditions: tuple[Condition, ...] = ()
+    redacted: bool | None = None
+    nonconcurred: bool = False
+    """At least one recommendation the agency did not concur with."""
 
     @classmethod
     def build(
@@ -72,12 +84,25 @@ class Criteria:
         years: YearRange | None = None,
         tags: Iterable[str] = (),
         text: str | None = None,
+        since: Period | None = None,
+        until: Period | None = None,
+        where: Iterable[Condition] = (),
+        redacted: bool | None = None,
+        nonconcurred: bool = False,
     ) -> Criteria:
+        """Criteria from option values; ``since`` and ``until`` are whole periods."""
+        window = None
+        if since is not None or until is not None:
+            window = Window(since.first if since else None, until.last if until else None)
         return cls(
             components=tuple(c.casefold() for c in components),
             years=years,
             tags=tuple(t.casefold() for t in tags),
             words=tuple((text or "").casefold().split()),
+            window=window,
+            conditions=tuple(where),
+            redacted=redacted,
+            nonconcurred=nonconcurred,
         )
 
     def matches(self, report: Report) -> bool:
@@ -95,7 +120,21 @@ class Criteria:
             haystack = f"{report['title']}\n{report['summary'] or ''}".casefold()
             if not all(w in haystack for w in self.words):
                 return False
-        return True
+        if self.window is not None and not self.window.holds_report(
+            report["issue_date"], report["fiscal_year"]
+        ):
+            return False
+        if self.redacted is not None and report["redacted"] is not self.redacted:
+            return False
+        if self.nonconcurred and not has_nonconcurred(report):
+            return False
+        return all(c.matches(report) for c in self.conditions)
+
+
+def has_nonconcurred(report: Report) -> bool:
+    """True when the agency concurred with fewer recommendations than were made."""
+    made, concurred = report["recommendations"], report["recommendations_concurred"]
+    return made is not None and concurred is not None and concurred < made
 
 
 def select(reports: Iterable[Report], criteria: Criteria) -> list[Report]:
@@ -103,21 +142,17 @@ def select(reports: Iterable[Report], criteria: Criteria) -> list[Report]:
     return newest_first(r for r in reports if criteria.matches(r))
 
 
-def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Compare numbers inside strings as numbers: OIG-21-9 < OIG-21-19 < OIG-21-63."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-        for part in re.split(r"(\d+)", text)
-        if part
-    )
+NEWEST_FIRST: tuple[SortKey, ...] = (
+    ("fiscal_year", True),
+    ("issue_date", True),
+    ("report_number", True),
+)
+"""The default order: fiscal year, then issue date (unknown after known), then report
+number compared naturally; newest first."""
 
 
 def newest_first(reports: Iterable[Report]) -> list[Report]:
-    """Fiscal year, then issue date (unknown after known), then report number; newest first."""
-    ordered = sorted(reports, key=lambda r: natural_key(r["report_number"]), reverse=True)
-    ordered.sort(key=lambda r: (r["issue_date"] is not None, r["issue_date"] or ""), reverse=True)
-    ordered.sort(key=lambda r: r["fiscal_year"], reverse=True)
-    return ordered
+    return sort_rows(reports, NEWEST_FIRST)
 
 
 def normalise_number(text: str) -> str:
@@ -156,12 +191,62 @@ def _not_found_message(missing: list[str], known: list[str]) -> str:
     return "\n".join(lines)
 
 
-def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """The choices closest to ``word`` (difflib, ignoring case), best first."""
-    folded = {c.casefold(): c for c in choices}
-    return [folded[m] for m in difflib.get_close_matches(word.casefold(), list(folded), n, 0.6)]
+# --- shaping output: --sort, --offset/--limit, --fields ---------------------------------
 
 
-def or_list(words: Sequence[str]) -> str:
-    """``a``, ``a or b``, ``a, b or c``."""
-    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else list(words))
+def parse_sort(specs: Iterable[str], allowed: Sequence[str]) -> list[SortKey]:
+    """``--sort`` values: repeatable or comma-separated; a leading ``-`` sorts descending."""
+    keys: list[SortKey] = []
+    for spec in specs:
+        for part in spec.split(","):
+            name = part.strip()
+            descending = name.startswith("-")
+            name = name.removeprefix("-").strip()
+            _check_name(name, allowed, "sort by")
+            keys.append((name, descending))
+    return keys
+
+
+def parse_fields(spec: str, allowed: Sequence[str]) -> list[str]:
+    """``--fields a,b,c``: names in the order given (a repeated name counts once)."""
+    names = [part.strip() for part in spec.split(",")]
+    for name in names:
+        _check_name(name, allowed, "show")
+    return list(dict.fromkeys(names))
+
+
+def _check_name(name: str, allowed: Sequence[str], what: str) -> None:
+    if name in allowed:
+        return
+    close = suggest(name, allowed)
+    hint = f" Did you mean {or_list(close)}?" if close else ""
+    label = repr(name) if name else "an empty name"
+    raise UsageError(f"cannot {what} {label}.{hint} Valid fields: {', '.join(allowed)}")
+
+
+def _sort_value(value: Any) -> Any:
+    return natural_key(value) if isinstance(value, str) else value
+
+
+def sort_rows(
+    rows: Iterable[dict[str, object]], keys: Sequence[SortKey]
+) -> list[dict[str, object]]:
+    """Sort by each key in turn (the first key decides first); nulls last either way."""
+    ordered = list(rows)
+    for name, descending in reversed(keys):
+        known = [r for r in ordered if r[name] is not None]
+        unknown = [r for r in ordered if r[name] is None]
+        known.sort(key=lambda r: _sort_value(r[name]), reverse=descending)
+        ordered = known + unknown
+    return ordered
+
+
+def page(rows: Sequence[Report], offset: int = 0, limit: int | None = None) -> list[Report]:
+    """Skip ``offset`` rows, then keep at most ``limit``."""
+    end = None if limit is None else offset + limit
+    return list(rows[offset:end])
+
+
+def project(rows: Iterable[Report], fields: Sequence[str]) -> list[Report]:
+    """Each row with just these keys, in this order."""
+    return [{name: row[name] for name in fields} for row in rows]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
+from oigcli.schema import FIELDS_BY_NAME, Report
 from oigcli.stats import concurrence_rate
 
 UNKNOWN = "unknown"
@@ -49,7 +49,7 @@ def to_json(data: Any) -> str:
 
 
 def _is_numeric(name: str) -> bool:
-    return name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int
+    return name == "score" or (name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: Sequence[str]) -> str:
@@ -63,37 +63,57 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: Sequenc
     )
 
 
-def reports_table(reports: Sequence[Report], columns: Sequence[str]) -> str:
-    """One row per report, one column per field, headed by the field names."""
-    rows = [[cell(r[name]) for name in columns] for r in reports]
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
+
+
+def highlight(text: str, mark: re.Pattern[str]) -> str:
+    """``text`` (already sanitised) with every match of ``mark`` in bold, for a terminal."""
+    return mark.sub(lambda m: f"{BOLD}{m.group()}{NORMAL}", text)
+
+
+def reports_table(
+    reports: Sequence[Report], columns: Sequence[str], mark: re.Pattern[str] | None = None
+) -> str:
+    """One row per report, one column per field, headed by the field names. With ``mark``,
+    its matches in the snippet column are highlighted (for a terminal)."""
+
+    def shown(report: Report, name: str) -> str:
+        text = cell(report[name])
+        return highlight(text, mark) if mark is not None and name == "snippet" else text
+
+    rows = [[shown(r, name) for name in columns] for r in reports]
     align = ["right" if _is_numeric(name) else "left" for name in columns]
     return _table(columns, rows, align)
 
 
 def report_page(report: Report, width: int) -> str:
-    """Every field of one report, labelled; long text wrapped to ``width`` columns."""
+    """Every field of one report, labelled, the summary last as a paragraph; long text
+    wrapped to ``width`` columns."""
     import textwrap
 
     width = max(width, 20)
-    label_width = max(len(f.name) for f in FIELDS) + 2
+    label_width = max(len(name) for name in report) + 2
     # Labels beside values when there is room for both; on a narrow terminal, above them.
     side_by_side = width - label_width >= 30
     lines = []
-    for field in FIELDS:
-        if field.name == "summary":
+    for name, raw in report.items():
+        if name == "summary":
             continue
-        value = cell(report[field.name])
+        value = cell(raw)
         if side_by_side:
             wrapped = textwrap.wrap(value, width - label_width) or [""]
-            lines.append(f"{field.name:<{label_width}}{wrapped[0]}")
+            lines.append(f"{name:<{label_width}}{wrapped[0]}")
             lines.extend(" " * label_width + more for more in wrapped[1:])
         else:
-            lines.append(field.name)
+            lines.append(name)
             lines.extend(textwrap.wrap(value, width, initial_indent="  ", subsequent_indent="  "))
-    lines.append("summary")
-    lines.extend(
-        textwrap.wrap(cell(report["summary"]), width, initial_indent="  ", subsequent_indent="  ")
-    )
+    if "summary" in report:
+        lines.append("summary")
+        lines.extend(
+            textwrap.wrap(
+                cell(report["summary"]), width, initial_indent="  ", subsequent_indent="  "
+            )
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from oigcli.schema import Report
+from oigcli.schema import FIELDS, Report
+from oigcli.text import natural_key
+
+
+def _by_field(name: str) -> Callable[[Report], list[Any]]:
+    return lambda r: [r[name]]
+
 
 GROUPINGS: dict[str, Callable[[Report], list[Any]]] = {
-    "fiscal_year": lambda r: [r["fiscal_year"]],
-    "component": lambda r: [r["component"]],
+    **{f.name: _by_field(f.name) for f in FIELDS if f.type is not list},
     "tag": lambda r: list(dict.fromkeys(r["tags"])) or [None],
-    "redacted": lambda r: [r["redacted"]],
+    "year": lambda r: [int(r["issue_date"][:4]) if r["issue_date"] else None],
+    "month": lambda r: [r["issue_date"][:7] if r["issue_date"] else None],
 }
-"""What ``--by`` accepts and each report's group key(s) under it. A report counts once in
-every group it belongs to (once per distinct tag; a report without tags in the null group)."""
+"""What ``--by`` accepts and each report's group key(s) under it: any single-valued field;
+``tag`` (a report counts once in every distinct tag's group; one without tags in the null
+group); ``year`` and ``month`` of the issue date (YYYY as a number, YYYY-MM; unknown dates
+in the null group)."""
 
 
 def _counts(reports: Iterable[Report]) -> dict[str, int]:
@@ -47,7 +55,13 @@ def summarize(reports: Sequence[Report], by: str = "fiscal_year") -> dict[str, A
         },
         "by": by,
         "groups": [
-            {"key": key, **_counts(groups[key])}
-            for key in sorted(groups, key=lambda k: (k is None, k if k is not None else 0))
+            {"key": key, **_counts(groups[key])} for key in sorted(groups, key=_group_order)
         ],
     }
+
+
+def _group_order(key: Any) -> tuple[bool, Any]:
+    """Groups by key, text compared naturally, unknown last."""
+    if key is None:
+        return (True, 0)
+    return (False, natural_key(key) if isinstance(key, str) else key)

@@ -12,14 +12,12 @@ from oigcli.query import (
     Criteria,
     YearRange,
     find,
-    natural_key,
     newest_first,
     normalise_number,
-    or_list,
     parse_year_range,
     select,
-    suggest,
 )
+from oigcli.text import natural_key, or_list, suggest
 from strategies import criteria, datasets
 
 

@@ -1,0 +1,92 @@
+"""Dates as people type them, as periods: ``2021`` is all of 2021, ``June 2021`` all of June.
+
+A period is an inclusive pair of dates. ``--since`` takes the start of its period and
+``--until`` the end, so both ends of a window are inclusive whatever the precision typed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from oigcli.errors import UsageError
+
+EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021 or 15 Jun 2021"
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+@dataclass(frozen=True)
+class Period:
+    first: dt.date
+    last: dt.date
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(text: str) -> Period:
+    """The whole period a date names, at the precision it was typed. Raises UsageError."""
+    value = text.strip()
+    try:
+        if m := _ISO.fullmatch(value):
+            year, month, day = (int(g) if g else None for g in m.groups())
+            assert year is not None
+            if month is None:
+                return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+            if day is None:
+                return Period(dt.date(year, month, 1), _month_end(year, month))
+            return Period(dt.date(year, month, day), dt.date(year, month, day))
+        return _parse_words(value)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"{text!r} is not a date I can read; try {EXAMPLES}") from exc
+
+
+def _parse_words(value: str) -> Period:
+    """Other forms through python-dateutil, imported only when they are used.
+
+    Parsing with two different defaults shows which parts the text gave: a part that
+    differs between the two results was not given.
+    """
+    from dateutil import parser
+
+    early = parser.parse(value, default=dt.datetime(1900, 1, 1))
+    late = parser.parse(value, default=dt.datetime(1904, 12, 31))
+    if early.year != late.year:
+        raise ValueError("no year")
+    if early.month != late.month and early.day == late.day:
+        raise ValueError("a day without a month")
+    return Period(early.date(), late.date())
+
+
+def fiscal_year_period(year: int) -> Period:
+    """Federal fiscal year N: 1 October of N-1 to 30 September of N."""
+    return Period(dt.date(year - 1, 10, 1), dt.date(year, 9, 30))
+
+
+def fiscal_year_of(date: dt.date) -> int:
+    return date.year + 1 if date.month >= 10 else date.year
+
+
+@dataclass(frozen=True)
+class Window:
+    """Dates from ``since`` to ``until``, both inclusive; None leaves that end open."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def contains(self, date: dt.date) -> bool:
+        return (self.since is None or date >= self.since) and (
+            self.until is None or date <= self.until
+        )
+
+    def holds_report(self, issue_date: str | None, fiscal_year: int) -> bool:
+        """A known date must fall inside. An unknown date is inside only when its whole
+        fiscal year is (the report then surely falls in the window)."""
+        if issue_date is not None:
+            return self.contains(dt.date.fromisoformat(issue_date))
+        fy = fiscal_year_period(fiscal_year)
+        return self.contains(fy.first) and self.contains(fy.last)

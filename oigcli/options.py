@@ -1,0 +1,296 @@
+"""Options shared by several commands, each declared once so it means the same everywhere.
+
+Single options are ``Annotated`` aliases. The selection criteria (on filter, search and
+stats) and the output shaping options (on list, filter and search) are option groups: a
+command decorated with ``@CRITERIA.adds`` gets every criterion as a command-line option and
+receives them as one ``criteria`` argument, already parsed.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from oigcli import query
+from oigcli.dates import EXAMPLES as DATE_EXAMPLES
+from oigcli.dates import Period, parse_period
+from oigcli.errors import UsageError
+from oigcli.where import Condition, parse_condition
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _param(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A core parser as a Typer ``parser=``: its UsageError becomes Click's BadParameter."""
+
+    def parser(value: str) -> Any:
+        try:
+            return parse(value)
+        except UsageError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parser
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="Output format: table (for people; the default) or json (for programs).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
+DataOption = Annotated[
+    str | None,
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        help="Read reports from this JSON file (the shape --json prints; - for stdin) "
+        "instead of the bundled dataset.",
+    ),
+]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="The fields to print, in this order: the columns of a table, the keys of JSON "
+        "objects. Default: every field in JSON.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    """Options that several commands share, handed to each command as one built value."""
+
+    param: str
+    """The name of the command's parameter that receives the built value."""
+    options: dict[str, tuple[Any, Any]]
+    """Option parameter name -> (Annotated type, default)."""
+    build: Callable[..., Any]
+
+    def adds(self, command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != self.param]
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+            for name, (a, d) in self.options.items()
+        ]
+        required = [p for p in own if p.default is inspect.Parameter.empty]
+        rest = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p not in required]
+
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in self.options}
+            kwargs[self.param] = self.build(**values)
+            return command(**kwargs)
+
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*required, *added, *rest]
+        )
+        return wrapper  # type: ignore[return-value]
+
+
+def _build_criteria(
+    component: list[str] | None,
+    fy: query.YearRange | None,
+    tag: list[str] | None,
+    text: str | None,
+    since: Period | None,
+    until: Period | None,
+    where: list[Condition] | None,
+    redacted: bool | None,
+    nonconcurred: bool,
+) -> query.Criteria:
+    return query.Criteria.build(
+        component or (), fy, tag or (), text, since, until, where or (), redacted, nonconcurred
+    )
+
+
+CRITERIA = OptionGroup(
+    "criteria",
+    {
+        "component": (
+            Annotated[
+                list[str] | None,
+                typer.Option(
+                    "--component",
+                    "-c",
+                    metavar="NAME",
+                    help="Reports about this DHS component, e.g. CBP (case-insensitive). "
+                    "Repeat to match any of several.",
+                ),
+            ],
+            None,
+        ),
+        "fy": (
+            Annotated[
+                query.YearRange | None,
+                typer.Option(
+                    "--fy",
+                    metavar="YEAR|FROM..TO",
+                    parser=_param(query.parse_year_range),
+                    help="Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an "
+                    "inclusive range: 2019..2021, 2019.., ..2021.",
+                ),
+            ],
+            None,
+        ),
+        "tag": (
+            Annotated[
+                list[str] | None,
+                typer.Option(
+                    "--tag",
+                    metavar="TAG",
+                    help="Reports with this tag, e.g. OFO (case-insensitive). "
+                    "Repeat to require all of several.",
+                ),
+            ],
+            None,
+        ),
+        "text": (
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--text",
+                    "-t",
+                    metavar="WORDS",
+                    help="Reports whose title or summary contains every one of these words "
+                    "(case-insensitive; parts of words count: 'recommend' finds "
+                    "'recommendations').",
+                ),
+            ],
+            None,
+        ),
+        "since": (
+            Annotated[
+                Period | None,
+                typer.Option(
+                    "--since",
+                    metavar="DATE",
+                    parser=_param(parse_period),
+                    help=f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
+                    "--since 2021 starts on 1 January 2021. A report whose issue date is "
+                    "unknown counts only when its whole fiscal year is inside the window.",
+                ),
+            ],
+            None,
+        ),
+        "until": (
+            Annotated[
+                Period | None,
+                typer.Option(
+                    "--until",
+                    metavar="DATE",
+                    parser=_param(parse_period),
+                    help="Issued on or before the end of DATE: --until 2021-06 includes "
+                    "30 June 2021. Unknown dates: as for --since.",
+                ),
+            ],
+            None,
+        ),
+        "where": (
+            Annotated[
+                list[Condition] | None,
+                typer.Option(
+                    "--where",
+                    "-w",
+                    metavar="EXPR",
+                    parser=_param(parse_condition),
+                    help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
+                    "(numbers and dates compare as such; text ignoring case), or "
+                    "FIELD~REGEX (Python; (?i) ignores case). For tags, = means contains. "
+                    "Unknown (null) values match only FIELD=null.",
+                ),
+            ],
+            None,
+        ),
+        "redacted": (
+            Annotated[
+                bool | None,
+                typer.Option(
+                    "--redacted/--not-redacted",
+                    help="Only reports whose public version is (or is not) redacted.",
+                    show_default=False,
+                ),
+            ],
+            None,
+        ),
+        "nonconcurred": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--nonconcurred",
+                    help="Only reports with at least one recommendation the agency did not "
+                    "concur with.",
+                ),
+            ],
+            False,
+        ),
+    },
+    _build_criteria,
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a list of rows is printed: order, slice, and fields (validated by the command,
+    which knows its own fields)."""
+
+    sort: tuple[str, ...] = ()
+    limit: int | None = None
+    offset: int = 0
+    fields: str | None = None
+
+
+SHAPE = OptionGroup(
+    "shape",
+    {
+        "sort": (
+            Annotated[
+                list[str] | None,
+                typer.Option(
+                    "--sort",
+                    "-s",
+                    metavar="FIELD",
+                    help="Sort by this field; repeat or separate with commas for more keys, "
+                    "and start a key with - to sort it descending (--sort=-recommendations). "
+                    "Unknown values sort last either way. Default: newest first.",
+                ),
+            ],
+            None,
+        ),
+        "limit": (
+            Annotated[
+                int | None,
+                typer.Option("--limit", "-n", min=0, metavar="N", help="Print at most N reports."),
+            ],
+            None,
+        ),
+        "offset": (
+            Annotated[
+                int,
+                typer.Option(
+                    "--offset", min=0, metavar="N", help="Skip the first N reports (after sorting)."
+                ),
+            ],
+            0,
+        ),
+        "fields": (FieldsOption, None),
+    },
+    lambda sort, limit, offset, fields: Shape(tuple(sort or ()), limit, offset, fields),
+)

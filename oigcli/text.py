@@ -1,0 +1,27 @@
+"""Small text helpers shared by the core: natural ordering and "did you mean" suggestions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Compare numbers inside strings as numbers: OIG-21-9 < OIG-21-19 < OIG-21-63."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The choices closest to ``word`` (difflib, ignoring case), best first."""
+    folded = {c.casefold(): c for c in choices}
+    return [folded[m] for m in difflib.get_close_matches(word.casefold(), list(folded), n, 0.6)]
+
+
+def or_list(words: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else list(words))

@@ -1,0 +1,136 @@
+"""``--where`` comparisons on any field: ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` and ``~``.
+
+Values are read as the field's type: numbers and booleans as such, and ``issue_date`` as a
+period (``issue_date<2021-06`` means before June 2021, ``issue_date=2021`` within 2021).
+Text compares case-insensitively, numbers inside it as numbers (OIG-21-9 < OIG-21-19).
+For the list field ``tags``, ``=`` means "contains" and ``!=`` "does not contain".
+``~`` is a Python regular expression searched in the value's text (``(?i)`` ignores case).
+A null (unknown) value satisfies no comparison, except ``field=null``; ``field!=null``
+matches every known value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from oigcli.errors import UsageError
+from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
+from oigcli.text import natural_key, or_list, suggest
+
+OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
+_EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|<=|>=|=|<|>|~)(.*)", re.DOTALL)
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+Test = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class Condition:
+    text: str
+    field: str
+    test: Test
+
+    def matches(self, report: Report) -> bool:
+        return self.test(report[self.field])
+
+
+def parse_condition(text: str) -> Condition:
+    m = _EXPR.fullmatch(text)
+    if not m:
+        raise UsageError(
+            f"{text!r} is not a comparison; write FIELD OP VALUE with OP one of "
+            f"{' '.join(OPERATORS)}, e.g. recommendations>=5 or title~(?i)canine"
+        )
+    name, op, raw = m.group(1), m.group(2), m.group(3).strip()
+    if name not in FIELDS_BY_NAME:
+        close = suggest(name, FIELD_NAMES)
+        hint = f" Did you mean {or_list(close)}?" if close else ""
+        raise UsageError(
+            f"unknown field {name!r} in {text!r}.{hint} Fields: {', '.join(FIELD_NAMES)}"
+        )
+    return Condition(text, name, _test(name, op, raw, text))
+
+
+def _test(name: str, op: str, raw: str, text: str) -> Test:
+    kind = FIELDS_BY_NAME[name].type
+    if op == "~":
+        try:
+            pattern = re.compile(raw)
+        except re.error as exc:
+            raise UsageError(f"bad regular expression {raw!r} in {text!r}: {exc}") from exc
+        if kind is list:
+            return lambda v: v is not None and any(pattern.search(str(x)) for x in v)
+        return lambda v: v is not None and pattern.search(_as_text(v)) is not None
+    if raw.lower() == "null" and op in ("=", "!="):
+        return (lambda v: v is None) if op == "=" else (lambda v: v is not None)
+    if kind is list:
+        if op not in ("=", "!="):
+            raise UsageError(f"{name} is a list: use = (contains), != or ~, not {op}")
+        want = raw.casefold()
+        has: Test = lambda v: v is not None and want in (x.casefold() for x in v)  # noqa: E731
+        return has if op == "=" else (lambda v: v is not None and not has(v))
+    if name == "issue_date":
+        return _date_test(op, raw)
+    value = _typed(kind, raw, name, text)
+    key = _key_for(kind)
+    target = key(value)
+    compare = _COMPARE[op]
+    return lambda v: v is not None and compare(key(v), target)
+
+
+def _typed(kind: type, raw: str, name: str, text: str) -> Any:
+    if kind is bool:
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise UsageError(f"{name} is true or false, not {raw!r} (in {text!r})")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise UsageError(f"{name} is a whole number, not {raw!r} (in {text!r})") from None
+    return raw
+
+
+def _key_for(kind: type) -> Callable[[Any], Any]:
+    if kind is str:
+        return natural_key
+    return lambda v: v
+
+
+def _date_test(op: str, raw: str) -> Test:
+    from oigcli.dates import parse_period
+
+    period = parse_period(raw)
+    first, last = period.first, period.last
+    inside: Callable[[dt.date], bool] = {
+        "=": lambda d: first <= d <= last,
+        "!=": lambda d: not first <= d <= last,
+        "<": lambda d: d < first,
+        "<=": lambda d: d <= last,
+        ">": lambda d: d > last,
+        ">=": lambda d: d >= first,
+    }[op]
+    return lambda v: v is not None and inside(dt.date.fromisoformat(v))
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
