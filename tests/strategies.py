@@ -7,8 +7,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from oigcli.dates import parse_period
 from oigcli.query import Criteria, YearRange
 from oigcli.schema import FIELD_NAMES
+from oigcli.where import parse_condition
 
 WORDS = ["border", "medical", "audit", "canine", "mail", "security", "training", "REDACTED"]
 COMPONENTS = ["CBP", "ICE", "FEMA", "cbp", None]
@@ -52,6 +54,24 @@ def datasets(draw: st.DrawFn, max_size: int = 25) -> list[dict[str, Any]]:
     ]
 
 
+CONDITIONS = [
+    "recommendations>=3",
+    "recommendations_concurred<5",
+    "component=cbp",
+    "component!=ICE",
+    "tags=ofo",
+    "title~(?i)border|mail",
+    "issue_date<2020-06",
+    "issue_date=null",
+    "fiscal_year>2018",
+    "report_number>OIG-20-50",
+    "redacted=false",
+]
+
+periods = st.none() | st.sampled_from(["2016", "2019-10", "June 2020", "2021-03-15", "2024"]).map(
+    parse_period
+)
+
 criteria = st.builds(
     Criteria.build,
     components=st.lists(st.sampled_from([c for c in COMPONENTS if c]), max_size=2),
@@ -61,4 +81,9 @@ criteria = st.builds(
     ),
     tags=st.lists(st.sampled_from(TAGS), max_size=2),
     text=st.none() | st.lists(st.sampled_from(WORDS), max_size=2).map(" ".join),
+    since=periods,
+    until=periods,
+    where=st.lists(st.sampled_from(CONDITIONS).map(parse_condition), max_size=2),
+    redacted=st.none() | st.booleans(),
+    nonconcurred=st.booleans(),
 )

@@ -1,0 +1,129 @@
+"""Ranked search: query syntax, AND semantics, title weighting, phrases, snippets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oigcli.errors import UsageError
+from oigcli.search import Term, parse_query, search, snippet
+from strategies import WORDS, datasets
+
+
+def _doc(number: str, title: str, summary: str | None = None) -> dict[str, Any]:
+    return {"report_number": number, "title": title, "summary": summary}
+
+
+def _numbers(reports: list[dict[str, Any]], text: str) -> list[str]:
+    return [hit.report["report_number"] for hit in search(reports, parse_query(text))]
+
+
+def test_parse_query() -> None:
+    query = parse_query('mail "International Mail Facility" recommend* mail')
+    assert query.terms == (
+        Term(("mail",)),
+        Term(("international", "mail", "facility")),
+        Term(("recommend",), prefix=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [('"open', "unclosed quote"), ("", "no words"), ('... ""', "no words")]
+)
+def test_bad_queries(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as error:
+        parse_query(text)
+    assert message in str(error.value)
+
+
+def test_every_term_must_appear_in_title_or_summary() -> None:
+    reports = [_doc("A", "border mail", "canine"), _doc("B", "border", "mail"), _doc("C", "border")]
+    assert sorted(_numbers(reports, "border mail")) == ["A", "B"]
+    assert _numbers(reports, "border canine") == ["A"]
+    assert _numbers(reports, "nothing") == []
+
+
+def test_title_weighs_more_than_summary() -> None:
+    reports = [
+        _doc("S", "audit report", "canine training"),
+        _doc("T", "canine report", "audit training"),
+    ]
+    assert _numbers(reports, "canine") == ["T", "S"]
+
+
+def test_rarer_terms_weigh_more() -> None:
+    reports = [
+        _doc("A", "x", "border border canine"),
+        _doc("B", "x", "border canine canine"),
+        _doc("C", "x", "border"),
+    ]
+    assert _numbers(reports, "border canine") == ["B", "A"]
+
+
+def test_phrases_need_the_words_together() -> None:
+    reports = [_doc("A", "mail facility review"), _doc("B", "facility for mail")]
+    assert _numbers(reports, '"mail facility"') == ["A"]
+    assert sorted(_numbers(reports, "mail facility")) == ["A", "B"]
+
+
+def test_whole_words_unless_prefix() -> None:
+    reports = [_doc("A", "recommendations made"), _doc("B", "we recommend")]
+    assert _numbers(reports, "recommend") == ["B"]
+    assert sorted(_numbers(reports, "recommend*")) == ["A", "B"]
+    assert _numbers(reports, "RECOMMENDATIONS") == ["A"]
+
+
+def test_bundled(bundled: list[dict[str, Any]]) -> None:
+    assert _numbers(bundled, "medical") == ["OIG-21-48"]
+    assert _numbers(bundled, '"mail facility"') == ["OIG-21-27"]
+    assert len(_numbers(bundled, "recommend*")) == 5
+    # the two reports with 'canine' in the title outrank nothing else: only one has it
+    assert _numbers(bundled, "canine training") == ["OIG-21-19"]
+
+
+def test_snippet_is_around_the_first_match_with_ellipses(bundled: list[dict[str, Any]]) -> None:
+    report = bundled[1]
+    text = snippet(report, parse_query("medical").pattern())
+    assert text.startswith("…") and text.endswith("…")
+    assert "medical emergencies" in text
+    assert " ".join(text.strip("…").split()) in " ".join(report["summary"].split())
+
+
+def test_snippet_falls_back_to_the_title() -> None:
+    report = _doc("A", "Canine Program review", "Nothing relevant here.")
+    assert snippet(report, parse_query("canine").pattern()) == "Canine Program review"
+
+
+def test_short_text_has_no_ellipsis() -> None:
+    report = _doc("A", "t", "The canine unit.")
+    assert snippet(report, parse_query("canine").pattern()) == "The canine unit."
+
+
+def test_pattern_finds_phrases_across_spacing() -> None:
+    pattern = parse_query('"mail facility" recommend*').pattern()
+    assert [m.group() for m in pattern.finditer("Mail  Facility; recommendations")] == [
+        "Mail  Facility",
+        "recommendations",
+    ]
+    assert isinstance(pattern, re.Pattern)
+
+
+@given(datasets(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+def test_search_finds_exactly_the_reports_with_every_word(
+    reports: list[dict[str, Any]], words: list[str]
+) -> None:
+    hits = search(reports, parse_query(" ".join(words)))
+    found = {h.report["report_number"] for h in hits}
+
+    def has_all(r: dict[str, Any]) -> bool:
+        tokens = set(f"{r['title']} {r['summary'] or ''}".casefold().split())
+        return all(w.casefold() in tokens for w in words)
+
+    assert found == {r["report_number"] for r in reports if has_all(r)}
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s > 0 for s in scores)
