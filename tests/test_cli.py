@@ -348,7 +348,7 @@ def test_version(invoke: Invoke) -> None:
     assert result.exit_code == 0 and result.stdout == f"oigcli {__version__}\n"
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["filter"], ["stats"]])
+@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["filter"], ["search"], ["stats"]])
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_has_examples(invoke: Invoke, command: list[str], flag: str) -> None:
     result = invoke(*command, flag)

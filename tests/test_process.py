@@ -196,23 +196,40 @@ def test_installed_wheel_finds_its_data(tmp_path: Path) -> None:
 
 def _help_examples() -> list[str]:
     examples = []
-    for command in ([], ["list"], ["show"], ["filter"], ["stats"]):
+    for command in ([], ["list"], ["show"], ["filter"], ["search"], ["stats"]):
         text = run_oigcli([*command, "--help"]).stdout
         block = text.split("Examples:\n", 1)[1].split("\n\n", 1)[0]
         examples += [line.strip() for line in block.splitlines() if line.strip()]
     return examples
 
 
-@pytest.mark.parametrize("example", _help_examples())
-def test_every_help_example_runs(example: str) -> None:
-    if "jq" in example and shutil.which("jq") is None:
+def _runs_in_a_shell(command: str) -> None:
+    """Run a documented shell line with the installed oigcli first on PATH; it must succeed."""
+    if "jq" in command and shutil.which("jq") is None:
         pytest.skip("jq is not installed")
     bin_dir = str(Path(oigcli_executable()).parent)
     done = subprocess.run(
-        ["bash", "-c", f"set -eo pipefail; {example} > /dev/null"],
+        ["bash", "-c", f"set -eo pipefail; {command} > /dev/null"],
         capture_output=True,
         text=True,
         env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("example", _help_examples())
+def test_every_help_example_runs(example: str) -> None:
+    _runs_in_a_shell(example)
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```sh\n")[1:]
+    lines = [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
+    return [line.split("  #", 1)[0].strip() for line in lines if line.startswith("oigcli ")]
+
+
+@pytest.mark.parametrize("command", _readme_commands())
+def test_every_readme_example_runs(command: str) -> None:
+    _runs_in_a_shell(command)
