@@ -20,16 +20,7 @@ from typer.core import TyperGroup
 from oigcli import __version__, dataset, query, render
 from oigcli.context import Environment
 from oigcli.errors import OigError, UsageError
-from oigcli.options import (
-    CRITERIA,
-    SHAPE,
-    DataOption,
-    FieldsOption,
-    Format,
-    FormatOption,
-    JsonOption,
-    Shape,
-)
+from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
 from oigcli.text import or_list, suggest
 
@@ -107,12 +98,6 @@ def _env(ctx: ClickContext) -> Environment:
     return env
 
 
-def _format(format: Format | None, json_flag: bool) -> Format:
-    if json_flag and format not in (None, Format.json):
-        raise UsageError(f"--json and --format {format.value} disagree; give one of them")
-    return Format.json if json_flag else format or Format.table
-
-
 def _load(env: Environment, path: str | None) -> list[Report]:
     if path == "-" and env.stdin_isatty:
         raise UsageError(
@@ -182,12 +167,11 @@ SORTABLE = [f.name for f in FIELDS if f.type is not list]
     ),
 )
 @SHAPE.adds
+@IN_OUT.adds
 def list_(
     ctx: typer.Context,
     shape: Shape,
-    format: FormatOption = None,
-    json_flag: JsonOption = False,
-    data: DataOption = None,
+    io: InOut,
 ) -> None:
     """List every report, newest first.
 
@@ -196,9 +180,8 @@ def list_(
     OIG-21-19).
     """
     env = _env(ctx)
-    out = _format(format, json_flag)
-    rows, chosen = _shaped(query.newest_first(_load(env, data)), shape, FIELD_NAMES, SORTABLE)
-    _emit(env, rows, out, LIST_COLUMNS, chosen)
+    rows, chosen = _shaped(query.newest_first(_load(env, io.data)), shape, FIELD_NAMES, SORTABLE)
+    _emit(env, rows, io.format, LIST_COLUMNS, chosen)
 
 
 @app.command(
@@ -208,6 +191,7 @@ def list_(
         "oigcli show 21-27 --json | jq .recommendations",
     ),
 )
+@IN_OUT.adds
 def show(
     ctx: typer.Context,
     numbers: Annotated[
@@ -218,10 +202,8 @@ def show(
             show_default=False,
         ),
     ],
+    io: InOut,
     fields: FieldsOption = None,
-    format: FormatOption = None,
-    json_flag: JsonOption = False,
-    data: DataOption = None,
 ) -> None:
     """Show reports in full: every field, unknown values as "unknown".
 
@@ -229,10 +211,9 @@ def show(
     order asked. A number that does not exist exits 1 and suggests close ones.
     """
     env = _env(ctx)
-    out = _format(format, json_flag)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
-    reports = query.project(query.find(_load(env, data), numbers), chosen)
-    if out is Format.json:
+    reports = query.project(query.find(_load(env, io.data), numbers), chosen)
+    if io.format is Format.json:
         env.write(render.to_json(reports[0] if len(numbers) == 1 else reports))
     else:
         env.write(render.report_pages(reports, min(env.width or 80, 100)))
@@ -250,13 +231,12 @@ def show(
 )
 @CRITERIA.adds
 @SHAPE.adds
+@IN_OUT.adds
 def filter_(
     ctx: typer.Context,
     criteria: query.Criteria,
     shape: Shape,
-    format: FormatOption = None,
-    json_flag: JsonOption = False,
-    data: DataOption = None,
+    io: InOut,
 ) -> None:
     """List the reports that match every given criterion, newest first.
 
@@ -264,10 +244,9 @@ def filter_(
     empty (a note goes to stderr) and JSON is [].
     """
     env = _env(ctx)
-    out = _format(format, json_flag)
-    rows = query.select(_load(env, data), criteria)
+    rows = query.select(_load(env, io.data), criteria)
     rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
-    _emit(env, rows, out, LIST_COLUMNS, chosen)
+    _emit(env, rows, io.format, LIST_COLUMNS, chosen)
 
 
 SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
@@ -283,6 +262,7 @@ SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
 )
 @CRITERIA.adds
 @SHAPE.adds
+@IN_OUT.adds
 def search(
     ctx: typer.Context,
     terms: Annotated[
@@ -296,9 +276,7 @@ def search(
     ],
     criteria: query.Criteria,
     shape: Shape,
-    format: FormatOption = None,
-    json_flag: JsonOption = False,
-    data: DataOption = None,
+    io: InOut,
 ) -> None:
     """Search titles and summaries, best match first.
 
@@ -310,9 +288,8 @@ def search(
     from oigcli import search as engine
 
     env = _env(ctx)
-    out = _format(format, json_flag)
     parsed = engine.parse_query(terms)
-    reports = query.newest_first(_load(env, data))
+    reports = query.newest_first(_load(env, io.data))
     hits = engine.search(reports, parsed)
     rows = [
         {**hit.report, "score": round(hit.score, 4), "snippet": hit.snippet}
@@ -320,7 +297,7 @@ def search(
         if criteria.matches(hit.report)
     ]
     rows, chosen = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
-    _emit(env, rows, out, SEARCH_COLUMNS, chosen, mark=parsed.pattern())
+    _emit(env, rows, io.format, SEARCH_COLUMNS, chosen, mark=parsed.pattern())
 
 
 @app.command(
@@ -331,9 +308,11 @@ def search(
     ),
 )
 @CRITERIA.adds
+@IN_OUT.adds
 def stats(
     ctx: typer.Context,
     criteria: query.Criteria,
+    io: InOut,
     by: Annotated[
         str,
         typer.Option(
@@ -345,9 +324,6 @@ def stats(
             "of the issue date (unknown dates in an 'unknown' group).",
         ),
     ] = "fiscal_year",
-    format: FormatOption = None,
-    json_flag: JsonOption = False,
-    data: DataOption = None,
 ) -> None:
     """Count reports and recommendations, in total and per group.
 
@@ -358,9 +334,8 @@ def stats(
     from oigcli.stats import summarize
 
     env = _env(ctx)
-    out = _format(format, json_flag)
-    summary = summarize(query.select(_load(env, data), criteria), by)
-    env.write(render.to_json(summary) if out is Format.json else render.stats_table(summary))
+    summary = summarize(query.select(_load(env, io.data), criteria), by)
+    env.write(render.to_json(summary) if io.format is Format.json else render.stats_table(summary))
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
 """Options shared by several commands, each declared once so it means the same everywhere.
 
-Single options are ``Annotated`` aliases. The selection criteria (on filter, search and
-stats) and the output shaping options (on list, filter and search) are option groups: a
-command decorated with ``@CRITERIA.adds`` gets every criterion as a command-line option and
-receives them as one ``criteria`` argument, already parsed.
+Single options are ``Annotated`` aliases. Options that come together are option groups:
+the selection criteria (filter, search, stats), the output shaping options (list, filter,
+search) and the data and format options (every command). A command decorated with
+``@CRITERIA.adds`` gets every criterion as a command-line option and receives them as one
+``criteria`` argument, already parsed.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class OptionGroup:
     options: dict[str, tuple[Any, Any]]
     """Option parameter name -> (Annotated type, default)."""
     build: Callable[..., Any]
+    last: bool = False
+    """List these options after the command's own (for options every command has)."""
 
     def adds(self, command: F) -> F:
         signature = inspect.signature(command, eval_str=True)
@@ -99,8 +102,9 @@ class OptionGroup:
             kwargs[self.param] = self.build(**values)
             return command(**kwargs)
 
+        ordered = [*required, *rest, *added] if self.last else [*required, *added, *rest]
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*required, *added, *rest]
+            parameters=ordered
         )
         return wrapper  # type: ignore[return-value]
 
@@ -293,4 +297,26 @@ SHAPE = OptionGroup(
         "fields": (FieldsOption, None),
     },
     lambda sort, limit, offset, fields: Shape(tuple(sort or ()), limit, offset, fields),
+)
+
+
+@dataclass(frozen=True)
+class InOut:
+    """Where the reports come from (None: the bundled dataset) and how they are printed."""
+
+    data: str | None
+    format: Format
+
+
+def _build_in_out(format: Format | None, json_flag: bool, data: str | None) -> InOut:
+    if json_flag and format not in (None, Format.json):
+        raise UsageError(f"--json and --format {format.value} disagree; give one of them")
+    return InOut(data, Format.json if json_flag else format or Format.table)
+
+
+IN_OUT = OptionGroup(
+    "io",
+    {"format": (FormatOption, None), "json_flag": (JsonOption, False), "data": (DataOption, None)},
+    _build_in_out,
+    last=True,
 )

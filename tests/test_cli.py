@@ -380,3 +380,24 @@ def test_table_output_cannot_drive_the_terminal(
     # JSON keeps the data exact, escaped as JSON escapes it
     raw = invoke("list", "--data", str(path), "--json").stdout
     assert "\\u001b[31m" in raw and json.loads(raw)[0]["title"] == hostile["title"]
+
+
+def test_shared_options_are_the_same_everywhere() -> None:
+    """An option that several commands take has the same flags and help in each."""
+    import typer.main
+
+    from oigcli.cli import app
+
+    group = typer.main.get_command(app)
+    seen: dict[str, tuple[Any, ...]] = {}
+    shared = 0
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for param in command.params:
+            if param.param_type_name != "option":
+                continue
+            record = (tuple(param.opts), tuple(param.secondary_opts), param.help)
+            if param.name in seen:
+                shared += 1
+                assert seen[param.name] == record, f"{name} --{param.name} differs"
+            seen.setdefault(param.name, record)
+    assert shared >= 20  # format, json, data everywhere; criteria on 3 commands; shaping on 3
