@@ -91,10 +91,15 @@ def _grouping(value: str) -> str:
     )
 
 
-def _env(ctx: ClickContext) -> Environment:
+def _env(ctx: ClickContext, io: InOut | None = None) -> Environment:
+    """The Environment (the tests' own, or the process's), with the user's --color and
+    --no-pager applied."""
     env = ctx.find_object(Environment)
     if env is None:
         env = ctx.find_root().ensure_object(Environment)
+    if io is not None:
+        env.colour_mode = io.colour.value
+        env.paging = io.pager
     return env
 
 
@@ -119,22 +124,39 @@ def _shaped(
     return rows, chosen
 
 
+PEOPLE = (Format.table, Format.markdown)
+"""Formats for people: by default they show the command's columns, not every field."""
+
+
 def _emit(
     env: Environment,
+    io: InOut,
     rows: list[Report],
-    format: Format,
     columns: Sequence[str],
+    every: Sequence[str],
     chosen: Sequence[str] | None,
     mark: re.Pattern[str] | None = None,
 ) -> None:
-    """Reports as JSON (every field, or those chosen) or a table (``columns``, or those
-    chosen); an empty table is a note on stderr."""
-    if format is Format.json:
-        env.write(render.to_json(rows if chosen is None else query.project(rows, chosen)))
-    elif rows:
-        env.write(render.reports_table(rows, chosen or columns, mark if env.colour else None))
-    else:
+    """Rows in the chosen format, with the chosen fields; by default ``columns`` for people
+    and ``every`` field for programs. An empty table is a note on stderr."""
+    fields = chosen or (columns if io.format in PEOPLE else every)
+    if io.format is Format.json:
+        text = render.to_json(query.project(rows, fields))
+    elif io.format is Format.jsonl:
+        text = render.to_jsonl(query.project(rows, fields))
+    elif io.format in (Format.csv, Format.tsv):
+        text = render.reports_delimited(rows, fields, tsv=io.format is Format.tsv)
+    elif not rows:
         env.error("No reports match.")
+        return
+    elif io.format is Format.markdown:
+        text = render.reports_markdown(rows, fields)
+    else:
+        style = io.style or "simple"
+        text = render.reports_table(
+            rows, fields, style, env.terminal_width, mark if env.colour else None
+        )
+    env.output(text)
 
 
 def _version(value: bool) -> None:
@@ -179,9 +201,9 @@ def list_(
     known ones), then report number compared as numbers (OIG-21-9 before
     OIG-21-19).
     """
-    env = _env(ctx)
+    env = _env(ctx, io)
     rows, chosen = _shaped(query.newest_first(_load(env, io.data)), shape, FIELD_NAMES, SORTABLE)
-    _emit(env, rows, io.format, LIST_COLUMNS, chosen)
+    _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
 
 
 @app.command(
@@ -210,13 +232,22 @@ def show(
     With --json, one number prints one object and several print an array in the
     order asked. A number that does not exist exits 1 and suggests close ones.
     """
-    env = _env(ctx)
+    env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
     reports = query.project(query.find(_load(env, io.data), numbers), chosen)
     if io.format is Format.json:
-        env.write(render.to_json(reports[0] if len(numbers) == 1 else reports))
+        text = render.to_json(reports[0] if len(numbers) == 1 else reports)
+    elif io.format is Format.jsonl:
+        text = render.to_jsonl(reports)
+    elif io.format in (Format.csv, Format.tsv):
+        text = render.reports_delimited(reports, chosen, tsv=io.format is Format.tsv)
+    elif io.format is Format.markdown:
+        text = render.report_sections(reports)
+    elif io.style:
+        text = render.report_tables(reports, io.style)
     else:
-        env.write(render.report_pages(reports, min(env.width or 80, 100)))
+        text = render.report_pages(reports, min(env.width or 80, 100))
+    env.output(text)
 
 
 @app.command(
@@ -243,10 +274,10 @@ def filter_(
     No criteria lists every report. No match is not an error: the table is
     empty (a note goes to stderr) and JSON is [].
     """
-    env = _env(ctx)
+    env = _env(ctx, io)
     rows = query.select(_load(env, io.data), criteria)
     rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
-    _emit(env, rows, io.format, LIST_COLUMNS, chosen)
+    _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
 
 
 SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
@@ -287,7 +318,7 @@ def search(
     """
     from oigcli import search as engine
 
-    env = _env(ctx)
+    env = _env(ctx, io)
     parsed = engine.parse_query(terms)
     reports = query.newest_first(_load(env, io.data))
     hits = engine.search(reports, parsed)
@@ -297,7 +328,7 @@ def search(
         if criteria.matches(hit.report)
     ]
     rows, chosen = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
-    _emit(env, rows, io.format, SEARCH_COLUMNS, chosen, mark=parsed.pattern())
+    _emit(env, io, rows, SEARCH_COLUMNS, SEARCH_FIELDS, chosen, mark=parsed.pattern())
 
 
 @app.command(
@@ -333,9 +364,21 @@ def stats(
     """
     from oigcli.stats import summarize
 
-    env = _env(ctx)
+    env = _env(ctx, io)
     summary = summarize(query.select(_load(env, io.data), criteria), by)
-    env.write(render.to_json(summary) if io.format is Format.json else render.stats_table(summary))
+    if io.format is Format.json:
+        text = render.to_json(summary)
+    elif io.format is Format.jsonl:
+        text = render.to_jsonl(summary["groups"])
+    elif io.format in (Format.csv, Format.tsv):
+        text = render.stats_delimited(summary, tsv=io.format is Format.tsv)
+    elif io.format is Format.markdown:
+        text = render.stats_markdown(summary)
+    else:
+        text = render.stats_table(
+            summary, io.style or "simple", env.width or 80, unicode=bool(env.stdout_isatty)
+        )
+    env.output(text)
 
 
 def main() -> None:

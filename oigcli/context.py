@@ -1,14 +1,17 @@
 """Everything oigcli knows about where it runs, in one object tests can build themselves.
 
 Modelled on httpie's ``Environment``: the three standard streams, whether each is a
-terminal, and the terminal's width. The CLI makes one from the real process; tests pass
-their own (``CliRunner().invoke(app, args, obj=Environment(...))``).
+terminal, the terminal's size, the environment variables, and the user's choices about
+colour and paging. The CLI makes one from the real process; tests pass their own
+(``CliRunner().invoke(app, args, obj=Environment(...))``).
 """
 
 from __future__ import annotations
 
 import os
-import sys
+import shlex
+import shutil
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -21,49 +24,113 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+def _sys_stream(name: str) -> TextIO:
+    import sys
+
+    stream: TextIO = getattr(sys, name)
+    return stream
+
+
 @dataclass
 class Environment:
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: _sys_stream("stdout"))
+    stderr: TextIO = field(default_factory=lambda: _sys_stream("stderr"))
+    stdin: TextIO = field(default_factory=lambda: _sys_stream("stdin"))
     stdout_isatty: bool | None = None
     stdin_isatty: bool | None = None
     width: int | None = None
     """Columns available for output: $COLUMNS, else the terminal's, else 80."""
+    height: int | None = None
+    """Lines of the terminal: $LINES, else the terminal's, else 24."""
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    colour_mode: str = "auto"
+    """auto, always or never (--color)."""
+    paging: bool = True
+    """False with --no-pager."""
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
             self.stdout_isatty = _isatty(self.stdout)
         if self.stdin_isatty is None:
             self.stdin_isatty = _isatty(self.stdin)
-        if self.width is None:
-            self.width = _width(self.stdout)
+        if self.width is None or self.height is None:
+            columns, lines = _size(self.stdout, self.environ)
+            self.width = self.width or columns
+            self.height = self.height or lines
 
     @property
     def colour(self) -> bool:
-        """Decorate output only on a terminal, and never with NO_COLOR set or TERM=dumb."""
+        """Decorate output? ``auto``: only on a terminal, never with NO_COLOR or TERM=dumb."""
+        if self.colour_mode != "auto":
+            return self.colour_mode == "always"
         return bool(
             self.stdout_isatty
             and not self.environ.get("NO_COLOR")
             and self.environ.get("TERM") != "dumb"
         )
 
+    @property
+    def terminal_width(self) -> int | None:
+        """The width to fit tables to: only on a terminal; a pipe gets every character."""
+        return self.width if self.stdout_isatty else None
+
     def write(self, text: str) -> None:
         """Write data to stdout and flush, so a closed pipe is noticed here, not at exit."""
         self.stdout.write(text)
         self.stdout.flush()
+
+    def output(self, text: str) -> None:
+        """Data for the user: through the pager when it is taller than the terminal."""
+        pager = self._pager(text)
+        if pager is None:
+            self.write(text)
+            return
+        env = {**self.environ}
+        env.setdefault("LESS", "FRX")  # as git does: quit if one screen, keep colour
+        env.setdefault("LV", "-c")
+        try:
+            process = subprocess.Popen(pager, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            self.write(text)
+            return
+        assert process.stdin is not None
+        try:
+            process.stdin.write(text.encode("utf-8", "replace"))
+            process.stdin.close()
+        except BrokenPipeError:  # the user quit the pager before reading everything
+            pass
+        process.wait()
+
+    def _pager(self, text: str) -> str | None:
+        if not (self.paging and self.stdout_isatty):
+            return None
+        if text.count("\n") < (self.height or 24):
+            return None
+        command = self.environ.get("OIGCLI_PAGER", self.environ.get("PAGER", "less")).strip()
+        if not command or command == "cat":
+            return None
+        try:
+            program = shlex.split(command)[0]
+        except (ValueError, IndexError):
+            return None
+        if shutil.which(program) is None:  # no such pager: print as if there were none
+            return None
+        return command
 
     def error(self, message: str) -> None:
         self.stderr.write(message.rstrip("\n") + "\n")
         self.stderr.flush()
 
 
-def _width(stdout: TextIO) -> int:
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+def _size(stdout: TextIO, environ: Mapping[str, str]) -> tuple[int, int]:
     try:
-        return os.get_terminal_size(stdout.fileno()).columns or 80
+        size = os.get_terminal_size(stdout.fileno())
+        columns, lines = size.columns, size.lines
     except (AttributeError, ValueError, OSError):
-        return 80
+        columns, lines = 80, 24
+    env_columns, env_lines = environ.get("COLUMNS", ""), environ.get("LINES", "")
+    if env_columns.isdigit() and int(env_columns) > 0:
+        columns = int(env_columns)
+    if env_lines.isdigit() and int(env_lines) > 0:
+        lines = int(env_lines)
+    return columns or 80, lines or 24

@@ -22,6 +22,7 @@ from oigcli import query
 from oigcli.dates import EXAMPLES as DATE_EXAMPLES
 from oigcli.dates import Period, parse_period
 from oigcli.errors import UsageError
+from oigcli.text import or_list, suggest
 from oigcli.where import Condition, parse_condition
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +43,28 @@ def _param(parse: Callable[[str], Any]) -> Callable[[str], Any]:
 class Format(str, Enum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+
+
+class Colour(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _table_style(value: str) -> str:
+    from tabulate import tabulate_formats
+
+    if value in tabulate_formats:
+        return value
+    close = suggest(value, tabulate_formats)
+    hint = f" Did you mean {or_list(close)}?" if close else ""
+    raise typer.BadParameter(
+        f"{value!r} is not a table style.{hint} Styles: {', '.join(tabulate_formats)}"
+    )
 
 
 FormatOption = Annotated[
@@ -50,7 +73,8 @@ FormatOption = Annotated[
         "--format",
         "-f",
         case_sensitive=False,
-        help="Output format: table (for people; the default) or json (for programs).",
+        help="Output format: table (for people; the default), json, jsonl (one object a "
+        "line), csv, tsv, or markdown (for documents).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
@@ -306,17 +330,69 @@ class InOut:
 
     data: str | None
     format: Format
+    style: str | None = None
+    """The tabulate style of tables; None: the command's own layout."""
+    colour: Colour = Colour.auto
+    pager: bool = True
 
 
-def _build_in_out(format: Format | None, json_flag: bool, data: str | None) -> InOut:
+def _build_in_out(
+    format: Format | None,
+    json_flag: bool,
+    table_format: str | None,
+    color: Colour,
+    no_pager: bool,
+    data: str | None,
+) -> InOut:
     if json_flag and format not in (None, Format.json):
         raise UsageError(f"--json and --format {format.value} disagree; give one of them")
-    return InOut(data, Format.json if json_flag else format or Format.table)
+    chosen = Format.json if json_flag else format or Format.table
+    return InOut(data, chosen, table_format, color, not no_pager)
 
 
 IN_OUT = OptionGroup(
     "io",
-    {"format": (FormatOption, None), "json_flag": (JsonOption, False), "data": (DataOption, None)},
+    {
+        "format": (FormatOption, None),
+        "json_flag": (JsonOption, False),
+        "table_format": (
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--table-format",
+                    metavar="STYLE",
+                    parser=_table_style,
+                    help="The style of table output: any tabulate style, e.g. plain, simple "
+                    "(the default), grid, psql, pipe, github, html, latex.",
+                ),
+            ],
+            None,
+        ),
+        "color": (
+            Annotated[
+                Colour,
+                typer.Option(
+                    "--color",
+                    case_sensitive=False,
+                    help="Colour: auto (only on a terminal, and not with NO_COLOR set or "
+                    "TERM=dumb), always, or never.",
+                ),
+            ],
+            Colour.auto,
+        ),
+        "no_pager": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--no-pager",
+                    help="Never page. By default output taller than the terminal goes "
+                    "through $PAGER (less), and output to a pipe or file never does.",
+                ),
+            ],
+            False,
+        ),
+        "data": (DataOption, None),
+    },
     _build_in_out,
     last=True,
 )

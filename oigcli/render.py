@@ -1,24 +1,47 @@
-"""Turning results into text: tables and report pages for people, JSON for programs.
+"""Turning results into text, one function per format; nothing here prints.
 
-Every function here is pure: it takes data (and a width) and returns the text to print.
-Text from a dataset is sanitised before it reaches a terminal: control characters and
-escape sequences are shown escaped, never sent raw. JSON escapes them as JSON does.
+People's formats (table, report pages, Markdown) show null as "unknown", booleans as
+yes/no, and every control character or escape sequence from the data as a visible escape,
+so nothing in a dataset can drive a terminal. Programs' formats keep the data exact: JSON
+and JSON Lines escape as JSON does; CSV quotes as RFC 4180 says; TSV escapes tab, newline,
+carriage return and backslash as \\t \\n \\r \\\\. In CSV and TSV a null is an empty cell,
+a boolean is true/false, and a list's items are joined with "; ".
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from oigcli.schema import FIELDS_BY_NAME, Report
+from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
 from oigcli.stats import concurrence_rate
 
 UNKNOWN = "unknown"
+LIST_SEPARATOR = "; "
+"""Joins a list's items in one CSV or TSV cell."""
 
 # C0 and C1 controls, DEL, and the bidirectional overrides that can reorder a line.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
+MIN_COLUMN = 8
+"""A column cut to fit a terminal keeps at least this many characters."""
+LONG_TEXT = frozenset({*(f.name for f in FIELDS if f.long_text), "snippet"})
+"""Columns a table may cut to fit a terminal; identifiers and numbers are never cut."""
+MIN_CHART = 5
+"""The narrowest bar chart worth drawing; with less room, stats has no chart."""
+NO_CHART_STYLES = frozenset(
+    {
+        "asciidoc", "github", "html", "jira", "latex", "latex_booktabs", "latex_longtable",
+        "latex_raw", "mediawiki", "moinmoin", "pipe", "textile", "tsv", "unsafehtml",
+        "youtrack",
+    }
+)  # fmt: skip
+"""Table styles that are markup for another program: no bar chart in them."""
+
+
+# --- values -------------------------------------------------------------------------
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -44,26 +67,21 @@ def cell(value: Any) -> str:
     return sanitise(str(value))
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def flat(value: Any) -> str:
+    """A value in a CSV or TSV cell: exact, null empty, booleans true/false, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(flat(v) for v in value)
+    return str(value)
 
 
-def _is_numeric(name: str) -> bool:
-    return name == "score" or (name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: Sequence[str]) -> str:
-    from tabulate import tabulate
-
-    return (
-        tabulate(
-            rows, headers=list(headers), tablefmt="simple", colalign=align, disable_numparse=True
-        )
-        + "\n"
+def is_numeric(name: str) -> bool:
+    return name in ("score", "reports", "concurred", "concurrence") or (
+        name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int
     )
-
-
-BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 
 
 def highlight(text: str, mark: re.Pattern[str]) -> str:
@@ -71,19 +89,137 @@ def highlight(text: str, mark: re.Pattern[str]) -> str:
     return mark.sub(lambda m: f"{BOLD}{m.group()}{NORMAL}", text)
 
 
-def reports_table(
-    reports: Sequence[Report], columns: Sequence[str], mark: re.Pattern[str] | None = None
+# --- programs' formats ----------------------------------------------------------------
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_jsonl(rows: Iterable[Any]) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def to_delimited(headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: bool) -> str:
+    """CSV (RFC 4180: quoted where needed, CRLF line ends) or TSV (escaped, LF)."""
+    if tsv:
+        lines = [
+            "\t".join(flat(v).translate(_TSV_ESCAPES) for v in row) for row in [headers, *rows]
+        ]
+        return "\n".join(lines) + "\n"
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)  # the default dialect is RFC 4180's
+    writer.writerow(headers)
+    writer.writerows([flat(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def reports_delimited(rows: Sequence[Report], columns: Sequence[str], tsv: bool) -> str:
+    return to_delimited(columns, ([r[name] for name in columns] for r in rows), tsv)
+
+
+# --- tables ---------------------------------------------------------------------------
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    style: str = "simple",
+    mark: tuple[int, re.Pattern[str]] | None = None,
 ) -> str:
-    """One row per report, one column per field, headed by the field names. With ``mark``,
-    its matches in the snippet column are highlighted (for a terminal)."""
+    """A tabulate table, numbers right-aligned. With ``mark`` (column index, pattern), the
+    pattern's matches in that column are highlighted."""
+    from tabulate import SEPARATING_LINE, tabulate
 
-    def shown(report: Report, name: str) -> str:
-        text = cell(report[name])
-        return highlight(text, mark) if mark is not None and name == "snippet" else text
+    align = ["right" if is_numeric(h) else "left" for h in headers]
+    body: list[Any] = [r if r is SEPARATING_LINE else list(r) for r in rows]
+    if mark is not None:
+        column, pattern = mark
+        for row in body:
+            if row is not SEPARATING_LINE:
+                row[column] = highlight(str(row[column]), pattern)
+    text = tabulate(
+        body, headers=list(headers), tablefmt=style, colalign=align, disable_numparse=True
+    )
+    return text + "\n"
 
-    rows = [[shown(r, name) for name in columns] for r in reports]
-    align = ["right" if _is_numeric(name) else "left" for name in columns]
-    return _table(columns, rows, align)
+
+def _widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+def _shrink(rows: list[list[str]], headers: Sequence[str], cuttable: list[int], over: int) -> bool:
+    """Cut the widest cuttable columns, evenly, by ``over`` characters in all; never below
+    the header or MIN_COLUMN. False when that cannot free enough room."""
+    widths = {i: max((len(r[i]) for r in rows), default=0) for i in cuttable}
+    floors = {i: max(MIN_COLUMN, len(headers[i])) for i in cuttable}
+    while over > 0:
+        room = [i for i in cuttable if widths[i] > floors[i]]
+        if not room:
+            return False
+        widest = max(room, key=lambda i: widths[i])
+        others = [widths[j] for j in room if j != widest]
+        step = min(over, widths[widest] - max([floors[widest], *others])) or 1
+        widths[widest] -= step
+        over -= step
+    for row in rows:
+        for i in cuttable:
+            row[i] = _cut(row[i], widths[i])
+    return True
+
+
+def reports_table(
+    reports: Sequence[Report],
+    columns: Sequence[str],
+    style: str = "simple",
+    width: int | None = None,
+    mark: re.Pattern[str] | None = None,
+) -> str:
+    """One row per report, one column per field, headed by the field names.
+
+    ``width`` (a terminal's): long text (titles, summaries, snippets) is cut with "…" so
+    that every row fits on one line; when even that cannot fit, each report is shown as a
+    block of labelled, wrapped fields instead. ``mark``: highlight its matches in the
+    snippet column."""
+    rows = [[cell(r[name]) for name in columns] for r in reports]
+    marked = (list(columns).index("snippet"), mark) if mark and "snippet" in columns else None
+    text = table(columns, rows, style)
+    if width is None or _widest(text) <= width:
+        return table(columns, rows, style, marked) if marked else text
+    cuttable = [i for i, name in enumerate(columns) if name in LONG_TEXT]
+    if _shrink(rows, columns, cuttable, _widest(text) - width):
+        text = table(columns, rows, style)
+        if _widest(text) <= width:
+            return table(columns, rows, style, marked) if marked else text
+    return report_pages([{name: r[name] for name in columns} for r in reports], width)
+
+
+def _markdown_cell(value: Any) -> str:
+    return cell(value).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table; cells are already text."""
+    rule = ["---:" if is_numeric(h) else "---" for h in headers]
+    lines = [headers, rule, *rows]
+    return "".join("| " + " | ".join(line) + " |\n" for line in lines)
+
+
+def reports_markdown(reports: Sequence[Report], columns: Sequence[str]) -> str:
+    return markdown_table(columns, ([_markdown_cell(r[n]) for n in columns] for r in reports))
+
+
+# --- one report at a time: show ---------------------------------------------------------
 
 
 def report_page(report: Report, width: int) -> str:
@@ -121,21 +257,101 @@ def report_pages(reports: Sequence[Report], width: int) -> str:
     return "\n".join(report_page(r, width) for r in reports)
 
 
-def stats_table(summary: dict[str, Any]) -> str:
-    """One row per group and a total row: reports, recommendations, concurrence."""
+def report_tables(reports: Sequence[Report], style: str) -> str:
+    """Each report as a two-column field/value table in a tabulate style."""
+    return "\n".join(
+        table(["field", "value"], [[name, cell(v)] for name, v in r.items()], style)
+        for r in reports
+    )
+
+
+def report_sections(reports: Sequence[Report]) -> str:
+    """Markdown, one section per report: a heading, a list of fields, the summary."""
+    sections = []
+    for index, report in enumerate(reports, 1):
+        heading = " ".join(
+            cell(report[name]) for name in ("report_number", "title") if name in report
+        )
+        if "report_number" in report and "title" in report:
+            heading = f"{cell(report['report_number'])}: {cell(report['title'])}"
+        lines = [f"## {heading or f'Report {index}'}", ""]
+        listed = [n for n in report if n not in ("title", "summary")]
+        lines += [f"- **{name}**: {cell(report[name])}" for name in listed]
+        if "summary" in report:
+            lines += ["", cell(report["summary"])]
+        sections.append("\n".join(lines).strip("\n") + "\n")
+    return "\n".join(sections)
+
+
+# --- stats ----------------------------------------------------------------------------
+
+STATS_COLUMNS = ("reports", "recommendations", "concurred")
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: int, largest: int, width: int, unicode: bool) -> str:
+    """A horizontal bar ``value / largest`` of ``width`` characters, in eighths with Unicode."""
+    if largest <= 0 or width <= 0:
+        return ""
+    length = value / largest * width
+    if not unicode:
+        return "#" * round(length)
+    whole, eighths = int(length), round((length - int(length)) * 8)
+    if eighths == 8:
+        whole, eighths = whole + 1, 0
+    return ("█" * whole + _EIGHTHS[eighths]).rstrip()
+
+
+def _stats_row(key: str, counts: dict[str, Any]) -> list[str]:
+    rate = concurrence_rate(counts["concurred"], counts["recommendations"])
+    return [
+        key,
+        *(str(counts[c]) for c in STATS_COLUMNS),
+        UNKNOWN if rate is None else f"{rate:.1%}",
+    ]
+
+
+def stats_table(
+    summary: dict[str, Any],
+    style: str = "simple",
+    width: int = 80,
+    unicode: bool = True,
+) -> str:
+    """One row per group with a bar of its reports (scaled to the largest group and to the
+    room ``width`` leaves, at most 40 columns), then the total."""
     from tabulate import SEPARATING_LINE
 
-    def row(key: str, counts: dict[str, Any]) -> list[str]:
-        rate = concurrence_rate(counts["concurred"], counts["recommendations"])
-        return [
-            key,
-            str(counts["reports"]),
-            str(counts["recommendations"]),
-            str(counts["concurred"]),
-            UNKNOWN if rate is None else f"{rate:.1%}",
-        ]
+    headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
+    rows: list[Any] = [_stats_row(cell(g["key"]), g) for g in summary["groups"]]
+    total = _stats_row("total", summary["total"])
+    tail: list[Any] = [SEPARATING_LINE, total] if style == "simple" else [total]
+    if style in NO_CHART_STYLES or not rows:
+        return table(headers, rows + tail, style)
+    plain = table(headers, rows + tail, style)
+    largest = max(g["reports"] for g in summary["groups"])
 
-    headers = [summary["by"], "reports", "recommendations", "concurred", "concurrence"]
-    rows: list[Any] = [row(cell(g["key"]), g) for g in summary["groups"]]
-    rows += [SEPARATING_LINE, row("total", summary["total"])]
-    return _table(headers, rows, ["left", "right", "right", "right", "right"])
+    def charted(chart_width: int) -> str:
+        bars = [bar(g["reports"], largest, chart_width, unicode) for g in summary["groups"]]
+        body = [[*row, b] for row, b in zip(rows, bars, strict=True)]
+        return table([*headers, ""], [*body, *tail[:-1], [*total, ""]], style)
+
+    chart_width = min(40, width - _widest(plain) - 2)
+    text = charted(chart_width) if chart_width >= MIN_CHART else plain
+    if _widest(text) > width:  # the style's column separators are wider than two spaces
+        chart_width -= _widest(text) - width
+        text = charted(chart_width) if chart_width >= MIN_CHART else plain
+    return text
+
+
+def stats_markdown(summary: dict[str, Any]) -> str:
+    headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
+    rows = [[_markdown_cell(c) for c in _stats_row(cell(g["key"]), g)] for g in summary["groups"]]
+    total = [f"**{c}**" for c in _stats_row("total", summary["total"])]
+    return markdown_table(headers, [*rows, total])
+
+
+def stats_delimited(summary: dict[str, Any], tsv: bool) -> str:
+    """One row per group: the key under the grouping's name, then the counts."""
+    headers = [summary["by"], *STATS_COLUMNS]
+    rows = ([g["key"], *(g[c] for c in STATS_COLUMNS)] for g in summary["groups"])
+    return to_delimited(headers, rows, tsv)

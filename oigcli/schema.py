@@ -22,6 +22,8 @@ class Field:
     description: str
     source: str
     """Where the bundled dataset's value comes from."""
+    long_text: bool = False
+    """Prose or a link: a table may cut it with "…" to fit a terminal."""
 
     @property
     def type_name(self) -> str:
@@ -37,13 +39,14 @@ FIELDS: tuple[Field, ...] = (
         "The OIG's report number, e.g. OIG-21-63.",
         "the page's Report Number",
     ),
-    Field("title", str, False, "The report's title, verbatim.", "the page's title line"),
+    Field("title", str, False, "The report's title, verbatim.", "the page's title line", True),
     Field(
         "summary",
         str,
         True,
         "The executive summary (whitespace normalised, a leading 'Summary:' dropped).",
         "the page's Executive Summary",
+        True,
     ),
     Field(
         "issue_date",
@@ -100,6 +103,7 @@ FIELDS: tuple[Field, ...] = (
         True,
         "Link to the report's PDF; null when unknown.",
         "not on the page (its Document File label is empty), so null",
+        True,
     ),
     Field(
         "oversight_area",
@@ -107,6 +111,7 @@ FIELDS: tuple[Field, ...] = (
         True,
         "The OIG's oversight area; null when unknown.",
         "not on the page (its Oversight Area label is empty), so null",
+        True,
     ),
 )
 

@@ -53,7 +53,10 @@ def invoke() -> Invoke:
     return run
 
 
-def fake_terminal(width: int, stdin: str = "") -> tuple[Environment, io.StringIO, io.StringIO]:
+def fake_terminal(
+    width: int, stdin: str = "", environ: dict[str, str] | None = None, height: int = 40
+) -> tuple[Environment, io.StringIO, io.StringIO]:
+    """An Environment whose stdout is a terminal of this size (no pager unless asked)."""
     out, err = io.StringIO(), io.StringIO()
     env = Environment(
         stdout=out,
@@ -62,6 +65,8 @@ def fake_terminal(width: int, stdin: str = "") -> tuple[Environment, io.StringIO
         stdout_isatty=True,
         stdin_isatty=True,
         width=width,
+        height=height,
+        environ={"PAGER": ""} if environ is None else environ,
     )
     return env, out, err
 

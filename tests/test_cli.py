@@ -244,8 +244,9 @@ def test_stats_table(invoke: Invoke) -> None:
     assert result.exit_code == 0 and result.stderr == ""
     rows = _table_rows(result.stdout)
     assert rows[0] == ["redacted", "reports", "recommendations", "concurred", "concurrence"]
-    assert rows[2] == ["no", "2", "5", "5", "100.0%"]
-    assert rows[3] == ["yes", "3", "17", "15", "88.2%"]
+    # each group has a bar of its reports, scaled to the largest group; plain '#' in a pipe
+    assert rows[2] == ["no", "2", "5", "5", "100.0%", "#" * 7]
+    assert rows[3] == ["yes", "3", "17", "15", "88.2%", "#" * 10]
     assert rows[-1] == ["total", "5", "22", "20", "90.9%"]
 
 

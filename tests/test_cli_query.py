@@ -312,8 +312,7 @@ def test_search_with_no_match(invoke: Invoke) -> None:
 def test_search_highlights_only_on_a_colour_terminal(
     invoke: Invoke, environ: dict[str, str], highlighted: bool
 ) -> None:
-    env, out, _ = fake_terminal(200)
-    env.environ = environ
+    env, out, _ = fake_terminal(200, environ={"PAGER": "", **environ})
     invoke("search", "medical", env=env)
     assert ("\x1b[1mmedical\x1b[22m" in out.getvalue()) is highlighted
     assert ("\x1b" in out.getvalue()) is highlighted

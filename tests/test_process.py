@@ -88,7 +88,12 @@ def test_python_dash_m() -> None:
 
 
 MANY = ["show", *["21-63"] * 400]
-PIPE_CASES = [MANY, [*MANY, "--json"], ["list"], ["list", "--json"], ["stats"], ["stats", "--json"]]
+FORMATS = ["table", "json", "jsonl", "csv", "tsv", "markdown"]
+PIPE_CASES = [
+    [*command, "--format", fmt]
+    for fmt in FORMATS
+    for command in (MANY, ["list"], ["filter"], ["search", "cbp"], ["stats"])
+]
 
 
 @pytest.mark.parametrize("args", PIPE_CASES)

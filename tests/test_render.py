@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from oigcli.context import Environment
-from oigcli.render import cell, report_page, reports_table, sanitise, stats_table, to_json
+from oigcli.render import bar, cell, report_page, reports_table, sanitise, stats_table, to_json
 from oigcli.stats import summarize
 
 
@@ -60,9 +60,56 @@ def test_report_page_of_a_report_with_unknown_summary(bundled: list[dict[str, An
 
 def test_stats_table_separates_the_total(bundled: list[dict[str, Any]]) -> None:
     lines = stats_table(summarize(bundled, "component")).splitlines()
-    assert lines[2].split() == ["CBP", "5", "22", "20", "90.9%"]
+    assert lines[2].split()[:5] == ["CBP", "5", "22", "20", "90.9%"]
+    assert set(lines[2].split()[5]) == {"█"}
     assert set(lines[3].replace(" ", "")) == {"-"}
     assert lines[4].split() == ["total", "5", "22", "20", "90.9%"]
+
+
+@pytest.mark.parametrize(
+    ("value", "largest", "width", "unicode", "shown"),
+    [
+        (10, 10, 8, True, "████████"),
+        (5, 10, 8, True, "████"),
+        (1, 10, 8, True, "▊"),  # 0.8 of a cell: six eighths
+        (1, 3, 10, True, "███▍"),
+        (0, 10, 8, True, ""),
+        (2, 3, 10, False, "#######"),
+        (3, 3, 10, False, "##########"),
+        (5, 0, 10, True, ""),
+    ],
+)
+def test_bar(value: int, largest: int, width: int, unicode: bool, shown: str) -> None:
+    assert bar(value, largest, width, unicode) == shown
+
+
+UNEVEN = [
+    {"component": c, "recommendations": None, "recommendations_concurred": None}
+    for c in ["A"] * 4 + ["B"] * 2 + ["C"]
+]
+
+
+@pytest.mark.parametrize(("width", "longest"), [(80, 9), (100, 29), (200, 40)])
+def test_stats_chart_fits_the_width_and_scales_to_the_largest_group(
+    width: int, longest: int
+) -> None:
+    lines = stats_table(summarize(UNEVEN, "component"), width=width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    bars = [len(line.split()[5]) for line in lines[2:5]]
+    assert bars[0] == longest and bars[0] >= bars[1] >= bars[2] > 0
+    assert abs(bars[1] - bars[0] / 2) <= 1
+
+
+@pytest.mark.parametrize("style", ["grid", "psql", "plain", "rounded_outline"])
+def test_stats_chart_fits_in_every_text_style(style: str) -> None:
+    lines = stats_table(summarize(UNEVEN, "component"), style, width=100).splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert any("████" in line for line in lines)
+
+
+def test_stats_chart_is_left_out_without_room() -> None:
+    lines = stats_table(summarize(UNEVEN, "component"), width=60).splitlines()
+    assert [len(line.split()) for line in lines[2:5]] == [5, 5, 5]
 
 
 def test_environment_width(monkeypatch: pytest.MonkeyPatch) -> None:
