@@ -420,7 +420,8 @@ def test_no_usable_pager_prints_directly(invoke: Invoke, tmp_path: Path, pager: 
 
 def test_oigcli_pager_wins_over_pager(invoke: Invoke, tmp_path: Path) -> None:
     saved = tmp_path / "mine.txt"
-    paged, printed = _paged(invoke, tmp_path, "show", "21-63", OIGCLI_PAGER=f"cat > {saved}")
+    ignored, printed = _paged(invoke, tmp_path, "show", "21-63", OIGCLI_PAGER=f"cat > {saved}")
+    assert ignored == ""  # $PAGER was passed over
     assert saved.read_text(encoding="utf-8").startswith("report_number") and printed == ""
 
 
