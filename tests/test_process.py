@@ -208,15 +208,18 @@ def _help_examples() -> list[str]:
     return examples
 
 
-def _runs_in_a_shell(command: str) -> None:
-    """Run a documented shell line with the installed oigcli first on PATH; it must succeed."""
-    if "jq" in command and shutil.which("jq") is None:
-        pytest.skip("jq is not installed")
+def _runs_in_a_shell(command: str, where: Path) -> None:
+    """Run a documented shell line in ``where``, the installed oigcli first on PATH; it
+    must succeed. Lines that need a tool this machine lacks (jq, sqlite3) are skipped."""
+    for tool in ("jq", "sqlite3"):
+        if tool in command and shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
     bin_dir = str(Path(oigcli_executable()).parent)
     done = subprocess.run(
         ["bash", "-c", f"set -eo pipefail; {command} > /dev/null"],
         capture_output=True,
         text=True,
+        cwd=where,
         env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
         check=False,
     )
@@ -224,8 +227,8 @@ def _runs_in_a_shell(command: str) -> None:
 
 
 @pytest.mark.parametrize("example", _help_examples())
-def test_every_help_example_runs(example: str) -> None:
-    _runs_in_a_shell(example)
+def test_every_help_example_runs(example: str, tmp_path: Path) -> None:
+    _runs_in_a_shell(example, tmp_path)
 
 
 def _readme_commands() -> list[str]:
@@ -236,5 +239,5 @@ def _readme_commands() -> list[str]:
 
 
 @pytest.mark.parametrize("command", _readme_commands())
-def test_every_readme_example_runs(command: str) -> None:
-    _runs_in_a_shell(command)
+def test_every_readme_example_runs(command: str, tmp_path: Path) -> None:
+    _runs_in_a_shell(command, tmp_path)
