@@ -103,13 +103,20 @@ def _env(ctx: ClickContext, io: InOut | None = None) -> Environment:
     return env
 
 
-def _load(env: Environment, path: str | None) -> list[Report]:
+def _data_path(env: Environment, path: str | None) -> str | None:
+    """--data, else $OIGCLI_DATA, else None (the bundled dataset). Standard input must
+    be a pipe or a file, not a terminal nobody is typing JSON into."""
+    path = path or env.environ.get("OIGCLI_DATA") or None
     if path == "-" and env.stdin_isatty:
         raise UsageError(
             "--data - reads the dataset from standard input, which is a terminal; "
             "pipe one in, e.g. oigcli list --json | oigcli stats --data -"
         )
-    return dataset.load(path, env.stdin)
+    return path
+
+
+def _load(env: Environment, path: str | None) -> list[Report]:
+    return dataset.load(_data_path(env, path), env.stdin)
 
 
 def _shaped(
@@ -379,6 +386,79 @@ def stats(
             summary, io.style or "simple", env.width or 80, unicode=bool(env.stdout_isatty)
         )
     env.output(text)
+
+
+@app.command(
+    epilog=_epilog(
+        "oigcli validate reports.jsonl",
+        "oigcli validate inspectors-general/data/dhs --format json | jq length",
+        "oigcli list --format jsonl | oigcli validate -",
+    ),
+)
+@IN_OUT.adds
+def validate(
+    ctx: typer.Context,
+    io: InOut,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="A JSON or JSON Lines file, a scraper directory, or - for stdin. "
+            "Default: the active dataset (--data, $OIGCLI_DATA, else the bundled one).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check a dataset and list every problem, each with its place.
+
+    Checks JSON syntax, field types, required fields (report_number, title,
+    fiscal_year), dates, duplicate report numbers, a fiscal year that disagrees
+    with the issue date, and more recommendations concurred than made. Exits 0
+    when the dataset is valid and 3 when it is not.
+    """
+    env = _env(ctx, io)
+    target = _data_path(env, path or io.data)
+    try:
+        data = dataset.read(target, env.stdin)
+    except OigError as exc:  # nothing could be read: that is the one problem
+        data = dataset.Dataset(target or dataset.BUNDLED)
+        data.problems.append(dataset.Problem(data.source, str(exc).removeprefix(f"{target}: ")))
+    rows = [p.as_dict() for p in data.problems]
+    columns = dataset.PROBLEM_FIELDS
+    if io.format is Format.json:
+        env.output(render.to_json(rows))
+    elif io.format is Format.jsonl:
+        env.output(render.to_jsonl(rows))
+    elif io.format in (Format.csv, Format.tsv):
+        env.output(render.reports_delimited(rows, columns, tsv=io.format is Format.tsv))
+    elif io.format is Format.markdown:
+        env.output(render.reports_markdown(rows, columns) if rows else "")
+    elif rows:
+        env.output("".join(f"{render.sanitise(str(p))}\n" for p in data.problems))
+    else:
+        env.output(f"{data.source}: {data.records} reports, no problems\n")
+    if data.problems:
+        count = len(data.problems)
+        env.error(f"{count} problem{'s' if count != 1 else ''} in {data.source}")
+        raise typer.Exit(3)
+
+
+@app.command(
+    epilog=_epilog(
+        "oigcli schema",
+        "oigcli schema | jq '.properties | keys'",
+        "oigcli schema > report.schema.json",
+    ),
+)
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of a report record.
+
+    Generated from the same field list the rest of oigcli uses. A dataset is a
+    JSON array of such records, or JSON Lines with one per line.
+    """
+    from oigcli.schema import json_schema
+
+    Environment().output(render.to_json(json_schema()))
 
 
 def main() -> None:

@@ -1,117 +1,364 @@
-"""Reading and validating datasets: the bundled one, a file, or standard input.
+"""Reading and validating datasets: the bundled one, a file, standard input, a directory.
 
-A dataset is a JSON array of report objects in this project's schema: exactly what
-``oigcli list --json`` prints. Reading never prints and never exits; problems are raised
-as ``DatasetError`` with a message that says where the problem is.
+What is read is recognised from its content, not its name:
+
+- a JSON array of report objects (what ``--json`` prints);
+- JSON Lines, one report object per line (what ``--format jsonl`` prints);
+- a single report object;
+- a directory in the layout of the inspectors-general scraper
+  (``<root>/<inspector>/<year>/<report_id>/report.json``), or any folder inside one.
+
+A record in the scraper's shape (it has ``report_id`` and no ``report_number``) is mapped
+onto this project's schema wherever it comes from; see ``from_scraper``.
+
+Reading never prints and never exits. ``read`` returns the reports with every problem
+found, each with its place; ``load`` raises ``DatasetError`` naming the first problems.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from oigcli.errors import DatasetError
-from oigcli.schema import FIELDS, Report
+from oigcli.schema import FIELDS, REQUIRED, Report
 
 BUNDLED = "bundled dataset"
-REQUIRED = ("report_number", "title", "fiscal_year")
-_SHOWN_PROBLEMS = 3
+STDIN = "<stdin>"
+SCRAPER_FILE = "report.json"
+SHOWN_PROBLEMS = 3
 
 
-def read_text(path: str | None, stdin: TextIO | None = None) -> tuple[str, str]:
-    """Return (where, text) for the bundled data (``None``), stdin (``-``) or a file."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset, and where."""
+
+    source: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    record: int | None = None
+    """The record's index in the dataset, from 0."""
+    report_number: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        place = self.source
+        if self.line is not None:
+            place += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        parts = [place]
+        if self.record is not None:
+            number = f" ({self.report_number})" if self.report_number else ""
+            parts.append(f"record {self.record}{number}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join([*parts, self.message])
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROBLEM_FIELDS = ("source", "line", "column", "record", "report_number", "field", "message")
+
+
+@dataclass
+class Entry:
+    """One raw record and where it was read."""
+
+    value: Any
+    source: str
+    line: int | None = None
+
+
+@dataclass
+class Dataset:
+    source: str
+    reports: list[Report] = field(default_factory=list)
+    records: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load(path: str | None = None, stdin: TextIO | None = None) -> list[Report]:
+    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), or DatasetError."""
+    data = read(path, stdin)
+    if data.problems:
+        raise DatasetError(failure_message(data, path))
+    return data.reports
+
+
+def failure_message(data: Dataset, path: str | None) -> str:
+    count = len(data.problems)
+    shown = "\n".join(f"  {p}" for p in data.problems[:SHOWN_PROBLEMS])
+    if count == 1:
+        return f"{data.source} cannot be used:\n{shown}"
+    where = "" if path is None else f" {path}"
+    return (
+        f"{data.source} cannot be used: {count} problems, the first {min(count, 3)}:\n"
+        f"{shown}\nRun 'oigcli validate{where}' to list them all."
+    )
+
+
+def read(path: str | None = None, stdin: TextIO | None = None) -> Dataset:
+    """Every report at ``path`` that could be read, and every problem found.
+
+    Raises DatasetError only when nothing can be read at all (no such file, a directory
+    without reports)."""
+    source, entries, problems = _entries(path, stdin)
+    data = Dataset(source, problems=problems)
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        data.records += 1
+        report, found = check(entry, index)
+        number = report["report_number"] if report else None
+        if isinstance(number, str):
+            if number in seen:
+                found.append(
+                    _at(entry, index, f"duplicate (also record {seen[number]})", "report_number")
+                )
+            seen.setdefault(number, index)
+        data.problems.extend(found)
+        if report is not None and not found:
+            data.reports.append(report)
+    data.problems.sort(key=lambda p: (p.source, p.line or 0, -1 if p.record is None else p.record))
+    return data
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _entries(path: str | None, stdin: TextIO | None) -> tuple[str, list[Entry], list[Problem]]:
     if path is None:
         from importlib.resources import files
 
-        return BUNDLED, files("oigcli").joinpath("data/reports.json").read_text("utf-8")
+        text = files("oigcli").joinpath("data/reports.json").read_text("utf-8")
+        return (BUNDLED, *_parse(text, BUNDLED))
     if path == "-":
         if stdin is None:
             raise DatasetError("no standard input to read the dataset from")
         try:
-            return "<stdin>", stdin.read()
+            text = stdin.read()
         except UnicodeDecodeError as exc:
-            raise DatasetError(f"<stdin>: not UTF-8 text ({exc.reason})") from exc
+            raise DatasetError(f"{STDIN}: not UTF-8 text ({exc.reason})") from exc
+        return (STDIN, *_parse(text, STDIN))
+    target = Path(path)
+    if target.is_dir():
+        return (path, *_scan(target))
+    return (path, *_parse(_read_file(target), path))
+
+
+def _read_file(path: Path) -> str:
     try:
-        return path, Path(path).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise DatasetError(f"{path}: is a directory, not a JSON file") from exc
+        raise DatasetError(f"{path}: no such file or directory") from exc
+    except PermissionError as exc:
+        raise DatasetError(f"{path}: permission denied") from exc
     except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-
-
-def load(path: str | None = None, stdin: TextIO | None = None) -> list[Report]:
-    """Read and validate a dataset; raise DatasetError naming the first problems."""
-    where, text = read_text(path, stdin)
-    return parse(text, where)
-
-
-def parse(text: str, where: str = "<data>") -> list[Report]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
         raise DatasetError(
-            f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); a dataset must be UTF-8 JSON"
         ) from exc
-    except RecursionError as exc:
-        raise DatasetError(f"{where}: JSON nested too deeply") from exc
-    if not isinstance(data, list):
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+
+
+def _parse(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
+    """Entries from JSON (an array or one object) or JSON Lines, told apart by content."""
+    text = text.removeprefix("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        if source == STDIN:  # a pipeline whose JSON Lines matched nothing: no reports
+            return [], []
         raise DatasetError(
-            f"{where}: expected a JSON array of report objects, found {_json_type(data)}"
+            f"{source}: empty; expected a JSON array of reports or JSON Lines "
+            "(to save an empty result, use --json, which writes [])"
         )
-    found = problems(data)
-    if found:
-        more = len(found) - _SHOWN_PROBLEMS
-        lines = [f"{where}: {p}" for p in found[:_SHOWN_PROBLEMS]]
-        if more > 0:
-            lines.append(f"... and {more} more problem{'s' if more > 1 else ''}")
-        raise DatasetError("invalid dataset\n" + "\n".join(lines))
-    return [normalise(obj) for obj in data]
+    if stripped[0] == "{":
+        entries, problems = _parse_lines(text, source)
+        if problems and problems[0].line == 1 + text[: len(text) - len(stripped)].count("\n"):
+            whole, whole_problems = _parse_json(text, source)  # one object over many lines?
+            if not whole_problems:
+                return whole, []
+        return entries, problems
+    entries, problems = _parse_json(text, source)
+    if problems or not isinstance(entries[0].value, list):
+        return entries, problems
+    return [Entry(value, source) for value in entries[0].value], []
+
+
+def _parse_json(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [Problem(source, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]
+    except RecursionError:
+        return [], [Problem(source, "invalid JSON: nested too deeply")]
+    if isinstance(value, (list, dict)):
+        return [Entry(value, source)], []
+    return [], [
+        Problem(source, f"expected a JSON array of report objects, found {_json_type(value)}")
+    ]
+
+
+def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
+    entries, problems = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(Entry(json.loads(line), source, number))
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(source, f"invalid JSON: {exc.msg}", number, exc.colno))
+        except RecursionError:
+            problems.append(Problem(source, "invalid JSON: nested too deeply", number))
+    return entries, problems
+
+
+def _scan(root: Path) -> tuple[list[Entry], list[Problem]]:
+    """Every report.json below ``root`` (links to folders are not followed, so a link loop
+    cannot trap the walk), in path order."""
+    files = sorted(_report_files(root))
+    if not files:
+        raise DatasetError(
+            f"{root}: no {SCRAPER_FILE} files in this directory; expected the "
+            "inspectors-general layout <root>/<inspector>/<year>/<report_id>/report.json"
+        )
+    entries, problems = [], []
+    for path in files:
+        try:
+            found, trouble = _parse_json(_read_file(path), str(path))
+        except DatasetError as exc:
+            problems.append(Problem(str(path), str(exc).removeprefix(f"{path}: ")))
+            continue
+        entries.extend(found)
+        problems.extend(trouble)
+    return entries, problems
+
+
+def _report_files(root: Path) -> Iterator[Path]:
+    for folder, _dirs, names in os.walk(root, followlinks=False):
+        if SCRAPER_FILE in names:
+            yield Path(folder) / SCRAPER_FILE
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+def _at(entry: Entry, index: int, message: str, field: str | None = None) -> Problem:
+    number = entry.value.get("report_number") if isinstance(entry.value, dict) else None
+    if number is None and isinstance(entry.value, dict):
+        number = entry.value.get("report_id")
+    return Problem(
+        entry.source,
+        message,
+        line=entry.line,
+        record=index,
+        report_number=number if isinstance(number, str) else None,
+        field=field,
+    )
+
+
+def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
+    """The entry as a report in schema order, and its problems."""
+    value = entry.value
+    if not isinstance(value, dict):
+        return None, [_at(entry, index, f"expected a report object, found {_json_type(value)}")]
+    if "report_id" in value and "report_number" not in value:
+        value, mapped = from_scraper(value)
+        problems = [_at(entry, index, message, name) for name, message in mapped]
+    else:
+        problems = []
+    problems += [_at(entry, index, message, name) for name, message in _field_problems(value)]
+    return normalise(value), problems
 
 
 def normalise(obj: dict[str, Any]) -> Report:
-    """The report with the schema's keys in schema order; absent optional fields are null."""
+    """The report with the schema's keys in schema order; absent optional fields are null
+    (an absent list is empty); other keys are left out."""
     return {f.name: obj.get(f.name, [] if f.type is list else None) for f in FIELDS}
 
 
-def problems(data: list[Any]) -> list[str]:
-    """Every problem in a parsed dataset, each naming its record and field."""
-    found: list[str] = []
-    seen: dict[str, int] = {}
-    for index, obj in enumerate(data):
-        if not isinstance(obj, dict):
-            found.append(f"record {index}: expected an object, found {_json_type(obj)}")
-            continue
-        number = obj.get("report_number")
-        at = f"record {index}" + (f" ({number})" if isinstance(number, str) else "")
-        found.extend(f"{at}: {p}" for p in _record_problems(obj))
-        if isinstance(number, str):
-            if number in seen:
-                found.append(f"{at}: duplicate report_number (also record {seen[number]})")
-            seen.setdefault(number, index)
-    return found
-
-
-def _record_problems(obj: dict[str, Any]) -> Iterable[str]:
+def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for name in REQUIRED:
         if obj.get(name) is None:
-            yield f"{name}: missing (required)"
-    for field in FIELDS:
-        value = obj.get(field.name)
+            yield name, "missing (required)"
+    for f in FIELDS:
+        value = obj.get(f.name)
         if value is None:
-            if field.name in obj and not field.nullable and field.name not in REQUIRED:
-                yield f"{field.name}: null is not allowed"
-            continue
-        if not _is_type(value, field.type):
-            yield f"{field.name}: expected {field.type_name}, found {_json_type(value)}"
-        elif field.name == "issue_date" and not _is_iso_date(value):
-            yield f"issue_date: {value!r} is not a date in YYYY-MM-DD form"
+            if f.name in obj and not f.nullable and f.name not in REQUIRED:
+                yield f.name, "null is not allowed"
+        elif not _is_type(value, f.type):
+            yield f.name, f"expected {f.type_name}, found {_json_type(value)}"
+        elif f.name == "issue_date" and _iso_date(value) is None:
+            yield f.name, f"{value!r} is not a date in YYYY-MM-DD form"
+    date = _iso_date(obj.get("issue_date"))
+    year = obj.get("fiscal_year")
+    if date is not None and _is_type(year, int):
+        from oigcli.dates import fiscal_year_of
+
+        if fiscal_year_of(date) != year:
+            yield (
+                "fiscal_year",
+                f"{year} disagrees with issue_date {date} (fiscal year {fiscal_year_of(date)})",
+            )
+    made, concurred = obj.get("recommendations"), obj.get("recommendations_concurred")
+    if isinstance(made, int) and isinstance(concurred, int) and concurred > made:
+        yield (
+            "recommendations_concurred",
+            f"{concurred} is more than the {made} recommendations made",
+        )
+
+
+def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A record of the inspectors-general scraper in this project's schema.
+
+    report_number is ``report_id`` without the scraper's ``_YYYY`` suffix; issue_date is
+    ``published_on``; fiscal_year is computed from it (October belongs to the next year);
+    component is ``agency`` upper-cased; document_url is ``url``; summary is ``summary``
+    when present. The scraper records no tags, redaction or recommendation counts: they
+    are left unknown. Other fields are left out.
+    """
+    from oigcli.dates import fiscal_year_of
+
+    problems: list[tuple[str, str]] = []
+    report_id = obj.get("report_id")
+    published = obj.get("published_on")
+    date = _iso_date(published)
+    if published is None:
+        problems.append(("published_on", "missing (the fiscal year comes from it)"))
+    elif date is None:
+        problems.append(("published_on", f"{published!r} is not a date in YYYY-MM-DD form"))
+    agency = obj.get("agency")
+
+    def text(name: str) -> Any:
+        value = obj.get(name)
+        return value if isinstance(value, str) and value.strip() else None
+
+    mapped = {
+        "report_number": (
+            re.sub(r"_\d{4}$", "", report_id) if isinstance(report_id, str) else report_id
+        ),
+        "title": obj.get("title"),
+        "summary": text("summary"),
+        "issue_date": date.isoformat() if date else None,
+        "fiscal_year": fiscal_year_of(date) if date else None,
+        "component": agency.strip().upper() if isinstance(agency, str) and agency.strip() else None,
+        "tags": [],
+        "redacted": None,
+        "recommendations": None,
+        "recommendations_concurred": None,
+        "document_url": text("url"),
+        "oversight_area": None,
+    }
+    if report_id is not None and not isinstance(report_id, str):
+        problems.append(("report_id", f"expected a string, found {_json_type(report_id)}"))
+        mapped["report_number"] = None
+    return mapped, problems
 
 
 def _is_type(value: Any, kind: type) -> bool:
@@ -122,14 +369,13 @@ def _is_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _is_iso_date(value: str) -> bool:
-    if len(value) != 10:
-        return False
+def _iso_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
     try:
-        dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _json_type(value: Any) -> str:

@@ -83,8 +83,8 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         metavar="PATH",
-        help="Read reports from this JSON file (the shape --json prints; - for stdin) "
-        "instead of the bundled dataset.",
+        help="Read reports from this JSON or JSON Lines file, an inspectors-general "
+        "scraper directory, or - for stdin. Default: $OIGCLI_DATA, else the bundled dataset.",
     ),
 ]
 FieldsOption = Annotated[

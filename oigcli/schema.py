@@ -116,6 +116,8 @@ FIELDS: tuple[Field, ...] = (
 )
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+REQUIRED: tuple[str, ...] = ("report_number", "title", "fiscal_year")
+"""Fields every record must have; the others may be absent (then unknown)."""
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 
 LIST_COLUMNS: tuple[str, ...] = (
@@ -126,3 +128,29 @@ LIST_COLUMNS: tuple[str, ...] = (
     "title",
 )
 """The columns of ``list`` and ``filter`` tables."""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one report record, from ``FIELDS``."""
+    json_types = {str: "string", int: "integer", bool: "boolean", list: "array"}
+    properties: dict[str, Any] = {}
+    for f in FIELDS:
+        prop: dict[str, Any] = {"description": f.description}
+        base = json_types[f.type]
+        prop["type"] = [base, "null"] if f.nullable else base
+        if f.type is list:
+            prop["items"] = {"type": "string"}
+        if f.name == "issue_date":
+            prop["format"] = "date"
+            prop["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+        properties[f.name] = prop
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Inspector General report",
+        "description": "One report as oigcli reads and prints it. Fields not listed here "
+        "are ignored when reading.",
+        "type": "object",
+        "properties": properties,
+        "required": list(REQUIRED),
+        "additionalProperties": True,
+    }

@@ -66,8 +66,9 @@ def test_five_reports_in_page_order_with_schema_keys(bundled: list[dict[str, Any
 
 
 def test_bundled_dataset_passes_validation(bundled: list[dict[str, Any]]) -> None:
-    assert dataset.problems(bundled) == []
-    assert dataset.load() == bundled
+    data = dataset.read()
+    assert data.problems == [] and data.records == 5
+    assert data.reports == bundled == dataset.load()
 
 
 @pytest.mark.parametrize("field", ["issue_date", "document_url", "oversight_area"])
@@ -111,6 +112,4 @@ def test_totals(bundled: list[dict[str, Any]]) -> None:
 
 
 def test_data_file_is_found_through_the_package() -> None:
-    where, text = dataset.read_text(None)
-    assert where == dataset.BUNDLED
-    assert text == BUNDLED_JSON.read_text(encoding="utf-8")
+    assert dataset.read().source == dataset.BUNDLED

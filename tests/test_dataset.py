@@ -1,135 +1,305 @@
-"""Reading and validating datasets: every problem named with its place, exit-3 errors."""
+"""Reading datasets of every kind, and finding every problem with its place."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from oigcli.dataset import load, normalise, parse, problems, read_text
+from oigcli.dataset import Problem, from_scraper, load, normalise, read
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES
+from scraper import EXPECTED, REPORTS, write_archive
 
 MINIMAL = {"report_number": "OIG-1", "title": "T", "fiscal_year": 2020}
 
 
-def _error(text: str) -> str:
+def _file(tmp_path: Path, text: str | bytes, name: str = "data.json") -> str:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _problems(tmp_path: Path, text: str) -> list[Problem]:
+    return read(_file(tmp_path, text)).problems
+
+
+def _error(path: str) -> str:
     with pytest.raises(DatasetError) as error:
-        parse(text, "f.json")
+        load(path)
     return str(error.value)
 
 
-def test_what_json_output_prints_reads_back(bundled: list[dict[str, Any]]) -> None:
-    assert parse(json.dumps(bundled)) == bundled
+# --- what is read -----------------------------------------------------------------------
+
+
+def test_json_array(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
+    assert load(_file(tmp_path, json.dumps(bundled, indent=2))) == bundled
+
+
+def test_json_lines(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
+    text = "".join(json.dumps(r) + "\n" for r in bundled)
+    assert load(_file(tmp_path, text)) == bundled
+
+
+def test_json_lines_with_crlf_blank_lines_and_a_bom(
+    tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    text = "\ufeff" + "\r\n\r\n".join(json.dumps(r) for r in bundled) + "\r\n"
+    assert load(_file(tmp_path, text)) == bundled
+
+
+def test_one_object_over_many_lines(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
+    assert load(_file(tmp_path, json.dumps(bundled[2], indent=2))) == [bundled[2]]
+
+
+def test_stdin(bundled: list[dict[str, Any]]) -> None:
+    assert load("-", io.StringIO(json.dumps(bundled))) == bundled
+    assert load("-", io.StringIO("\n".join(json.dumps(r) for r in bundled))) == bundled
+
+
+def test_content_not_name_decides(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
+    text = "".join(json.dumps(r) + "\n" for r in bundled)
+    assert load(_file(tmp_path, text, "looks-like.json")) == bundled
+    assert load(_file(tmp_path, json.dumps(bundled), "looks-like.jsonl")) == bundled
 
 
 def test_absent_optional_fields_are_null_and_keys_come_in_schema_order() -> None:
-    report = parse(
-        json.dumps([{"fiscal_year": 2020, "title": "T", "report_number": "A", "extra": 1}])
-    )[0]
+    report = normalise({"fiscal_year": 2020, "title": "T", "report_number": "A", "extra": 1})
     assert tuple(report) == FIELD_NAMES
     assert report["tags"] == [] and report["summary"] is None and report["redacted"] is None
     assert "extra" not in report
 
 
-def test_normalise_keeps_values() -> None:
-    assert normalise({**MINIMAL, "tags": ["x"]})["tags"] == ["x"]
+# --- the scraper's archive --------------------------------------------------------------
 
 
-def test_invalid_json_names_line_and_column() -> None:
-    message = _error('[\n  {"report_number": "A",,}\n]')
-    assert message.startswith("f.json: invalid JSON at line 2, column")
+def test_scraper_archive_from_its_root(tmp_path: Path) -> None:
+    assert load(str(write_archive(tmp_path))) == EXPECTED
+
+
+def test_scraper_archive_from_a_folder_inside(tmp_path: Path) -> None:
+    write_archive(tmp_path)
+    assert load(str(tmp_path / "dhs")) == EXPECTED
+    assert load(str(tmp_path / "dhs" / "2020")) == [EXPECTED[1]]
+    assert load(str(tmp_path / "dhs" / "2020" / "OIG-21-01_2021")) == [EXPECTED[1]]
+
+
+def test_one_report_json_file(tmp_path: Path) -> None:
+    write_archive(tmp_path)
+    assert load(str(tmp_path / "dhs" / "2021" / "OIG-21-40" / "report.json")) == [EXPECTED[2]]
+
+
+def test_scraper_records_in_json_lines(tmp_path: Path) -> None:
+    text = "".join(json.dumps(r) + "\n" for r in REPORTS)
+    assert load(_file(tmp_path, text)) == EXPECTED
+
+
+def test_scraper_mapping_rules() -> None:
+    mapped, problems = from_scraper({**REPORTS[1], "summary": "  ", "agency": " cbp "})
+    assert problems == []
+    assert mapped["report_number"] == "OIG-21-01"  # _YYYY suffix dropped
+    assert mapped["fiscal_year"] == 2021  # October belongs to the next fiscal year
+    assert mapped["component"] == "CBP"
+    assert mapped["summary"] is None  # blank is not a summary
+    assert "type" not in mapped and "inspector" not in mapped
+    assert (
+        from_scraper({**REPORTS[0], "report_id": "OIG-20-10_20"})[0]["report_number"]
+        == "OIG-20-10_20"
+    )
+
+
+def test_a_link_loop_in_an_archive_is_not_followed(tmp_path: Path) -> None:
+    write_archive(tmp_path)
+    os.symlink(tmp_path, tmp_path / "dhs" / "loop")
+    assert load(str(tmp_path)) == EXPECTED
+
+
+def test_a_directory_without_reports(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    message = _error(str(tmp_path / "empty"))
+    assert "no report.json files" in message and "<inspector>/<year>/<report_id>" in message
+
+
+# --- files that cannot be read ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("text", "found"),
-    [("{}", "an object"), ('"x"', "a string"), ("3", "a number"), ("null", "null")],
-)
-def test_top_level_must_be_an_array(text: str, found: str) -> None:
-    assert _error(text) == f"f.json: expected a JSON array of report objects, found {found}"
-
-
-def test_deep_nesting_is_a_dataset_error() -> None:
-    assert "nested too deeply" in _error("[" * 100_000 + "]" * 100_000)
-
-
-@pytest.mark.parametrize(
-    ("record", "problem"),
+    ("content", "message"),
     [
-        ({"title": "T", "fiscal_year": 2020}, "record 0: report_number: missing (required)"),
-        ({"report_number": "A", "fiscal_year": 2020}, "record 0 (A): title: missing (required)"),
-        ({"report_number": "A", "title": "T"}, "record 0 (A): fiscal_year: missing (required)"),
-        ({**MINIMAL, "fiscal_year": "2020"}, "fiscal_year: expected integer, found a string"),
-        ({**MINIMAL, "fiscal_year": 2020.5}, "fiscal_year: expected integer, found a number"),
-        (
-            {**MINIMAL, "recommendations": True},
-            "recommendations: expected integer or null, found a boolean",
-        ),
-        ({**MINIMAL, "redacted": "yes"}, "redacted: expected boolean or null, found a string"),
-        ({**MINIMAL, "tags": None}, "tags: null is not allowed"),
-        ({**MINIMAL, "tags": "OFO"}, "tags: expected list of strings, found a string"),
-        ({**MINIMAL, "tags": ["OFO", 3]}, "tags: expected list of strings, found an array"),
-        (
-            {**MINIMAL, "issue_date": "June 2021"},
-            "issue_date: 'June 2021' is not a date in YYYY-MM-DD form",
-        ),
-        ({**MINIMAL, "issue_date": "2021-02-30"}, "issue_date: '2021-02-30' is not a date"),
-        ({**MINIMAL, "issue_date": "20210630"}, "issue_date: '20210630' is not a date"),
-        ({**MINIMAL, "title": ["T"]}, "title: expected string, found an array"),
+        ("", "empty; expected a JSON array of reports or JSON Lines"),
+        ("  \n\n ", "empty"),
+        (b'[{"title": "caf\xe9"}]', "not UTF-8 text (byte 15: invalid continuation byte)"),
     ],
 )
-def test_record_problems(record: dict[str, Any], problem: str) -> None:
-    found = problems([record])
-    assert len(found) == 1 and problem in found[0]
-    assert problem in _error(json.dumps([record]))
+def test_unusable_files(tmp_path: Path, content: str | bytes, message: str) -> None:
+    assert message in _error(_file(tmp_path, content))
 
 
-def test_non_objects_and_duplicates() -> None:
-    found = problems([MINIMAL, 3, {**MINIMAL}])
-    assert found == [
-        "record 1: expected an object, found a number",
-        "record 2 (OIG-1): duplicate report_number (also record 0)",
+def test_missing_file(tmp_path: Path) -> None:
+    assert _error(str(tmp_path / "nope.json")).endswith("nope.json: no such file or directory")
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _file(tmp_path, "[]")
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", refuse)  # root can read any file, so pretend
+    assert _error(path).endswith("data.json: permission denied")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[\n  {"report_number": "A",,}\n]',
+            "data.json:2:25: invalid JSON: Expecting property name enclosed in double quotes",
+        ),
+        ("3", "data.json: expected a JSON array of report objects, found a number"),
+        ('"reports"', "found a string"),
+        ("null", "found null"),
+        ("[1, []]", "data.json: record 0: expected a report object, found a number"),
+        ("[" * 100_000 + "]" * 100_000, "data.json: invalid JSON: nested too deeply"),
+        (
+            '{"report_number": "A", "title": "T", "fiscal_year": 2020}\n{"report_number": "B",\n',
+            "data.json:2:23: invalid JSON",
+        ),
+    ],
+)
+def test_bad_json_names_its_place(tmp_path: Path, text: str, expected: str) -> None:
+    problems = [str(p) for p in _problems(tmp_path, text)]
+    assert any(p.endswith(expected) or expected in p for p in problems), problems
+
+
+def test_every_bad_json_line_is_reported(tmp_path: Path) -> None:
+    good = json.dumps(MINIMAL)
+    text = "\n".join([good.replace("OIG-1", "A"), "{oops", good.replace("OIG-1", "B"), "[1,", good])
+    found = _problems(tmp_path, text)
+    assert [(p.line, p.message.split(":")[0]) for p in found] == [
+        (2, "invalid JSON"),
+        (4, "invalid JSON"),
+    ]
+    assert len(read(_file(tmp_path, text)).reports) == 3
+
+
+# --- every validation problem, with its place -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "message"),
+    [
+        ({"title": "T", "fiscal_year": 2020}, "report_number", "missing (required)"),
+        ({"report_number": "A", "fiscal_year": 2020}, "title", "missing (required)"),
+        ({"report_number": "A", "title": "T"}, "fiscal_year", "missing (required)"),
+        ({**MINIMAL, "fiscal_year": "2020"}, "fiscal_year", "expected integer, found a string"),
+        ({**MINIMAL, "fiscal_year": 2020.5}, "fiscal_year", "expected integer, found a number"),
+        (
+            {**MINIMAL, "recommendations": True},
+            "recommendations",
+            "expected integer or null, found a boolean",
+        ),
+        ({**MINIMAL, "redacted": "yes"}, "redacted", "expected boolean or null, found a string"),
+        ({**MINIMAL, "tags": None}, "tags", "null is not allowed"),
+        ({**MINIMAL, "tags": "OFO"}, "tags", "expected list of strings, found a string"),
+        ({**MINIMAL, "tags": ["OFO", 3]}, "tags", "expected list of strings, found an array"),
+        ({**MINIMAL, "title": ["T"]}, "title", "expected string, found an array"),
+        (
+            {**MINIMAL, "issue_date": "June 2020"},
+            "issue_date",
+            "'June 2020' is not a date in YYYY-MM-DD form",
+        ),
+        ({**MINIMAL, "issue_date": "2020-02-30"}, "issue_date", "is not a date"),
+        ({**MINIMAL, "issue_date": "20200630"}, "issue_date", "is not a date"),
+        (
+            {**MINIMAL, "issue_date": "2020-10-01"},
+            "fiscal_year",
+            "2020 disagrees with issue_date 2020-10-01 (fiscal year 2021)",
+        ),
+        (
+            {**MINIMAL, "recommendations": 2, "recommendations_concurred": 3},
+            "recommendations_concurred",
+            "3 is more than the 2 recommendations made",
+        ),
+        ({**REPORTS[0], "published_on": None}, "published_on", "missing"),
+        (
+            {**REPORTS[0], "published_on": "12/18/2019"},
+            "published_on",
+            "'12/18/2019' is not a date",
+        ),
+        ({**REPORTS[0], "report_id": 7}, "report_id", "expected a string, found a number"),
+    ],
+)
+@pytest.mark.parametrize("layout", ["array", "lines"])
+def test_problems_name_their_record_field_and_line(
+    tmp_path: Path, record: dict[str, Any], field: str, message: str, layout: str
+) -> None:
+    records = [MINIMAL, record]
+    text = json.dumps(records) if layout == "array" else "\n".join(json.dumps(r) for r in records)
+    found = [p for p in _problems(tmp_path, text) if p.field == field]
+    assert len(found) == 1, _problems(tmp_path, text)
+    problem = found[0]
+    assert message in problem.message
+    assert problem.record == 1 and problem.source.endswith("data.json")
+    assert problem.line == (2 if layout == "lines" else None)
+    number = record.get("report_number", record.get("report_id"))
+    assert problem.report_number == (number if isinstance(number, str) else None)
+
+
+def test_duplicates_name_the_first(tmp_path: Path) -> None:
+    found = _problems(tmp_path, json.dumps([MINIMAL, {**MINIMAL, "title": "U"}]))
+    assert [str(p) for p in found] == [
+        f"{tmp_path / 'data.json'}: record 1 (OIG-1): report_number: duplicate (also record 0)"
     ]
 
 
-def test_message_shows_the_first_problems_and_counts_the_rest() -> None:
-    message = _error(json.dumps([{"title": "T"}] * 3))
-    lines = message.splitlines()
-    assert lines[0] == "invalid dataset"
-    assert len(lines) == 5 and lines[-1] == "... and 3 more problems"
+def test_problems_in_an_archive_name_the_file(tmp_path: Path) -> None:
+    write_archive(tmp_path, [*REPORTS[:2], {**REPORTS[2], "published_on": "soon"}])
+    broken = tmp_path / "dhs" / "2099" / "X" / "report.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{not json", encoding="utf-8")
+    data = read(str(tmp_path))
+    # in path order: dhs/2099/X, then dhs/soon/OIG-21-40 (the folder is named after the date)
+    assert [(Path(p.source).parent.name, p.field) for p in data.problems] == [
+        ("X", None),
+        ("OIG-21-40", "published_on"),
+        ("OIG-21-40", "fiscal_year"),
+    ]
+    assert data.problems[0].line == 1 and data.records == 3 and len(data.reports) == 2
 
 
-def test_read_a_file_and_stdin(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
-    path = tmp_path / "r.json"
-    path.write_text(json.dumps(bundled[:2]), encoding="utf-8")
-    assert load(str(path)) == bundled[:2]
-    assert load("-", io.StringIO(json.dumps(bundled[2:]))) == bundled[2:]
+def test_load_names_the_first_problems_and_points_to_validate(tmp_path: Path) -> None:
+    path = _file(tmp_path, json.dumps([{"title": "T"}] * 3))
+    lines = _error(path).splitlines()
+    assert lines[0] == f"{path} cannot be used: 6 problems, the first 3:"
+    assert len(lines) == 5 and lines[-1] == f"Run 'oigcli validate {path}' to list them all."
 
 
-@pytest.mark.parametrize(
-    ("make", "expected"),
-    [
-        (lambda d: d / "missing.json", "missing.json: no such file"),
-        (lambda d: d, "is a directory, not a JSON file"),
-    ],
-)
-def test_unreadable_paths(tmp_path: Path, make: Any, expected: str) -> None:
-    with pytest.raises(DatasetError) as error:
-        read_text(str(make(tmp_path)))
-    assert expected in str(error.value)
+def test_a_single_problem_is_shown_alone(tmp_path: Path) -> None:
+    path = _file(tmp_path, json.dumps([{**MINIMAL, "fiscal_year": "x"}]))
+    assert (
+        _error(path)
+        == f"{path} cannot be used:\n  {path}: record 0 (OIG-1): fiscal_year: expected integer, found a string"
+    )
 
 
-def test_not_utf8(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.json"
-    path.write_bytes('[{"title": "caf\u00e9"}]'.encode("latin-1"))
-    with pytest.raises(DatasetError) as error:
-        read_text(str(path))
-    assert "not UTF-8 text" in str(error.value)
-
-
-def test_no_stdin() -> None:
-    with pytest.raises(DatasetError):
-        read_text("-", None)
+def test_problem_as_dict() -> None:
+    problem = Problem("f.json", "bad", line=3, column=4, record=2, report_number="A", field="title")
+    assert problem.as_dict() == {
+        "source": "f.json",
+        "message": "bad",
+        "line": 3,
+        "column": 4,
+        "record": 2,
+        "report_number": "A",
+        "field": "title",
+    }
+    assert str(problem) == "f.json:3:4: record 2 (A): title: bad"

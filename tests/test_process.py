@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NUMBERS, ROOT, oigcli_executable, run_oigcli
+from conftest import BUNDLED_JSON, NUMBERS, ROOT, oigcli_executable, run_oigcli
+from scraper import write_archive
 
 
 def test_list_json() -> None:
@@ -71,7 +72,9 @@ def test_usage_error() -> None:
 def test_bad_dataset(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("[{]", encoding="utf-8")
     done = run_oigcli(["stats", "--data", str(tmp_path / "bad.json")])
-    assert done.returncode == 3 and done.stdout == "" and "invalid JSON at line 1" in done.stderr
+    assert (
+        done.returncode == 3 and done.stdout == "" and "bad.json:1:3: invalid JSON" in done.stderr
+    )
 
 
 def test_stdin_round_trip() -> None:
@@ -147,6 +150,11 @@ def test_jq_pipelines() -> None:
     )
     assert sh(f"{exe} list --json | jq -r '.[0].issue_date'") == "null"
     assert sh(f"{exe} show 21-99 2>/dev/null | jq length; echo $?") == "0"  # nothing on stdout
+    # through jq and back: everything oigcli prints as JSON reads back as a dataset
+    back = f"{exe} filter --json | jq 'map(select(.redacted))' | {exe} stats --data - --json"
+    assert sh(back + " | jq -c '[.total.reports, .total.recommendations]'") == "[3,17]"
+    lines = f"{exe} list --format jsonl | jq -c 'select(.recommendations > 4)' | {exe} list --data - --json"
+    assert sh(lines + " | jq -r '.[].report_number'") == "OIG-21-63\nOIG-21-27"
 
 
 def test_installed_wheel_finds_its_data(tmp_path: Path) -> None:
@@ -201,7 +209,16 @@ def test_installed_wheel_finds_its_data(tmp_path: Path) -> None:
 
 def _help_examples() -> list[str]:
     examples = []
-    for command in ([], ["list"], ["show"], ["filter"], ["search"], ["stats"]):
+    for command in (
+        [],
+        ["list"],
+        ["show"],
+        ["filter"],
+        ["search"],
+        ["stats"],
+        ["validate"],
+        ["schema"],
+    ):
         text = run_oigcli([*command, "--help"]).stdout
         block = text.split("Examples:\n", 1)[1].split("\n\n", 1)[0]
         examples += [line.strip() for line in block.splitlines() if line.strip()]
@@ -210,10 +227,18 @@ def _help_examples() -> list[str]:
 
 def _runs_in_a_shell(command: str, where: Path) -> None:
     """Run a documented shell line in ``where``, the installed oigcli first on PATH; it
-    must succeed. Lines that need a tool this machine lacks (jq, sqlite3) are skipped."""
+    must succeed. The folder holds the files the examples name: reports.json,
+    reports.jsonl and a scraper archive in inspectors-general/data. Lines that need a tool
+    this machine lacks (jq, sqlite3) are skipped."""
     for tool in ("jq", "sqlite3"):
         if tool in command and shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
+    bundled = json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
+    (where / "reports.json").write_text(json.dumps(bundled), encoding="utf-8")
+    (where / "reports.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in bundled), encoding="utf-8"
+    )
+    write_archive(where / "inspectors-general" / "data")
     bin_dir = str(Path(oigcli_executable()).parent)
     done = subprocess.run(
         ["bash", "-c", f"set -eo pipefail; {command} > /dev/null"],
@@ -235,7 +260,11 @@ def _readme_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = readme.split("```sh\n")[1:]
     lines = [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
-    return [line.split("  #", 1)[0].strip() for line in lines if line.startswith("oigcli ")]
+    return [
+        line.split("  #", 1)[0].strip()
+        for line in lines
+        if line.startswith(("oigcli ", "OIGCLI_DATA="))
+    ]
 
 
 @pytest.mark.parametrize("command", _readme_commands())
