@@ -17,7 +17,7 @@ import typer
 from typer._click import Context as ClickContext  # typer>=0.27 vendors click
 from typer.core import TyperGroup
 
-from oigcli import __version__, dataset, query, render
+from oigcli import __version__, complete, dataset, query, render
 from oigcli.context import Environment
 from oigcli.errors import OigError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape
@@ -227,6 +227,7 @@ def show(
         list[str],
         typer.Argument(
             metavar="NUMBER...",
+            autocompletion=complete.report_numbers,
             help="Report numbers: OIG-21-63, oig-21-63 and 21-63 are the same report.",
             show_default=False,
         ),
@@ -356,6 +357,7 @@ def stats(
         typer.Option(
             "--by",
             metavar="FIELD",
+            autocompletion=complete.groupings,
             parser=_grouping,
             help="Group by any single-valued field (fiscal_year, component, redacted, "
             "recommendations, ...), tag (a report counts once per tag), or year or month "

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from oigcli import query
+from oigcli import complete, query
 from oigcli.dates import EXAMPLES as DATE_EXAMPLES
 from oigcli.dates import Period, parse_period
 from oigcli.errors import UsageError
@@ -92,6 +92,7 @@ FieldsOption = Annotated[
     typer.Option(
         "--fields",
         metavar="A,B,C",
+        autocompletion=complete.fields,
         help="The fields to print, in this order: the columns of a table, the keys of JSON "
         "objects. Default: every field in JSON.",
     ),
@@ -159,6 +160,7 @@ CRITERIA = OptionGroup(
                     "--component",
                     "-c",
                     metavar="NAME",
+                    autocompletion=complete.components,
                     help="Reports about this DHS component, e.g. CBP (case-insensitive). "
                     "Repeat to match any of several.",
                 ),
@@ -184,6 +186,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--tag",
                     metavar="TAG",
+                    autocompletion=complete.tags,
                     help="Reports with this tag, e.g. OFO (case-insensitive). "
                     "Repeat to require all of several.",
                 ),
@@ -238,6 +241,7 @@ CRITERIA = OptionGroup(
                     "--where",
                     "-w",
                     metavar="EXPR",
+                    autocompletion=complete.conditions,
                     parser=_param(parse_condition),
                     help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
                     "(numbers and dates compare as such; text ignoring case), or "
@@ -295,6 +299,7 @@ SHAPE = OptionGroup(
                     "--sort",
                     "-s",
                     metavar="FIELD",
+                    autocompletion=complete.sort_keys,
                     help="Sort by this field; repeat or separate with commas for more keys, "
                     "and start a key with - to sort it descending (--sort=-recommendations). "
                     "Unknown values sort last either way. Default: newest first.",
@@ -361,6 +366,7 @@ IN_OUT = OptionGroup(
                 typer.Option(
                     "--table-format",
                     metavar="STYLE",
+                    autocompletion=complete.table_styles,
                     parser=_table_style,
                     help="The style of table output: any tabulate style, e.g. plain, simple "
                     "(the default), grid, psql, pipe, github, html, latex.",

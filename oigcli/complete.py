@@ -1,0 +1,106 @@
+"""Shell completion of option values, from the schema and from the active dataset.
+
+Each function is a Typer ``autocompletion`` callback: it gets the partly parsed context
+(so ``--data`` given earlier on the line is honoured) and the word being completed, and
+returns the candidates that start with it. Nothing here may fail or print: a dataset that
+cannot be read simply offers nothing.
+
+(No ``from __future__ import annotations`` here: Typer reads these signatures' types.)
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+import typer
+
+from oigcli.schema import FIELD_NAMES, FIELDS
+
+
+def _reports(ctx: typer.Context) -> list[dict[str, Any]]:
+    import os
+
+    from oigcli import dataset
+
+    path = ctx.params.get("data") or os.environ.get("OIGCLI_DATA") or None
+    if path == "-":  # standard input is the shell's, not a dataset, while completing
+        return []
+    try:
+        return dataset.read(path).reports
+    except Exception:  # completion must never break the user's shell
+        return []
+
+
+def _names(words: Iterable[str], incomplete: str) -> list[str]:
+    """Names (fields, styles) are exact: those that start with what was typed."""
+    return sorted({w for w in words if w.startswith(incomplete)})
+
+
+def _starting(words: Iterable[str], incomplete: str, typed: str | None = None) -> list[str]:
+    """Dataset values that start with ``incomplete``, ignoring case, as oigcli does when it
+    uses them; each is spelt from what was ``typed`` on, because Typer keeps only
+    candidates that start with the typed word."""
+    typed = incomplete if typed is None else typed
+    folded = incomplete.casefold()
+    lower = typed.lower() == typed != typed.upper()  # typed in lower case: carry on so
+
+    def spelt(word: str) -> str:
+        rest = word[len(incomplete) :]
+        return typed + (rest.lower() if lower else rest)
+
+    return sorted({spelt(w) for w in words if w.casefold().startswith(folded)})
+
+
+def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -> list[str]:
+    """Complete the last item of a comma-separated list (``a,b,ti`` -> ``a,b,title``)."""
+    head, _, last = incomplete.rpartition(",")
+    prefix = f"{head}," if head else ""
+    sign = "-" if signed and last.startswith("-") else ""
+    return [prefix + sign + name for name in _names(names, last.removeprefix(sign))]
+
+
+def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
+    from oigcli.query import normalise_number
+
+    numbers = [r["report_number"] for r in _reports(ctx)]
+    found = _starting(numbers, incomplete)
+    if not found and incomplete:  # "21-6" completes to "21-63", a form show accepts
+        found = _starting(numbers, normalise_number(incomplete), typed=incomplete)
+    return found
+
+
+def components(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting((r["component"] for r in _reports(ctx) if r["component"]), incomplete)
+
+
+def tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting((t for r in _reports(ctx) for t in r["tags"]), incomplete)
+
+
+def fields(incomplete: str) -> list[str]:
+    return _last_of_list(incomplete, [*FIELD_NAMES, "score", "snippet"])
+
+
+def sort_keys(incomplete: str) -> list[str]:
+    names = [f.name for f in FIELDS if f.type is not list]
+    return _last_of_list(incomplete, [*names, "score"], signed=True)
+
+
+def groupings(incomplete: str) -> list[str]:
+    from oigcli.stats import GROUPINGS
+
+    return _names(GROUPINGS, incomplete)
+
+
+def conditions(incomplete: str) -> list[str]:
+    """Field names; once a field is typed in full, the field with each operator."""
+    if incomplete in FIELD_NAMES:
+        from oigcli.where import OPERATORS
+
+        return [incomplete + op for op in OPERATORS]
+    return _names(FIELD_NAMES, incomplete)
+
+
+def table_styles(incomplete: str) -> list[str]:
+    from tabulate import tabulate_formats
+
+    return _names(tabulate_formats, incomplete)
