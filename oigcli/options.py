@@ -93,8 +93,8 @@ FieldsOption = Annotated[
         "--fields",
         metavar="A,B,C",
         autocompletion=complete.fields,
-        help="The fields to print, in this order: the columns of a table, the keys of JSON "
-        "objects. Default: every field in JSON.",
+        help="The fields to print, in this order, in every format. Default: every field "
+        "in json, jsonl, csv and tsv; the command's columns in table and markdown.",
     ),
 ]
 

@@ -32,3 +32,16 @@ def test_schema_table_is_generated_from_the_schema() -> None:
     assert rows == [
         f"| `{f.name}` | {f.type_name} | {f.description} | {f.source} |" for f in FIELDS
     ]
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    """docs/cli.md is generated from the program; regenerate it when the CLI changes."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cli_docs", ROOT / "scripts" / "cli_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.render(), (
+        "docs/cli.md is stale: run python scripts/cli_docs.py"
+    )

@@ -225,11 +225,18 @@ def _help_examples() -> list[str]:
     return examples
 
 
-def _runs_in_a_shell(command: str, where: Path) -> None:
-    """Run a documented shell line in ``where``, the installed oigcli first on PATH; it
-    must succeed. The folder holds the files the examples name: reports.json,
-    reports.jsonl and a scraper archive in inspectors-general/data. Lines that need a tool
-    this machine lacks (jq, sqlite3) are skipped."""
+README_BROKEN = [
+    {"report_number": "A", "title": "T", "fiscal_year": 2021, "issue_date": "2021-10-05"},
+    {"title": "T", "fiscal_year": 2021},
+    {"report_number": "A", "title": "U", "fiscal_year": 2021},
+]
+
+
+def _shell(command: str, where: Path) -> subprocess.CompletedProcess[str]:
+    """Run a documented shell line in ``where``, the installed oigcli first on PATH, with
+    stderr after stdout. The folder holds the files the examples name: reports.json,
+    reports.jsonl, broken.jsonl and a scraper archive in inspectors-general/data. Lines
+    that need a tool this machine lacks (jq, sqlite3) are skipped."""
     for tool in ("jq", "sqlite3"):
         if tool in command and shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
@@ -238,17 +245,25 @@ def _runs_in_a_shell(command: str, where: Path) -> None:
     (where / "reports.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in bundled), encoding="utf-8"
     )
+    (where / "broken.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in README_BROKEN), encoding="utf-8"
+    )
     write_archive(where / "inspectors-general" / "data")
     bin_dir = str(Path(oigcli_executable()).parent)
-    done = subprocess.run(
-        ["bash", "-c", f"set -eo pipefail; {command} > /dev/null"],
+    return subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command} 2>&1"],
         capture_output=True,
         text=True,
         cwd=where,
-        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
+        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"], "COLUMNS": "80"},
         check=False,
     )
-    assert done.returncode == 0, done.stderr
+
+
+def _runs_in_a_shell(command: str, where: Path) -> str:
+    done = _shell(command, where)
+    assert done.returncode == 0, done.stdout
+    return done.stdout
 
 
 @pytest.mark.parametrize("example", _help_examples())
@@ -256,17 +271,52 @@ def test_every_help_example_runs(example: str, tmp_path: Path) -> None:
     _runs_in_a_shell(example, tmp_path)
 
 
-def _readme_commands() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = readme.split("```sh\n")[1:]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_commands() -> list[tuple[str, str | None]]:
+    """Each command line in the README's sh blocks, with the value its `# comment` shows
+    when that comment is JSON (`# 5`, `# [22, 20]`), else None."""
+    blocks = README.split("```sh\n")[1:]
     lines = [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
-    return [
-        line.split("  #", 1)[0].strip()
-        for line in lines
-        if line.startswith(("oigcli ", "OIGCLI_DATA="))
-    ]
+    commands = []
+    for line in lines:
+        if not line.startswith(("oigcli ", "OIGCLI_DATA=")):
+            continue
+        command, _, comment = line.partition("  #")
+        try:
+            json.loads(comment)
+            shown: str | None = comment.strip()
+        except ValueError:
+            shown = None
+        commands.append((command.strip(), shown))
+    return commands
 
 
-@pytest.mark.parametrize("command", _readme_commands())
-def test_every_readme_example_runs(command: str, tmp_path: Path) -> None:
-    _runs_in_a_shell(command, tmp_path)
+@pytest.mark.parametrize(("command", "shown"), _readme_commands())
+def test_every_readme_example_runs_and_prints_what_it_says(
+    command: str, shown: str | None, tmp_path: Path
+) -> None:
+    output = _runs_in_a_shell(command, tmp_path)
+    if shown is not None:
+        assert json.loads(output) == json.loads(shown)
+
+
+def _readme_transcripts() -> list[tuple[str, str]]:
+    """Blocks that show a command (`$ oigcli ...`) and what it prints."""
+    found = []
+    for block in README.split("```\n$ ")[1:]:
+        command, _, output = block.split("```", 1)[0].partition("\n")
+        found.append((command, output))
+    return found
+
+
+@pytest.mark.parametrize(("command", "expected"), _readme_transcripts())
+def test_readme_transcripts_match_the_program(command: str, expected: str, tmp_path: Path) -> None:
+    """What the README shows a command printing is what it prints (trailing spaces aside)."""
+    output = _shell(command, tmp_path).stdout
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+    assert lines(output) == lines(expected)
