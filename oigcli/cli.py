@@ -7,6 +7,7 @@ one place, ``OigGroup.invoke``.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -463,5 +464,23 @@ def schema() -> None:
     Environment().output(render.to_json(json_schema()))
 
 
+def _prepare_streams() -> None:
+    """Streams as oigcli needs them whatever the caller gave: UTF-8 both ways (the JSON
+    and CSV that oigcli reads and writes are UTF-8, whatever the locale says), and a
+    stream the caller closed (``oigcli list >&-``) quietly swallowing what is written."""
+    for name in ("stdin", "stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "r" if name == "stdin" else "w", encoding="utf-8"))  # noqa: SIM115
+        elif isinstance(stream, io.TextIOWrapper) and stream.encoding.lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            stream.reconfigure(
+                encoding="utf-8", errors="backslashreplace" if name == "stderr" else "strict"
+            )
+
+
 def main() -> None:
+    _prepare_streams()
     app(prog_name="oigcli")

@@ -191,13 +191,37 @@ def _parse(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     return [Entry(value, source) for value in entries[0].value], []
 
 
+DUPLICATE_KEYS = "\x00duplicate keys"
+"""Marks an object in which a key appeared twice (json keeps the last value silently)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        keys = [k for k, _ in pairs]
+        obj[DUPLICATE_KEYS] = sorted({k for k in keys if keys.count(k) > 1})
+    return obj
+
+
+def _decode(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_object)
+
+
+def _value_error(exc: ValueError) -> str:
+    if "integer string conversion" in str(exc):
+        return "invalid JSON: a number too long to read (over 4300 digits)"
+    return f"invalid JSON: {exc}"
+
+
 def _parse_json(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     try:
-        value = json.loads(text)
+        value = _decode(text)
     except json.JSONDecodeError as exc:
         return [], [Problem(source, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]
     except RecursionError:
         return [], [Problem(source, "invalid JSON: nested too deeply")]
+    except ValueError as exc:  # e.g. a number with more digits than Python will convert
+        return [], [Problem(source, _value_error(exc))]
     if isinstance(value, (list, dict)):
         return [Entry(value, source)], []
     return [], [
@@ -211,11 +235,13 @@ def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
         if not line.strip():
             continue
         try:
-            entries.append(Entry(json.loads(line), source, number))
+            entries.append(Entry(_decode(line), source, number))
         except json.JSONDecodeError as exc:
             problems.append(Problem(source, f"invalid JSON: {exc.msg}", number, exc.colno))
         except RecursionError:
             problems.append(Problem(source, "invalid JSON: nested too deeply", number))
+        except ValueError as exc:
+            problems.append(Problem(source, _value_error(exc), number))
     return entries, problems
 
 
@@ -268,12 +294,19 @@ def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
     value = entry.value
     if not isinstance(value, dict):
         return None, [_at(entry, index, f"expected a report object, found {_json_type(value)}")]
+    duplicated = value.get(DUPLICATE_KEYS)
+    if duplicated:
+        value = {k: v for k, v in value.items() if k != DUPLICATE_KEYS}
     if "report_id" in value and "report_number" not in value:
         value, mapped = from_scraper(value)
         problems = [_at(entry, index, message, name) for name, message in mapped]
     else:
         problems = []
     problems += [_at(entry, index, message, name) for name, message in _field_problems(value)]
+    problems += [
+        _at(entry, index, "appears twice in one object (which value is meant?)", name)
+        for name in duplicated or ()
+    ]
     return normalise(value), problems
 
 
