@@ -153,7 +153,7 @@ def _emit(
     elif io.format is Format.jsonl:
         text = render.to_jsonl(query.project(rows, fields))
     elif io.format in (Format.csv, Format.tsv):
-        text = render.reports_delimited(rows, fields, tsv=io.format is Format.tsv)
+        text = render.reports_delimited(rows, fields, io.format is Format.tsv, io.safe_cells)
     elif not rows:
         env.error("No reports match.")
         return
@@ -249,7 +249,7 @@ def show(
     elif io.format is Format.jsonl:
         text = render.to_jsonl(reports)
     elif io.format in (Format.csv, Format.tsv):
-        text = render.reports_delimited(reports, chosen, tsv=io.format is Format.tsv)
+        text = render.reports_delimited(reports, chosen, io.format is Format.tsv, io.safe_cells)
     elif io.format is Format.markdown:
         text = render.report_sections(reports)
     elif io.style:
@@ -381,7 +381,7 @@ def stats(
     elif io.format is Format.jsonl:
         text = render.to_jsonl(summary["groups"])
     elif io.format in (Format.csv, Format.tsv):
-        text = render.stats_delimited(summary, tsv=io.format is Format.tsv)
+        text = render.stats_delimited(summary, io.format is Format.tsv, io.safe_cells)
     elif io.format is Format.markdown:
         text = render.stats_markdown(summary)
     else:
@@ -433,7 +433,7 @@ def validate(
     elif io.format is Format.jsonl:
         env.output(render.to_jsonl(rows))
     elif io.format in (Format.csv, Format.tsv):
-        env.output(render.reports_delimited(rows, columns, tsv=io.format is Format.tsv))
+        env.output(render.reports_delimited(rows, columns, io.format is Format.tsv, io.safe_cells))
     elif io.format is Format.markdown:
         env.output(render.reports_markdown(rows, columns) if rows else "")
     elif rows:

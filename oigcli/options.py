@@ -339,6 +339,8 @@ class InOut:
     """The tabulate style of tables; None: the command's own layout."""
     colour: Colour = Colour.auto
     pager: bool = True
+    safe_cells: bool = True
+    """Guard CSV/TSV cells that a spreadsheet would run as formulas."""
 
 
 def _build_in_out(
@@ -347,12 +349,13 @@ def _build_in_out(
     table_format: str | None,
     color: Colour,
     no_pager: bool,
+    raw_cells: bool,
     data: str | None,
 ) -> InOut:
     if json_flag and format not in (None, Format.json):
         raise UsageError(f"--json and --format {format.value} disagree; give one of them")
     chosen = Format.json if json_flag else format or Format.table
-    return InOut(data, chosen, table_format, color, not no_pager)
+    return InOut(data, chosen, table_format, color, not no_pager, not raw_cells)
 
 
 IN_OUT = OptionGroup(
@@ -393,6 +396,18 @@ IN_OUT = OptionGroup(
                     "--no-pager",
                     help="Never page. By default output taller than the terminal goes "
                     "through $PAGER (less), and output to a pipe or file never does.",
+                ),
+            ],
+            False,
+        ),
+        "raw_cells": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--raw-cells",
+                    help="Write CSV and TSV cells exactly as in the data. By default a text "
+                    "cell that starts with = + - @, a tab or a carriage return gets a "
+                    "leading ', so a spreadsheet shows it instead of running it as a formula.",
                 ),
             ],
             False,

@@ -103,11 +103,28 @@ def to_jsonl(rows: Iterable[Any]) -> str:
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def to_delimited(headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: bool) -> str:
-    """CSV (RFC 4180: quoted where needed, CRLF line ends) or TSV (escaped, LF)."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that starts with one of these as a formula."""
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """``flat(value)``, with a leading ' when text would start a formula in a spreadsheet
+    (OWASP's advice against CSV injection). Numbers and booleans are never changed."""
+    text = flat(value)
+    if isinstance(value, (str, list)) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_delimited(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: bool, safe: bool = True
+) -> str:
+    """CSV (RFC 4180: quoted where needed, CRLF line ends) or TSV (escaped, LF). ``safe``:
+    text that a spreadsheet would run as a formula gets a leading '."""
+    shown = spreadsheet_safe if safe else flat
     if tsv:
         lines = [
-            "\t".join(flat(v).translate(_TSV_ESCAPES) for v in row) for row in [headers, *rows]
+            "\t".join(shown(v).translate(_TSV_ESCAPES) for v in row) for row in [headers, *rows]
         ]
         return "\n".join(lines) + "\n"
     import csv
@@ -116,12 +133,14 @@ def to_delimited(headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: boo
     out = io.StringIO()
     writer = csv.writer(out)  # the default dialect is RFC 4180's
     writer.writerow(headers)
-    writer.writerows([flat(v) for v in row] for row in rows)
+    writer.writerows([shown(v) for v in row] for row in rows)
     return out.getvalue()
 
 
-def reports_delimited(rows: Sequence[Report], columns: Sequence[str], tsv: bool) -> str:
-    return to_delimited(columns, ([r[name] for name in columns] for r in rows), tsv)
+def reports_delimited(
+    rows: Sequence[Report], columns: Sequence[str], tsv: bool, safe: bool = True
+) -> str:
+    return to_delimited(columns, ([r[name] for name in columns] for r in rows), tsv, safe)
 
 
 # --- tables ---------------------------------------------------------------------------
@@ -350,8 +369,8 @@ def stats_markdown(summary: dict[str, Any]) -> str:
     return markdown_table(headers, [*rows, total])
 
 
-def stats_delimited(summary: dict[str, Any], tsv: bool) -> str:
+def stats_delimited(summary: dict[str, Any], tsv: bool, safe: bool = True) -> str:
     """One row per group: the key under the grouping's name, then the counts."""
     headers = [summary["by"], *STATS_COLUMNS]
     rows = ([g["key"], *(g[c] for c in STATS_COLUMNS)] for g in summary["groups"])
-    return to_delimited(headers, rows, tsv)
+    return to_delimited(headers, rows, tsv, safe)
