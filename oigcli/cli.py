@@ -465,20 +465,19 @@ def schema() -> None:
 
 
 def _prepare_streams() -> None:
-    """Streams as oigcli needs them whatever the caller gave: UTF-8 both ways (the JSON
-    and CSV that oigcli reads and writes are UTF-8, whatever the locale says), and a
-    stream the caller closed (``oigcli list >&-``) quietly swallowing what is written."""
+    """Streams as oigcli needs them whatever the caller gave. Input is strict UTF-8, so
+    bytes that are not UTF-8 are reported, not misread. Output is UTF-8 whatever the
+    locale says (the JSON and CSV oigcli writes are UTF-8); a lone surrogate that JSON
+    escapes can carry is written back as its escape. A stream the caller closed
+    (``oigcli list >&-``) quietly swallows what is written."""
     for name in ("stdin", "stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:
-            setattr(sys, name, open(os.devnull, "r" if name == "stdin" else "w", encoding="utf-8"))  # noqa: SIM115
-        elif isinstance(stream, io.TextIOWrapper) and stream.encoding.lower() not in (
-            "utf-8",
-            "utf8",
-        ):
-            stream.reconfigure(
-                encoding="utf-8", errors="backslashreplace" if name == "stderr" else "strict"
-            )
+            mode = "r" if name == "stdin" else "w"
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+        elif isinstance(stream, io.TextIOWrapper):
+            errors = "strict" if name == "stdin" else "backslashreplace"
+            stream.reconfigure(encoding="utf-8", errors=errors)
 
 
 def main() -> None:

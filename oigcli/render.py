@@ -22,8 +22,9 @@ UNKNOWN = "unknown"
 LIST_SEPARATOR = "; "
 """Joins a list's items in one CSV or TSV cell."""
 
-# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder a line.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, the bidirectional overrides that can reorder a line, and lone
+# surrogates (JSON can carry them; no terminal can show them).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 MIN_COLUMN = 8
 """A column cut to fit a terminal keeps at least this many characters."""

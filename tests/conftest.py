@@ -21,7 +21,10 @@ from oigcli.context import Environment
 # CI runs a fixed, bounded set of examples; locally hypothesis explores afresh each run.
 settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)
 settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("fuzz", max_examples=20_000, deadline=None)  # a long local search
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_JSON = ROOT / "oigcli" / "data" / "reports.json"
