@@ -23,7 +23,7 @@ from oigcli.context import Environment
 from oigcli.errors import OigError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
-from oigcli.text import or_list, suggest
+from oigcli.text import did_you_mean
 
 
 class OigGroup(TyperGroup):
@@ -85,8 +85,7 @@ def _grouping(value: str) -> str:
 
     if value in GROUPINGS:
         return value
-    close = suggest(value, GROUPINGS)
-    hint = f" Did you mean {or_list(close)}?" if close else ""
+    hint = did_you_mean(value, GROUPINGS)
     raise typer.BadParameter(
         f"{value!r} is not a field to group by; choose from {', '.join(GROUPINGS)}.{hint}"
     )

@@ -22,7 +22,7 @@ from oigcli import complete, query
 from oigcli.dates import EXAMPLES as DATE_EXAMPLES
 from oigcli.dates import Period, parse_period
 from oigcli.errors import UsageError
-from oigcli.text import or_list, suggest
+from oigcli.text import did_you_mean
 from oigcli.where import Condition, parse_condition
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,8 +60,7 @@ def _table_style(value: str) -> str:
 
     if value in tabulate_formats:
         return value
-    close = suggest(value, tabulate_formats)
-    hint = f" Did you mean {or_list(close)}?" if close else ""
+    hint = did_you_mean(value, tabulate_formats)
     raise typer.BadParameter(
         f"{value!r} is not a table style.{hint} Styles: {', '.join(tabulate_formats)}"
     )

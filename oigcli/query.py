@@ -13,7 +13,7 @@ from typing import Any
 from oigcli.dates import Period, Window
 from oigcli.errors import NotFound, UsageError
 from oigcli.schema import Report
-from oigcli.text import natural_key, or_list, suggest
+from oigcli.text import did_you_mean, natural_key, or_list, suggest
 from oigcli.where import Condition
 
 SortKey = tuple[str, bool]
@@ -218,8 +218,7 @@ def parse_fields(spec: str, allowed: Sequence[str]) -> list[str]:
 def _check_name(name: str, allowed: Sequence[str], what: str) -> None:
     if name in allowed:
         return
-    close = suggest(name, allowed)
-    hint = f" Did you mean {or_list(close)}?" if close else ""
+    hint = did_you_mean(name, allowed)
     label = repr(name) if name else "an empty name"
     raise UsageError(f"cannot {what} {label}.{hint} Valid fields: {', '.join(allowed)}")
 

@@ -25,3 +25,9 @@ def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
 def or_list(words: Sequence[str]) -> str:
     """``a``, ``a or b``, ``a, b or c``."""
     return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else list(words))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` Did you mean x or y?`` for the choices close to ``word``; empty when none are."""
+    close = suggest(word, choices)
+    return f" Did you mean {or_list(close)}?" if close else ""

@@ -19,7 +19,7 @@ from typing import Any
 
 from oigcli.errors import UsageError
 from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
-from oigcli.text import natural_key, or_list, suggest
+from oigcli.text import did_you_mean, natural_key
 
 OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|<=|>=|=|<|>|~)(.*)", re.DOTALL)
@@ -48,8 +48,7 @@ def parse_condition(text: str) -> Condition:
         )
     name, op, raw = m.group(1), m.group(2), m.group(3).strip()
     if name not in FIELDS_BY_NAME:
-        close = suggest(name, FIELD_NAMES)
-        hint = f" Did you mean {or_list(close)}?" if close else ""
+        hint = did_you_mean(name, FIELD_NAMES)
         raise UsageError(
             f"unknown field {name!r} in {text!r}.{hint} Fields: {', '.join(FIELD_NAMES)}"
         )

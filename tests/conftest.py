@@ -43,6 +43,16 @@ def bundled() -> list[dict[str, Any]]:
     return json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
 
 
+def write_file(folder: Path, content: str | bytes, name: str = "data.json") -> str:
+    """Write a dataset file for a test (bytes as they are, text as UTF-8); its path."""
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
 Invoke = Callable[..., Result]
 
 

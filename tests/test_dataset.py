@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conftest import write_file
 from oigcli.dataset import Problem, from_scraper, load, normalise, read
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES
@@ -18,17 +19,8 @@ from scraper import EXPECTED, REPORTS, write_archive
 MINIMAL = {"report_number": "OIG-1", "title": "T", "fiscal_year": 2020}
 
 
-def _file(tmp_path: Path, text: str | bytes, name: str = "data.json") -> str:
-    path = tmp_path / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def _problems(tmp_path: Path, text: str) -> list[Problem]:
-    return read(_file(tmp_path, text)).problems
+    return read(write_file(tmp_path, text)).problems
 
 
 def _error(path: str) -> str:
@@ -41,23 +33,23 @@ def _error(path: str) -> str:
 
 
 def test_json_array(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
-    assert load(_file(tmp_path, json.dumps(bundled, indent=2))) == bundled
+    assert load(write_file(tmp_path, json.dumps(bundled, indent=2))) == bundled
 
 
 def test_json_lines(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
     text = "".join(json.dumps(r) + "\n" for r in bundled)
-    assert load(_file(tmp_path, text)) == bundled
+    assert load(write_file(tmp_path, text)) == bundled
 
 
 def test_json_lines_with_crlf_blank_lines_and_a_bom(
     tmp_path: Path, bundled: list[dict[str, Any]]
 ) -> None:
     text = "\ufeff" + "\r\n\r\n".join(json.dumps(r) for r in bundled) + "\r\n"
-    assert load(_file(tmp_path, text)) == bundled
+    assert load(write_file(tmp_path, text)) == bundled
 
 
 def test_one_object_over_many_lines(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
-    assert load(_file(tmp_path, json.dumps(bundled[2], indent=2))) == [bundled[2]]
+    assert load(write_file(tmp_path, json.dumps(bundled[2], indent=2))) == [bundled[2]]
 
 
 def test_stdin(bundled: list[dict[str, Any]]) -> None:
@@ -67,8 +59,8 @@ def test_stdin(bundled: list[dict[str, Any]]) -> None:
 
 def test_content_not_name_decides(tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
     text = "".join(json.dumps(r) + "\n" for r in bundled)
-    assert load(_file(tmp_path, text, "looks-like.json")) == bundled
-    assert load(_file(tmp_path, json.dumps(bundled), "looks-like.jsonl")) == bundled
+    assert load(write_file(tmp_path, text, "looks-like.json")) == bundled
+    assert load(write_file(tmp_path, json.dumps(bundled), "looks-like.jsonl")) == bundled
 
 
 def test_absent_optional_fields_are_null_and_keys_come_in_schema_order() -> None:
@@ -99,7 +91,7 @@ def test_one_report_json_file(tmp_path: Path) -> None:
 
 def test_scraper_records_in_json_lines(tmp_path: Path) -> None:
     text = "".join(json.dumps(r) + "\n" for r in REPORTS)
-    assert load(_file(tmp_path, text)) == EXPECTED
+    assert load(write_file(tmp_path, text)) == EXPECTED
 
 
 def test_scraper_mapping_rules() -> None:
@@ -140,7 +132,7 @@ def test_a_directory_without_reports(tmp_path: Path) -> None:
     ],
 )
 def test_unusable_files(tmp_path: Path, content: str | bytes, message: str) -> None:
-    assert message in _error(_file(tmp_path, content))
+    assert message in _error(write_file(tmp_path, content))
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -148,7 +140,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _file(tmp_path, "[]")
+    path = write_file(tmp_path, "[]")
 
     def refuse(self: Path, *args: Any, **kwargs: Any) -> str:
         raise PermissionError(13, "Permission denied")
@@ -188,7 +180,7 @@ def test_every_bad_json_line_is_reported(tmp_path: Path) -> None:
         (2, "invalid JSON"),
         (4, "invalid JSON"),
     ]
-    assert len(read(_file(tmp_path, text)).reports) == 3
+    assert len(read(write_file(tmp_path, text)).reports) == 3
 
 
 # --- every validation problem, with its place -------------------------------------------------
@@ -277,14 +269,14 @@ def test_problems_in_an_archive_name_the_file(tmp_path: Path) -> None:
 
 
 def test_load_names_the_first_problems_and_points_to_validate(tmp_path: Path) -> None:
-    path = _file(tmp_path, json.dumps([{"title": "T"}] * 3))
+    path = write_file(tmp_path, json.dumps([{"title": "T"}] * 3))
     lines = _error(path).splitlines()
     assert lines[0] == f"{path} cannot be used: 6 problems, the first 3:"
     assert len(lines) == 5 and lines[-1] == f"Run 'oigcli validate {path}' to list them all."
 
 
 def test_a_single_problem_is_shown_alone(tmp_path: Path) -> None:
-    path = _file(tmp_path, json.dumps([{**MINIMAL, "fiscal_year": "x"}]))
+    path = write_file(tmp_path, json.dumps([{**MINIMAL, "fiscal_year": "x"}]))
     assert (
         _error(path)
         == f"{path} cannot be used:\n  {path}: record 0 (OIG-1): fiscal_year: expected integer, found a string"

@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from conftest import BUNDLED_JSON
 from oigcli.cli import app
 from scraper import write_archive
+from strategies import datasets
 
 GROUP = typer.main.get_command(app)
 NEVER = {"--install-completion", "--show-completion"}  # these write to the user's shell files
@@ -175,8 +176,9 @@ def test_any_arguments_end_in_a_documented_status(
     data: st.DataObject, data_pool: list[str]
 ) -> None:
     args = data.draw(argv(data_pool))
+    generated = datasets(max_size=8).map(json.dumps)  # fed to --data - on stdin
     stdin = data.draw(
-        st.sampled_from(["", BUNDLED_JSON.read_text(encoding="utf-8"), "{", "\x00\x01"])
+        st.sampled_from(["", BUNDLED_JSON.read_text(encoding="utf-8"), "{", "\x00\x01"]) | generated
     )
     result = CliRunner().invoke(app, args, input=stdin)
     assert result.exit_code in (0, 1, 2, 3), (args, result.output, result.exception)

@@ -21,7 +21,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED_JSON, ROOT, Invoke, fake_terminal, oigcli_executable, run_oigcli
+from conftest import (
+    BUNDLED_JSON,
+    ROOT,
+    Invoke,
+    fake_terminal,
+    oigcli_executable,
+    run_oigcli,
+    write_file,
+)
 from oigcli import dataset
 from scraper import write_archive
 
@@ -39,15 +47,6 @@ RAW = ("\x1b", "\x07", "\x00", "\x9b", "\u202e")
 @pytest.fixture(scope="module")
 def bundled_records() -> list[dict[str, Any]]:
     return json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
-
-
-def _write(tmp_path: Path, content: str | bytes, name: str = "data.json") -> str:
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return str(path)
 
 
 def _no_traceback(result: Any) -> None:
@@ -87,7 +86,7 @@ def test_control_characters_in_every_text_field(
         "component": component,
         "tags": [tag],
     }
-    path = _write(tmp_path, json.dumps([record]))
+    path = write_file(tmp_path, json.dumps([record]))
     for command in (
         ["list", "--fields", "report_number,title,summary,component,tags"],
         ["show", "OIG-21-63"],
@@ -106,7 +105,7 @@ def test_a_one_megabyte_title(
     tmp_path: Path, invoke: Invoke, bundled_records: list[dict[str, Any]]
 ) -> None:
     title = "Border " * 150_000
-    path = _write(tmp_path, json.dumps([{**bundled_records[0], "title": title}]))
+    path = write_file(tmp_path, json.dumps([{**bundled_records[0], "title": title}]))
     assert json.loads(invoke("list", "--data", path, "--json").stdout)[0]["title"] == title
     env, out, _ = fake_terminal(100)
     assert invoke("list", "--data", path, env=env).exit_code == 0
@@ -119,7 +118,7 @@ def test_ten_thousand_tags(
     tmp_path: Path, invoke: Invoke, bundled_records: list[dict[str, Any]]
 ) -> None:
     tags = [f"tag{i}" for i in range(10_000)]
-    path = _write(tmp_path, json.dumps([{**bundled_records[0], "tags": tags}]))
+    path = write_file(tmp_path, json.dumps([{**bundled_records[0], "tags": tags}]))
     stats = json.loads(invoke("stats", "--by", "tag", "--data", path, "--json").stdout)
     assert len(stats["groups"]) == 10_000 and stats["total"]["reports"] == 1
     assert (
@@ -160,7 +159,7 @@ def test_ten_thousand_tags(
 def test_values_json_allows_but_a_report_cannot_have(
     tmp_path: Path, invoke: Invoke, text: str, message: str
 ) -> None:
-    path = _write(tmp_path, text)
+    path = write_file(tmp_path, text)
     for command in COMMANDS:
         result = invoke(*command, "--data", path)
         _no_traceback(result)
@@ -173,17 +172,21 @@ def test_values_json_allows_but_a_report_cannot_have(
 def test_a_byte_order_mark_and_crlf_json_lines(
     tmp_path: Path, invoke: Invoke, bundled_records: list[dict[str, Any]]
 ) -> None:
-    path = _write(
+    path = write_file(
         tmp_path,
         ("\ufeff" + "\r\n".join(json.dumps(r) for r in bundled_records) + "\r\n").encode("utf-8"),
     )
     assert json.loads(invoke("list", "--data", path, "--json").stdout) == bundled_records
-    path = _write(tmp_path, ("\ufeff" + json.dumps(bundled_records)).encode("utf-8"), "bom.json")
+    path = write_file(
+        tmp_path, ("\ufeff" + json.dumps(bundled_records)).encode("utf-8"), "bom.json"
+    )
     assert invoke("validate", path).exit_code == 0
 
 
 def test_invalid_utf8(tmp_path: Path, invoke: Invoke) -> None:
-    path = _write(tmp_path, b'[{"report_number": "A", "title": "\xff\xfe", "fiscal_year": 2021}]')
+    path = write_file(
+        tmp_path, b'[{"report_number": "A", "title": "\xff\xfe", "fiscal_year": 2021}]'
+    )
     for command in COMMANDS:
         result = invoke(*command, "--data", path)
         _no_traceback(result)
@@ -206,7 +209,9 @@ def test_invalid_utf8_on_stdin() -> None:
 
 
 def test_lone_surrogates_that_json_escapes_can_carry(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[{"report_number": "A", "title": "x\\ud800y", "fiscal_year": 2021}]')
+    path = write_file(
+        tmp_path, '[{"report_number": "A", "title": "x\\ud800y", "fiscal_year": 2021}]'
+    )
     table = run_oigcli(["list", "--data", path])
     assert table.returncode == 0 and "x\\ud800y" in table.stdout
     again = subprocess.run(
@@ -257,7 +262,7 @@ def test_a_file_that_changes_while_it_is_read(
 ) -> None:
     """A file is read once, whole: a change half-way shows as the before or after version,
     or as a JSON error at its place, never as a mix or a crash."""
-    path = Path(_write(tmp_path, json.dumps(bundled_records)))
+    path = Path(write_file(tmp_path, json.dumps(bundled_records)))
     real_read_text = Path.read_text
 
     def truncated(self: Path, *args: Any, **kwargs: Any) -> str:
@@ -388,7 +393,7 @@ def test_cells_a_spreadsheet_would_run_are_disarmed(
         {**bundled_records[0], "report_number": f"R{i}", "title": text, "tags": [text]}
         for i, text in enumerate(FORMULAS)
     ]
-    path = _write(tmp_path, json.dumps(records))
+    path = write_file(tmp_path, json.dumps(records))
     out = invoke(
         "list", "--data", path, "--format", fmt, "--fields", "title,tags,recommendations"
     ).stdout
