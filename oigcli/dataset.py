@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from oigcli.errors import DatasetError
-from oigcli.schema import FIELDS, REQUIRED, Report
+from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
 
 BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
@@ -300,6 +300,8 @@ def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
     if "report_id" in value and "report_number" not in value:
         value, mapped = from_scraper(value)
         problems = [_at(entry, index, message, name) for name, message in mapped]
+    elif not duplicated and _plainly_valid(value):  # the common case, checked fast
+        return normalise(value), []
     else:
         problems = []
     problems += [_at(entry, index, message, name) for name, message in _field_problems(value)]
@@ -312,8 +314,47 @@ def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
 
 def normalise(obj: dict[str, Any]) -> Report:
     """The report with the schema's keys in schema order; absent optional fields are null
-    (an absent list is empty); other keys are left out."""
+    (an absent list is empty); other keys are left out. An object that is already so (as
+    oigcli writes them) is returned as it is, not copied."""
+    if tuple(obj) == FIELD_NAMES:
+        return obj
     return {f.name: obj.get(f.name, [] if f.type is list else None) for f in FIELDS}
+
+
+_ABSENT = object()
+_KINDS: tuple[tuple[str, frozenset[type], bool], ...] = tuple(
+    (
+        f.name,
+        frozenset({f.type, type(None)} if f.nullable else {f.type}),
+        f.name in REQUIRED,
+    )
+    for f in FIELDS
+)
+"""Each field's exact JSON types (bool is not int here) and whether it must be present."""
+
+
+def _plainly_valid(obj: dict[str, Any]) -> bool:
+    """True when ``obj`` surely has no problem; False sends it to the full check, which
+    says what is wrong. Exact type tests and early exits keep this cheap: it runs once
+    per record of every dataset read."""
+    get = obj.get
+    for name, kinds, required in _KINDS:
+        value = get(name, _ABSENT)
+        if value is _ABSENT:
+            if required:
+                return False
+        elif type(value) not in kinds:
+            return False
+    tags = get("tags")
+    if tags and not all(type(tag) is str for tag in tags):
+        return False
+    date = get("issue_date")
+    if date is not None:
+        day = _iso_date(date)
+        if day is None or (day.year + (day.month >= 10)) != obj["fiscal_year"]:
+            return False
+    made, concurred = get("recommendations"), get("recommendations_concurred")
+    return made is None or concurred is None or concurred <= made
 
 
 def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import write_file
 from oigcli.dataset import Problem, from_scraper, load, normalise, read
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES
 from scraper import EXPECTED, REPORTS, write_archive
+from strategies import datasets
 
 MINIMAL = {"report_number": "OIG-1", "title": "T", "fiscal_year": 2020}
 
@@ -186,50 +189,50 @@ def test_every_bad_json_line_is_reported(tmp_path: Path) -> None:
 # --- every validation problem, with its place -------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("record", "field", "message"),
-    [
-        ({"title": "T", "fiscal_year": 2020}, "report_number", "missing (required)"),
-        ({"report_number": "A", "fiscal_year": 2020}, "title", "missing (required)"),
-        ({"report_number": "A", "title": "T"}, "fiscal_year", "missing (required)"),
-        ({**MINIMAL, "fiscal_year": "2020"}, "fiscal_year", "expected integer, found a string"),
-        ({**MINIMAL, "fiscal_year": 2020.5}, "fiscal_year", "expected integer, found a number"),
-        (
-            {**MINIMAL, "recommendations": True},
-            "recommendations",
-            "expected integer or null, found a boolean",
-        ),
-        ({**MINIMAL, "redacted": "yes"}, "redacted", "expected boolean or null, found a string"),
-        ({**MINIMAL, "tags": None}, "tags", "null is not allowed"),
-        ({**MINIMAL, "tags": "OFO"}, "tags", "expected list of strings, found a string"),
-        ({**MINIMAL, "tags": ["OFO", 3]}, "tags", "expected list of strings, found an array"),
-        ({**MINIMAL, "title": ["T"]}, "title", "expected string, found an array"),
-        (
-            {**MINIMAL, "issue_date": "June 2020"},
-            "issue_date",
-            "'June 2020' is not a date in YYYY-MM-DD form",
-        ),
-        ({**MINIMAL, "issue_date": "2020-02-30"}, "issue_date", "is not a date"),
-        ({**MINIMAL, "issue_date": "20200630"}, "issue_date", "is not a date"),
-        (
-            {**MINIMAL, "issue_date": "2020-10-01"},
-            "fiscal_year",
-            "2020 disagrees with issue_date 2020-10-01 (fiscal year 2021)",
-        ),
-        (
-            {**MINIMAL, "recommendations": 2, "recommendations_concurred": 3},
-            "recommendations_concurred",
-            "3 is more than the 2 recommendations made",
-        ),
-        ({**REPORTS[0], "published_on": None}, "published_on", "missing"),
-        (
-            {**REPORTS[0], "published_on": "12/18/2019"},
-            "published_on",
-            "'12/18/2019' is not a date",
-        ),
-        ({**REPORTS[0], "report_id": 7}, "report_id", "expected a string, found a number"),
-    ],
-)
+PROBLEM_CASES: list[tuple[dict[str, Any], str, str]] = [
+    ({"title": "T", "fiscal_year": 2020}, "report_number", "missing (required)"),
+    ({"report_number": "A", "fiscal_year": 2020}, "title", "missing (required)"),
+    ({"report_number": "A", "title": "T"}, "fiscal_year", "missing (required)"),
+    ({**MINIMAL, "fiscal_year": "2020"}, "fiscal_year", "expected integer, found a string"),
+    ({**MINIMAL, "fiscal_year": 2020.5}, "fiscal_year", "expected integer, found a number"),
+    (
+        {**MINIMAL, "recommendations": True},
+        "recommendations",
+        "expected integer or null, found a boolean",
+    ),
+    ({**MINIMAL, "redacted": "yes"}, "redacted", "expected boolean or null, found a string"),
+    ({**MINIMAL, "tags": None}, "tags", "null is not allowed"),
+    ({**MINIMAL, "tags": "OFO"}, "tags", "expected list of strings, found a string"),
+    ({**MINIMAL, "tags": ["OFO", 3]}, "tags", "expected list of strings, found an array"),
+    ({**MINIMAL, "title": ["T"]}, "title", "expected string, found an array"),
+    (
+        {**MINIMAL, "issue_date": "June 2020"},
+        "issue_date",
+        "'June 2020' is not a date in YYYY-MM-DD form",
+    ),
+    ({**MINIMAL, "issue_date": "2020-02-30"}, "issue_date", "is not a date"),
+    ({**MINIMAL, "issue_date": "20200630"}, "issue_date", "is not a date"),
+    (
+        {**MINIMAL, "issue_date": "2020-10-01"},
+        "fiscal_year",
+        "2020 disagrees with issue_date 2020-10-01 (fiscal year 2021)",
+    ),
+    (
+        {**MINIMAL, "recommendations": 2, "recommendations_concurred": 3},
+        "recommendations_concurred",
+        "3 is more than the 2 recommendations made",
+    ),
+    ({**REPORTS[0], "published_on": None}, "published_on", "missing"),
+    (
+        {**REPORTS[0], "published_on": "12/18/2019"},
+        "published_on",
+        "'12/18/2019' is not a date",
+    ),
+    ({**REPORTS[0], "report_id": 7}, "report_id", "expected a string, found a number"),
+]
+
+
+@pytest.mark.parametrize(("record", "field", "message"), PROBLEM_CASES)
 @pytest.mark.parametrize("layout", ["array", "lines"])
 def test_problems_name_their_record_field_and_line(
     tmp_path: Path, record: dict[str, Any], field: str, message: str, layout: str
@@ -295,3 +298,50 @@ def test_problem_as_dict() -> None:
         "field": "title",
     }
     assert str(problem) == "f.json:3:4: record 2 (A): title: bad"
+
+
+# --- the fast check agrees with the full one ----------------------------------------------
+
+ANY_VALUE = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 2030)
+    | st.floats(allow_nan=True)
+    | st.sampled_from(["", "A", "2021-06-15", "2020-10-01", "2021-02-30", "June"])
+    | st.lists(st.sampled_from(["OFO", 1, None]), max_size=2)
+)
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "message"),
+    [case for case in PROBLEM_CASES if case[1] not in ("published_on", "report_id")],
+)
+def test_the_fast_check_sends_every_problem_to_the_full_check(
+    record: dict[str, Any], field: str, message: str
+) -> None:
+    from oigcli.dataset import _plainly_valid
+
+    assert not _plainly_valid(record), (field, message)
+
+
+@given(
+    st.dictionaries(st.sampled_from([*FIELD_NAMES, "extra"]), ANY_VALUE, max_size=14), st.booleans()
+)
+def test_the_fast_check_never_passes_what_the_full_check_rejects(
+    obj: dict[str, Any], start_valid: bool
+) -> None:
+    from oigcli.dataset import _field_problems, _plainly_valid
+
+    if start_valid:
+        obj = {**MINIMAL, **{k: v for k, v in obj.items() if k not in MINIMAL}}
+    if _plainly_valid(obj):
+        assert list(_field_problems(obj)) == []
+
+
+@given(datasets())
+def test_the_fast_check_passes_valid_reports(reports: list[dict[str, Any]]) -> None:
+    from oigcli.dataset import _field_problems, _plainly_valid
+
+    for report in reports:
+        assert list(_field_problems(report)) == []
+        assert _plainly_valid(report)
