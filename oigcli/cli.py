@@ -12,17 +12,20 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click import Context as ClickContext  # typer>=0.27 vendors click
 from typer.core import TyperGroup
 
-from oigcli import __version__, complete, dataset, query, render
+from oigcli import __version__, complete
 from oigcli.context import Environment
 from oigcli.errors import OigError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
+
+if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
+    from oigcli import query
 from oigcli.text import did_you_mean
 
 
@@ -116,6 +119,8 @@ def _data_path(env: Environment, path: str | None) -> str | None:
 
 
 def _load(env: Environment, path: str | None) -> list[Report]:
+    from oigcli import dataset
+
     return dataset.load(_data_path(env, path), env.stdin)
 
 
@@ -124,6 +129,8 @@ def _shaped(
 ) -> tuple[list[Report], list[str] | None]:
     """Sort, slice and choose fields as ``--sort``, ``--offset``, ``--limit``, ``--fields``
     say. Returns the rows and the chosen fields (None: not chosen)."""
+    from oigcli import query
+
     if shape.sort:
         rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
     rows = query.page(rows, shape.offset, shape.limit)
@@ -146,6 +153,8 @@ def _emit(
 ) -> None:
     """Rows in the chosen format, with the chosen fields; by default ``columns`` for people
     and ``every`` field for programs. An empty table is a note on stderr."""
+    from oigcli import query, render
+
     fields = chosen or (columns if io.format in PEOPLE else every)
     if io.format is Format.json:
         text = render.to_json(query.project(rows, fields))
@@ -208,6 +217,8 @@ def list_(
     known ones), then report number compared as numbers (OIG-21-9 before
     OIG-21-19).
     """
+    from oigcli import query
+
     env = _env(ctx, io)
     rows, chosen = _shaped(query.newest_first(_load(env, io.data)), shape, FIELD_NAMES, SORTABLE)
     _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
@@ -240,6 +251,8 @@ def show(
     With --json, one number prints one object and several print an array in the
     order asked. A number that does not exist exits 1 and suggests close ones.
     """
+    from oigcli import query, render
+
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
     reports = query.project(query.find(_load(env, io.data), numbers), chosen)
@@ -282,6 +295,8 @@ def filter_(
     No criteria lists every report. No match is not an error: the table is
     empty (a note goes to stderr) and JSON is [].
     """
+    from oigcli import query
+
     env = _env(ctx, io)
     rows = query.select(_load(env, io.data), criteria)
     rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
@@ -324,6 +339,7 @@ def search(
     (highlighted on a terminal). Takes filter's criteria; --sort replaces the
     ranking.
     """
+    from oigcli import query
     from oigcli import search as engine
 
     env = _env(ctx, io)
@@ -371,6 +387,7 @@ def stats(
     list. Recommendations the summary does not count (null) add nothing; the
     concurrence rate is concurred / recommendations, unknown when there are none.
     """
+    from oigcli import query, render
     from oigcli.stats import summarize
 
     env = _env(ctx, io)
@@ -418,6 +435,8 @@ def validate(
     with the issue date, and more recommendations concurred than made. Exits 0
     when the dataset is valid and 3 when it is not.
     """
+    from oigcli import dataset, render
+
     env = _env(ctx, io)
     target = _data_path(env, path or io.data)
     try:
@@ -458,6 +477,7 @@ def schema() -> None:
     Generated from the same field list the rest of oigcli uses. A dataset is a
     JSON array of such records, or JSON Lines with one per line.
     """
+    from oigcli import render
     from oigcli.schema import json_schema
 
     Environment().output(render.to_json(json_schema()))

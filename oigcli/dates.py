@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 
 from oigcli.errors import UsageError
-
-EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021 or 15 Jun 2021"
+from oigcli.text import DATE_EXAMPLES as EXAMPLES
 
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 

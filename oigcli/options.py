@@ -14,30 +14,42 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from oigcli import complete, query
-from oigcli.dates import EXAMPLES as DATE_EXAMPLES
-from oigcli.dates import Period, parse_period
+from oigcli import complete
 from oigcli.errors import UsageError
-from oigcli.text import did_you_mean
-from oigcli.where import Condition, parse_condition
+from oigcli.text import DATE_EXAMPLES, did_you_mean
+
+if TYPE_CHECKING:
+    from oigcli import query
+    from oigcli.dates import Period
+    from oigcli.where import Condition
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _param(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    """A core parser as a Typer ``parser=``: its UsageError becomes Click's BadParameter."""
+def _param(where: str) -> Callable[[str], Any]:
+    """A core parser (``"module:function"``, imported on first use, so start-up does not
+    pay for it) as a Typer ``parser=``: its UsageError becomes Click's BadParameter."""
 
     def parser(value: str) -> Any:
+        import importlib
+
+        module, _, name = where.partition(":")
+        parse = getattr(importlib.import_module(f"oigcli.{module}"), name)
         try:
             return parse(value)
         except UsageError as exc:
             raise typer.BadParameter(str(exc)) from None
 
     return parser
+
+
+Parsed = object
+"""The run-time annotation of an option whose ``parser=`` makes its value (Typer then
+ignores the type); the commands see the parsed objects through the option groups."""
 
 
 class Format(str, Enum):
@@ -98,6 +110,19 @@ FieldsOption = Annotated[
 ]
 
 
+def _evaluated(param: inspect.Parameter, command: Callable[..., Any]) -> inspect.Parameter:
+    """The parameter with its annotation evaluated, as Typer needs it. Only the options
+    Typer will see are evaluated: the group's own parameter is typed for readers and mypy
+    and may name a module that start-up does not import."""
+    if not isinstance(param.annotation, str):
+        return param
+    namespace = getattr(inspect.unwrap(command), "__globals__", {})
+    try:
+        return param.replace(annotation=eval(param.annotation, namespace))
+    except NameError:  # another group's parameter, which that group's decorator removes
+        return param
+
+
 @dataclass(frozen=True)
 class OptionGroup:
     """Options that several commands share, handed to each command as one built value."""
@@ -111,8 +136,10 @@ class OptionGroup:
     """List these options after the command's own (for options every command has)."""
 
     def adds(self, command: F) -> F:
-        signature = inspect.signature(command, eval_str=True)
-        own = [p for p in signature.parameters.values() if p.name != self.param]
+        signature = inspect.signature(command)
+        own = [
+            _evaluated(p, command) for p in signature.parameters.values() if p.name != self.param
+        ]
         added = [
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
             for name, (a, d) in self.options.items()
@@ -130,6 +157,9 @@ class OptionGroup:
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=ordered
         )
+        # Typer also reads __annotations__; they must describe the new signature, not the
+        # command's (whose group parameters it never sees).
+        wrapper.__annotations__ = {p.name: p.annotation for p in ordered}
         return wrapper  # type: ignore[return-value]
 
 
@@ -144,7 +174,9 @@ def _build_criteria(
     redacted: bool | None,
     nonconcurred: bool,
 ) -> query.Criteria:
-    return query.Criteria.build(
+    from oigcli.query import Criteria
+
+    return Criteria.build(
         component or (), fy, tag or (), text, since, until, where or (), redacted, nonconcurred
     )
 
@@ -168,11 +200,11 @@ CRITERIA = OptionGroup(
         ),
         "fy": (
             Annotated[
-                query.YearRange | None,
+                Parsed | None,
                 typer.Option(
                     "--fy",
                     metavar="YEAR|FROM..TO",
-                    parser=_param(query.parse_year_range),
+                    parser=_param("query:parse_year_range"),
                     help="Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an "
                     "inclusive range: 2019..2021, 2019.., ..2021.",
                 ),
@@ -208,11 +240,11 @@ CRITERIA = OptionGroup(
         ),
         "since": (
             Annotated[
-                Period | None,
+                Parsed | None,
                 typer.Option(
                     "--since",
                     metavar="DATE",
-                    parser=_param(parse_period),
+                    parser=_param("dates:parse_period"),
                     help=f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
                     "--since 2021 starts on 1 January 2021. A report whose issue date is "
                     "unknown counts only when its whole fiscal year is inside the window.",
@@ -222,11 +254,11 @@ CRITERIA = OptionGroup(
         ),
         "until": (
             Annotated[
-                Period | None,
+                Parsed | None,
                 typer.Option(
                     "--until",
                     metavar="DATE",
-                    parser=_param(parse_period),
+                    parser=_param("dates:parse_period"),
                     help="Issued on or before the end of DATE: --until 2021-06 includes "
                     "30 June 2021. Unknown dates: as for --since.",
                 ),
@@ -235,13 +267,13 @@ CRITERIA = OptionGroup(
         ),
         "where": (
             Annotated[
-                list[Condition] | None,
+                list[Parsed] | None,
                 typer.Option(
                     "--where",
                     "-w",
                     metavar="EXPR",
                     autocompletion=complete.conditions,
-                    parser=_param(parse_condition),
+                    parser=_param("where:parse_condition"),
                     help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
                     "(numbers and dates compare as such; text ignoring case), or "
                     "FIELD~REGEX (Python; (?i) ignores case). For tags, = means contains. "

@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oigcli.dates import Period, Window
 from oigcli.errors import NotFound, UsageError
 from oigcli.schema import Report
 from oigcli.text import did_you_mean, natural_key, or_list, suggest
-from oigcli.where import Condition
+
+if TYPE_CHECKING:
+    from oigcli.dates import Period, Window
+    from oigcli.where import Condition
 
 SortKey = tuple[str, bool]
 """A field name and whether it sorts descending."""
@@ -93,6 +95,8 @@ class Criteria:
         """Criteria from option values; ``since`` and ``until`` are whole periods."""
         window = None
         if since is not None or until is not None:
+            from oigcli.dates import Window
+
             window = Window(since.first if since else None, until.last if until else None)
         return cls(
             components=tuple(c.casefold() for c in components),

@@ -10,6 +10,7 @@ a boolean is true/false, and a list's items are joined with "; ".
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -23,8 +24,8 @@ LIST_SEPARATOR = "; "
 """Joins a list's items in one CSV or TSV cell."""
 
 # C0 and C1 controls, DEL, the bidirectional overrides that can reorder a line, and lone
-# surrogates (JSON can carry them; no terminal can show them).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# surrogates (JSON can carry them; no terminal can show them). Compiled on first use.
+_UNSAFE_CHARACTERS = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 MIN_COLUMN = 8
 """A column cut to fit a terminal keeps at least this many characters."""
@@ -52,9 +53,14 @@ def _escape(match: re.Match[str]) -> str:
     )
 
 
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(_UNSAFE_CHARACTERS)
+
+
 def sanitise(text: str) -> str:
     """``text`` with every control character shown as a visible escape (``\\x1b``)."""
-    return _UNSAFE.sub(_escape, text)
+    return _unsafe().sub(_escape, text)
 
 
 def cell(value: Any) -> str:

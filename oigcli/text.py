@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
+
+DATE_EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021 or 15 Jun 2021"
+"""What --since, --until and date comparisons accept, for messages and help."""
 
 
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
@@ -18,6 +20,8 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
 
 def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The choices closest to ``word`` (difflib, ignoring case), best first."""
+    import difflib
+
     folded = {c.casefold(): c for c in choices}
     return [folded[m] for m in difflib.get_close_matches(word.casefold(), list(folded), n, 0.6)]
 
