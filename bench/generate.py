@@ -18,19 +18,104 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "data"
 
-WORDS = (
-    "border security port entry inspection officer agent facility detention medical care "
-    "migrant custody policy oversight audit program grant emergency management disaster "
-    "funding contract procurement cyber system network data privacy training equipment "
-    "device search canine narcotics smuggling mail cargo vessel coast guard aviation "
-    "screening transportation airport passenger travel visa asylum enforcement removal "
-    "investigation misconduct employee leadership management internal control risk "
-    "performance measure report recommendation corrective action plan compliance "
-    "federal agency department component office headquarters field operations review"
-).split()
-COMPONENTS = ["CBP"] * 30 + ["ICE"] * 20 + ["FEMA"] * 20 + ["TSA"] * 10 + ["USCG"] * 8 + ["USCIS"] * 6 + ["CISA", "USSS", "S&T", "DHS"] * 1 + [None] * 2
+WORDS = [
+    "border",
+    "security",
+    "port",
+    "entry",
+    "inspection",
+    "officer",
+    "agent",
+    "facility",
+    "detention",
+    "medical",
+    "care",
+    "migrant",
+    "custody",
+    "policy",
+    "oversight",
+    "audit",
+    "program",
+    "grant",
+    "emergency",
+    "management",
+    "disaster",
+    "funding",
+    "contract",
+    "procurement",
+    "cyber",
+    "system",
+    "network",
+    "data",
+    "privacy",
+    "training",
+    "equipment",
+    "device",
+    "search",
+    "canine",
+    "narcotics",
+    "smuggling",
+    "mail",
+    "cargo",
+    "vessel",
+    "coast",
+    "guard",
+    "aviation",
+    "screening",
+    "transportation",
+    "airport",
+    "passenger",
+    "travel",
+    "visa",
+    "asylum",
+    "enforcement",
+    "removal",
+    "investigation",
+    "misconduct",
+    "employee",
+    "leadership",
+    "management",
+    "internal",
+    "control",
+    "risk",
+    "performance",
+    "measure",
+    "report",
+    "recommendation",
+    "corrective",
+    "action",
+    "plan",
+    "compliance",
+    "federal",
+    "agency",
+    "department",
+    "component",
+    "office",
+    "headquarters",
+    "field",
+    "operations",
+    "review",
+]
+COMPONENTS = [
+    *["CBP"] * 30,
+    *["ICE"] * 20,
+    *["FEMA"] * 20,
+    *["TSA"] * 10,
+    *["USCG"] * 8,
+    *["USCIS"] * 6,
+    *["CISA", "USSS", "S&T", "DHS"],
+    *[None] * 2,
+]
 TAGS = ["OFO", "USBP", "Audit", "Inspection", "Evaluation", "Cybersecurity", "Grants", "Detention"]
-AREAS = ["Border Security", "Disaster Response", "Cybersecurity", "Management", "Immigration", None, None]
+AREAS = [
+    "Border Security",
+    "Disaster Response",
+    "Cybersecurity",
+    "Management",
+    "Immigration",
+    None,
+    None,
+]
 
 
 def _sentence(rng: random.Random, n: int) -> str:

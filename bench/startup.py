@@ -42,7 +42,13 @@ def _oigcli() -> list[str]:
 
 def _time(argv: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env={**os.environ, "PAGER": ""})
+    subprocess.run(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        env={**os.environ, "PAGER": ""},
+    )
     return time.perf_counter() - start
 
 
@@ -67,7 +73,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     rows = measure(args.runs)
-    print(f"| command | oigcli median (ms) | bare Typer median (ms) | ratio |")
+    print("| command | oigcli median (ms) | bare Typer median (ms) | ratio |")
     print("|---|---:|---:|---:|")
     for name, ours, ref, ratio in rows:
         print(f"| `{name}` | {ours:.1f} | {ref:.1f} | {ratio:.2f} |")

@@ -347,12 +347,13 @@ def search(
     reports = query.newest_first(_load(env, io.data))
     hits = engine.search(reports, parsed)
     rows = [
-        {**hit.report, "score": round(hit.score, 4), "snippet": hit.snippet}
-        for hit in hits
-        if criteria.matches(hit.report)
+        {**hit.report, "score": round(hit.score, 4)} for hit in hits if criteria.matches(hit.report)
     ]
     rows, chosen = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
-    _emit(env, io, rows, SEARCH_COLUMNS, SEARCH_FIELDS, chosen, mark=parsed.pattern())
+    pattern = parsed.pattern()
+    for row in rows:  # snippets for the rows shown only: they cost more than the ranking
+        row["snippet"] = engine.snippet(row, pattern)
+    _emit(env, io, rows, SEARCH_COLUMNS, SEARCH_FIELDS, chosen, mark=pattern)
 
 
 @app.command(

@@ -4,12 +4,14 @@ A query is words and "quoted phrases"; a word ending in ``*`` matches every word
 starts with it. A report matches when every word and phrase appears in its title or
 summary (whole words, ignoring case). Matches are ranked by BM25F (Robertson & Zaragoza):
 term frequencies of the title count ``TITLE_WEIGHT`` times those of the summary, with
-k1 = 1.2 and b = 0.75, and idf = ln(1 + (N - df + 0.5) / (df + 0.5)) over the whole dataset
-being searched, so a report's score does not depend on other criteria.
+k1 = 1.2 and b = 0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5)) over the whole dataset
+being searched (so a report's score does not depend on other criteria), and a document's
+length counted in space-separated words.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -30,7 +32,9 @@ _WORD = re.compile(r"\w+")
 
 
 def words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
+    """The text's words, case folded (folding first is the same: it maps each character
+    on its own)."""
+    return _WORD.findall(text.casefold())
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,18 @@ class Term:
     prefix: bool = False
     """The last word matches any word that starts with it (``recommend*``)."""
 
-    def count(self, tokens: Sequence[str]) -> int:
-        n = len(self.words)
-        return sum(1 for i in range(len(tokens) - n + 1) if self._at(tokens, i))
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Finds the term in case-folded text: its words whole (the last one only at its
+        start with ``*``), separated by anything but letters and digits. A phrase is
+        matched in a lookahead so that overlapping occurrences all count."""
+        body = r"\W+".join(re.escape(w) for w in self.words)
+        body = rf"\b{body}\w*" if self.prefix else rf"\b{body}\b"
+        return re.compile(f"(?={body})" if len(self.words) > 1 else body)
 
-    def _at(self, tokens: Sequence[str], i: int) -> bool:
-        *head, last = self.words
-        if list(tokens[i : i + len(head)]) != head:
-            return False
-        token = tokens[i + len(head)]
-        return token.startswith(last) if self.prefix else token == last
+    def count(self, folded: str) -> int:
+        """How often the term occurs in ``folded`` (case-folded text)."""
+        return len(self.regex.findall(folded))
 
 
 @dataclass(frozen=True)
@@ -89,37 +95,55 @@ def parse_query(text: str) -> Query:
 class Hit:
     report: Report
     score: float
-    snippet: str
+
+
+def _length(text: str) -> int:
+    """A text's length in words, counted by the spaces between them (cheap on any size)."""
+    return text.count(" ") + 1 if text else 0
 
 
 def search(reports: Sequence[Report], query: Query) -> list[Hit]:
-    """Every report that contains all the query's terms, best first (ties: input order)."""
-    docs = [(words(r["title"]), words(r["summary"] or "")) for r in reports]
-    n = len(docs)
+    """Every report that contains all the query's terms, best first (ties: input order).
+
+    Only reports whose text contains a term's words at all are searched word by word, so
+    a query for rare words costs little more than reading the dataset."""
+    n = len(reports)
     if n == 0:
         return []
-    lengths = [TITLE_WEIGHT * len(t) + SUMMARY_WEIGHT * len(s) for t, s in docs]
+    terms = query.terms
+    lengths: list[float] = []
+    found: dict[int, list[tuple[int, int]]] = {}  # report index -> (title, summary) counts
+    df = [0] * len(terms)
+    for index, report in enumerate(reports):
+        title, summary = report["title"], report["summary"] or ""
+        lengths.append(TITLE_WEIGHT * _length(title) + SUMMARY_WEIGHT * _length(summary))
+        folded = f"{title}\n{summary}".casefold()
+        if not any(all(w in folded for w in term.words) for term in terms):
+            continue  # no term can occur as a word where it does not occur as text
+        folded_title, folded_summary = title.casefold(), summary.casefold()
+        counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
+        for i, (a, b) in enumerate(counts):
+            df[i] += a + b > 0
+        if all(a + b for a, b in counts):
+            found[index] = counts
     average = sum(lengths) / n or 1.0
-    counts = [[(term.count(t), term.count(s)) for term in query.terms] for t, s in docs]
-    df = [sum(1 for doc in counts if sum(doc[i]) > 0) for i in range(len(query.terms))]
     idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df]
-    pattern = query.pattern()
     hits = []
-    for report, doc, length in zip(reports, counts, lengths, strict=True):
-        if not all(in_title + in_summary for in_title, in_summary in doc):
-            continue
+    for index, counts in found.items():
         score = 0.0
-        for (in_title, in_summary), weight in zip(doc, idf, strict=True):
+        length = lengths[index]
+        for (in_title, in_summary), weight in zip(counts, idf, strict=True):
             tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary
             score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-        hits.append(Hit(report, score, snippet(report, pattern)))
+        hits.append(Hit(reports[index], score))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits
 
 
 def snippet(report: Report, pattern: re.Pattern[str]) -> str:
     """A few words of the summary around its first match (the title when the summary has
-    none), with "…" where text was left out."""
+    none), with "…" where text was left out. Made only for the results that are shown:
+    it costs more than scoring."""
     for text in (report["summary"] or "", report["title"]):
         found = pattern.search(text)
         if found:

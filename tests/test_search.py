@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from oigcli.errors import UsageError
-from oigcli.search import Term, parse_query, search, snippet
+from oigcli.search import Term, parse_query, search, snippet, words
 from strategies import WORDS, datasets
 
 
@@ -127,3 +127,65 @@ def test_search_finds_exactly_the_reports_with_every_word(
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
     assert all(s > 0 for s in scores)
+
+
+def _token_count(term: Term, text: str) -> int:
+    """The definition: consecutive case-folded words equal to the term's."""
+    tokens = words(text)
+    n = len(term.words)
+    found = 0
+    for i in range(len(tokens) - n + 1):
+        *head, last = term.words
+        token = tokens[i + n - 1]
+        if tokens[i : i + n - 1] == head and (
+            token.startswith(last) if term.prefix else token == last
+        ):
+            found += 1
+    return found
+
+
+TEXT = st.lists(
+    st.sampled_from(
+        [
+            "mail",
+            "Mail",
+            "MAIL",
+            "mailbox",
+            "facility",
+            "e-mail",
+            "mail.",
+            "(mail)",
+            "Straße",
+            "strasse",
+            "a",
+            "a",
+            ",",
+            " ",
+            "_mail",
+            "mail_",
+        ]
+    ),
+    max_size=30,
+).map(" ".join)
+
+
+@given(
+    TEXT,
+    st.sampled_from(
+        [
+            "mail",
+            "mail*",
+            '"mail facility"',
+            '"a a"',
+            "straße",
+            "strasse",
+            '"mail facility"*',
+            "ma*",
+        ]
+    ),
+)
+@example("a a a", '"a a"')  # overlapping occurrences of a phrase all count
+@example("Mail , facility mail_ facility", '"mail facility"')
+def test_term_counts_whole_words_as_the_definition_says(text: str, query: str) -> None:
+    for term in parse_query(query).terms:
+        assert term.count(text.casefold()) == _token_count(term, text)
