@@ -5,8 +5,6 @@ Errors from the core (``oigcli.errors``) become a message on stderr and an exit 
 one place, ``OigGroup.invoke``.
 """
 
-from __future__ import annotations
-
 import io
 import os
 import re
@@ -286,7 +284,7 @@ def show(
 @IN_OUT.adds
 def filter_(
     ctx: typer.Context,
-    criteria: query.Criteria,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
     shape: Shape,
     io: InOut,
 ) -> None:
@@ -328,7 +326,7 @@ def search(
             show_default=False,
         ),
     ],
-    criteria: query.Criteria,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
     shape: Shape,
     io: InOut,
 ) -> None:
@@ -367,7 +365,7 @@ def search(
 @IN_OUT.adds
 def stats(
     ctx: typer.Context,
-    criteria: query.Criteria,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
     io: InOut,
     by: Annotated[
         str,

@@ -111,16 +111,17 @@ FieldsOption = Annotated[
 
 
 def _evaluated(param: inspect.Parameter, command: Callable[..., Any]) -> inspect.Parameter:
-    """The parameter with its annotation evaluated, as Typer needs it. Only the options
-    Typer will see are evaluated: the group's own parameter is typed for readers and mypy
-    and may name a module that start-up does not import."""
+    """The parameter with a string annotation (``"query.Criteria"``) resolved where the
+    command's module can resolve it; left as it is otherwise. Only the group parameters
+    are written so, and each group's decorator removes its own before Typer looks."""
     if not isinstance(param.annotation, str):
         return param
     namespace = getattr(inspect.unwrap(command), "__globals__", {})
-    try:
-        return param.replace(annotation=eval(param.annotation, namespace))
-    except NameError:  # another group's parameter, which that group's decorator removes
-        return param
+    head, *rest = param.annotation.split(".")
+    value = namespace.get(head)
+    for name in rest:
+        value = getattr(value, name, None)
+    return param if value is None else param.replace(annotation=value)
 
 
 @dataclass(frozen=True)
