@@ -9,7 +9,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -116,10 +116,13 @@ def _data_path(env: Environment, path: str | None) -> str | None:
     return path
 
 
-def _load(env: Environment, path: str | None) -> list[Report]:
+def _load(
+    env: Environment, path: str | None, pick: Callable[[Report], Report | None] | None = None
+) -> list[Report]:
+    """The active dataset's reports, or what ``pick`` keeps of each as it is read."""
     from oigcli import dataset
 
-    return dataset.load(_data_path(env, path), env.stdin)
+    return dataset.load(_data_path(env, path), env.stdin, pick)
 
 
 def _shaped(
@@ -253,7 +256,14 @@ def show(
 
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
-    reports = query.project(query.find(_load(env, io.data), numbers), chosen)
+    known: list[str] = []  # every number read, for suggestions; only the asked are kept
+    wanted = query.asked_for(numbers)
+
+    def pick(report: Report) -> Report | None:
+        known.append(report["report_number"])
+        return wanted(report)
+
+    reports = query.project(query.find(_load(env, io.data, pick), numbers, known), chosen)
     if io.format is Format.json:
         text = render.to_json(reports[0] if len(numbers) == 1 else reports)
     elif io.format is Format.jsonl:
@@ -296,7 +306,7 @@ def filter_(
     from oigcli import query
 
     env = _env(ctx, io)
-    rows = query.select(_load(env, io.data), criteria)
+    rows = query.newest_first(_load(env, io.data, criteria.pick))
     rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
     _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
 
@@ -386,11 +396,17 @@ def stats(
     list. Recommendations the summary does not count (null) add nothing; the
     concurrence rate is concurred / recommendations, unknown when there are none.
     """
-    from oigcli import query, render
+    from oigcli import render
     from oigcli.stats import summarize
 
     env = _env(ctx, io)
-    summary = summarize(query.select(_load(env, io.data), criteria), by)
+
+    def counted(report: Report) -> Report | None:  # the summary is not counted: drop it
+        if not criteria.matches(report):
+            return None
+        return report if by == "summary" else {**report, "summary": None}
+
+    summary = summarize(_load(env, io.data, counted), by)
     if io.format is Format.json:
         text = render.to_json(summary)
     elif io.format is Format.jsonl:

@@ -21,10 +21,10 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
@@ -84,9 +84,17 @@ class Dataset:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load(path: str | None = None, stdin: TextIO | None = None) -> list[Report]:
-    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), or DatasetError."""
-    data = read(path, stdin)
+Pick = Callable[[Report], "Report | None"]
+"""Decides, as each valid report is read, what to keep of it: the report, a smaller copy,
+or None to drop it."""
+
+
+def load(
+    path: str | None = None, stdin: TextIO | None = None, pick: Pick | None = None
+) -> list[Report]:
+    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), or DatasetError.
+    With ``pick``, what it keeps of each report (every report is still checked)."""
+    data = read(path, stdin, pick)
     if data.problems:
         raise DatasetError(failure_message(data, path))
     return data.reports
@@ -104,11 +112,13 @@ def failure_message(data: Dataset, path: str | None) -> str:
     )
 
 
-def read(path: str | None = None, stdin: TextIO | None = None) -> Dataset:
-    """Every report at ``path`` that could be read, and every problem found.
+def read(path: str | None = None, stdin: TextIO | None = None, pick: Pick | None = None) -> Dataset:
+    """Every report at ``path`` that could be read (or what ``pick`` keeps of it), and
+    every problem found. Records are read, checked and kept or dropped one at a time, so a
+    query that keeps few reports never holds a large file's objects all at once.
 
     Raises DatasetError only when nothing can be read at all (no such file, a directory
-    without reports)."""
+    without reports, bytes that are not UTF-8)."""
     source, entries, problems = _entries(path, stdin)
     data = Dataset(source, problems=problems)
     seen: dict[str, int] = {}
@@ -124,7 +134,9 @@ def read(path: str | None = None, stdin: TextIO | None = None) -> Dataset:
             seen.setdefault(number, index)
         data.problems.extend(found)
         if report is not None and not found:
-            data.reports.append(report)
+            kept = report if pick is None else pick(report)
+            if kept is not None:
+                data.reports.append(kept)
     data.problems.sort(key=lambda p: (p.source, p.line or 0, -1 if p.record is None else p.record))
     return data
 
@@ -132,24 +144,80 @@ def read(path: str | None = None, stdin: TextIO | None = None) -> Dataset:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _entries(path: str | None, stdin: TextIO | None) -> tuple[str, list[Entry], list[Problem]]:
+def _entries(path: str | None, stdin: TextIO | None) -> tuple[str, Iterable[Entry], list[Problem]]:
+    """The source's name, its entries (read lazily where the source allows), and a list
+    that problems found while reading are added to as the entries are consumed."""
+    problems: list[Problem] = []
     if path is None:
         from importlib.resources import files
 
         text = files("oigcli").joinpath("data/reports.json").read_text("utf-8")
-        return (BUNDLED, *_parse(text, BUNDLED))
+        entries, problems = _parse(text, BUNDLED)
+        return BUNDLED, entries, problems
     if path == "-":
         if stdin is None:
             raise DatasetError("no standard input to read the dataset from")
-        try:
-            text = stdin.read()
+        binary = getattr(stdin, "buffer", None)
+        if binary is not None:
+            return STDIN, _read_stream(binary, STDIN, problems), problems
+        try:  # a text stream with no bytes beneath it
+            entries, problems = _parse(stdin.read(), STDIN)
         except UnicodeDecodeError as exc:
             raise DatasetError(f"{STDIN}: not UTF-8 text ({exc.reason})") from exc
-        return (STDIN, *_parse(text, STDIN))
+        return STDIN, entries, problems
     target = Path(path)
     if target.is_dir():
-        return (path, *_scan(target))
-    return (path, *_parse(_read_file(target), path))
+        entries, problems = _scan(target)
+        return path, entries, problems
+    try:
+        stream = target.open("rb")
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{path}: no such file or directory") from exc
+    except PermissionError as exc:
+        raise DatasetError(f"{path}: permission denied") from exc
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    return path, _closing(stream, _read_stream(stream, path, problems)), problems
+
+
+def _closing(stream: BinaryIO, entries: Iterator[Entry]) -> Iterator[Entry]:
+    with stream:
+        yield from entries
+
+
+def _read_stream(stream: BinaryIO, source: str, problems: list[Problem]) -> Iterator[Entry]:
+    """A JSON array is read element by element, so a large file is never held whole
+    (oigcli.stream); anything else is read whole and told apart by ``_parse``. Problems
+    are added to ``problems``; bytes that are not UTF-8 raise DatasetError."""
+    from oigcli import stream as streaming
+
+    read = streaming.utf8_chunks(stream, streaming.CHUNK)
+    try:
+        text = read().removeprefix("\ufeff")
+        while not text.strip() and (chunk := read()):
+            text += chunk
+        if not text.lstrip().startswith("["):
+            entries, found = _parse(text + "".join(iter(read, "")), source)
+            problems.extend(found)
+            yield from entries
+            return
+        decoder = json.JSONDecoder(object_pairs_hook=_object)
+        try:
+            for value in streaming.array_elements(text, read, decoder):
+                yield Entry(value, source)
+        except streaming.SyntaxProblem as exc:
+            problems.append(Problem(source, exc.message, exc.line, exc.column))
+        except RecursionError:
+            problems.append(Problem(source, "invalid JSON: nested too deeply"))
+        except ValueError as exc:  # e.g. a number with more digits than Python converts
+            problems.append(Problem(source, _value_error(exc)))
+    except streaming.Undecodable as exc:
+        raise DatasetError(
+            f"{source}: not UTF-8 text (byte {exc.offset}: {exc.reason}); "
+            "a dataset must be UTF-8 JSON"
+        ) from exc
+    except OSError as exc:
+        raise DatasetError(f"{source}: cannot read it ({exc.strerror or exc})") from exc
 
 
 def _read_file(path: Path) -> str:

@@ -6,7 +6,7 @@ Pure functions over lists of reports; errors are raised, never printed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +134,10 @@ class Criteria:
             return False
         return all(c.matches(report) for c in self.conditions)
 
+    def pick(self, report: Report) -> Report | None:
+        """The report when it matches, else None: for keeping only matches while reading."""
+        return report if self.matches(report) else None
+
 
 def has_nonconcurred(report: Report) -> bool:
     """True when the agency concurred with fewer recommendations than were made."""
@@ -167,19 +171,36 @@ def normalise_number(text: str) -> str:
     return number
 
 
-def find(reports: Sequence[Report], numbers: Sequence[str]) -> list[Report]:
-    """The reports with these numbers, in the order asked; NotFound names every miss."""
+def _forms(asked: str) -> tuple[str, str]:
+    """The spellings a number asked for may match: as typed, and with OIG- added."""
+    return asked.strip().upper(), normalise_number(asked)
+
+
+def asked_for(numbers: Sequence[str]) -> Callable[[Report], Report | None]:
+    """A dataset ``pick`` that keeps only the reports with these numbers."""
+    wanted = {form for asked in numbers for form in _forms(asked)}
+    return lambda report: report if report["report_number"].upper() in wanted else None
+
+
+def find(
+    reports: Sequence[Report], numbers: Sequence[str], known: Sequence[str] | None = None
+) -> list[Report]:
+    """The reports with these numbers, in the order asked; NotFound names every miss and
+    suggests close numbers from ``known`` (default: the reports' own numbers)."""
     by_number = {r["report_number"].upper(): r for r in reports}
     found: list[Report] = []
     missing: list[str] = []
     for asked in numbers:
-        report = by_number.get(asked.strip().upper()) or by_number.get(normalise_number(asked))
+        exact, normal = _forms(asked)
+        report = by_number.get(exact) or by_number.get(normal)
         if report is None:
             missing.append(asked)
         else:
             found.append(report)
     if missing:
-        raise NotFound(_not_found_message(missing, [r["report_number"] for r in reports]))
+        if known is None:
+            known = [r["report_number"] for r in reports]
+        raise NotFound(_not_found_message(missing, list(known)))
     return found
 
 

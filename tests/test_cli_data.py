@@ -312,10 +312,10 @@ def test_permission_denied(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / "locked.json"
     path.write_text("[]", encoding="utf-8")
 
-    def refuse(self: Path, *args: Any, **kwargs: Any) -> str:
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_text", refuse)  # tests run as root, who may read anything
+    monkeypatch.setattr(Path, "open", refuse)  # tests run as root, who may read anything
     result = invoke("list", "--data", str(path))
     assert result.exit_code == 3 and result.stderr == f"Error: {path}: permission denied\n"
 
@@ -393,3 +393,16 @@ def test_the_schema_rejects_what_validate_rejects(schema: dict[str, Any]) -> Non
         {"report_number": "A", "title": "T", "fiscal_year": 2021, "tags": [1]},
     ):
         assert not validator.is_valid(record)
+
+
+def test_a_bad_record_that_a_query_would_not_select_still_stops_it(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    path = tmp_path / "mixed.json"
+    path.write_text(
+        json.dumps([*bundled, {"report_number": "X", "title": "zebra", "fiscal_year": "2021"}]),
+        encoding="utf-8",
+    )
+    for command in (["filter", "--text", "medical"], ["stats", "--fy", "2021"], ["show", "21-27"]):
+        result = invoke(*command, "--data", str(path))
+        assert result.exit_code == 3 and "fiscal_year: expected integer" in result.stderr, command

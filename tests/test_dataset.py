@@ -145,10 +145,10 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_file(tmp_path, "[]")
 
-    def refuse(self: Path, *args: Any, **kwargs: Any) -> str:
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_text", refuse)  # root can read any file, so pretend
+    monkeypatch.setattr(Path, "open", refuse)  # root can read any file, so pretend
     assert _error(path).endswith("data.json: permission denied")
 
 
@@ -345,3 +345,38 @@ def test_the_fast_check_passes_valid_reports(reports: list[dict[str, Any]]) -> N
     for report in reports:
         assert list(_field_problems(report)) == []
         assert _plainly_valid(report)
+
+
+def test_pick_keeps_what_it_returns_and_every_record_is_still_checked(
+    tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    records = [*bundled, {"title": "no number", "fiscal_year": 2021}]
+    path = write_file(tmp_path, json.dumps(records))
+    data = read(
+        path, pick=lambda r: {"n": r["report_number"]} if r["recommendations"] == 8 else None
+    )
+    assert data.reports == [{"n": "OIG-21-27"}]
+    assert data.records == 6
+    assert [p.field for p in data.problems] == [
+        "report_number"
+    ]  # a dropped record's problem still counts
+    with pytest.raises(DatasetError):
+        load(path, pick=lambda r: None)
+
+
+def test_large_arrays_are_read_in_chunks(
+    tmp_path: Path, bundled: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oigcli import stream
+
+    monkeypatch.setattr(stream, "CHUNK", 7)
+    path = write_file(tmp_path, json.dumps(bundled, indent=2))
+    assert load(path) == bundled
+    broken = write_file(tmp_path, json.dumps(bundled, indent=2)[:-40], "broken.json")
+    with pytest.raises(DatasetError) as error:
+        load(broken)
+    expected = json.JSONDecoder()
+    try:
+        expected.decode(json.dumps(bundled, indent=2)[:-40])
+    except json.JSONDecodeError as exc:
+        assert f"broken.json:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}" in str(error.value)

@@ -260,16 +260,37 @@ def test_a_file_that_changes_while_it_is_read(
     bundled_records: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A file is read once, whole: a change half-way shows as the before or after version,
-    or as a JSON error at its place, never as a mix or a crash."""
+    """A file is read through one open handle, in chunks: one replaced (renamed over, as
+    careful writers do) half-way through is read as it was when opened; one cut short
+    in place is a JSON error at its place. Never a crash."""
+    from oigcli import stream
+
     path = Path(write_file(tmp_path, json.dumps(bundled_records)))
-    real_read_text = Path.read_text
+    monkeypatch.setattr(stream, "CHUNK", 100)  # many reads, so there is a "half-way"
+    real = stream.utf8_chunks
+    replacement = tmp_path / "new.json"
+    replacement.write_text(json.dumps(bundled_records[:1]), encoding="utf-8")
 
-    def truncated(self: Path, *args: Any, **kwargs: Any) -> str:
-        text = real_read_text(self, *args, **kwargs)
-        return text[: len(text) // 2] if self == path else text  # a writer caught mid-way
+    def replaced_after_the_first_chunk(binary: Any, size: int) -> Any:
+        read = real(binary, size)
+        calls = 0
 
-    monkeypatch.setattr(Path, "read_text", truncated)
+        def reader() -> str:
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                os.replace(replacement, path)
+            return read()
+
+        return reader
+
+    monkeypatch.setattr(stream, "utf8_chunks", replaced_after_the_first_chunk)
+    result = invoke("list", "--data", str(path), "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == bundled_records
+    assert json.loads(path.read_text(encoding="utf-8")) == bundled_records[:1]  # it was replaced
+
+    monkeypatch.setattr(stream, "utf8_chunks", real)
+    path.write_text(json.dumps(bundled_records)[:700], encoding="utf-8")  # a writer caught mid-way
     result = invoke("list", "--data", str(path))
     _no_traceback(result)
     assert result.exit_code == 3 and "invalid JSON" in result.stderr
