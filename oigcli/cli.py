@@ -352,11 +352,12 @@ def search(
 
     env = _env(ctx, io)
     parsed = engine.parse_query(terms)
-    reports = query.newest_first(_load(env, io.data))
-    hits = engine.search(reports, parsed)
-    rows = [
-        {**hit.report, "score": round(hit.score, 4)} for hit in hits if criteria.matches(hit.report)
-    ]
+    ranking = engine.Ranking(parsed, keep=criteria.matches)
+    _load(env, io.data, ranking.pick)  # every report counts; only matches are kept
+    hits = ranking.hits()
+    newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
+    hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
+    rows = [{**hit.report, "score": round(hit.score, 4)} for hit in hits]
     rows, chosen = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
     pattern = parsed.pattern()
     for row in rows:  # snippets for the rows shown only: they cost more than the ranking

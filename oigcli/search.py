@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from oigcli.errors import UsageError
@@ -102,42 +102,63 @@ def _length(text: str) -> int:
     return text.count(" ") + 1 if text else 0
 
 
-def search(reports: Sequence[Report], query: Query) -> list[Hit]:
+class Ranking:
+    """BM25F over reports given one at a time, as a dataset ``pick``: every report counts
+    towards the statistics (how many there are, their lengths, how many contain each
+    term), but only those that contain every term, and that ``keep`` accepts, are kept.
+    So a search never holds more than its matches, whatever the dataset's size."""
+
+    def __init__(self, query: Query, keep: Callable[[Report], bool] | None = None) -> None:
+        self.query = query
+        self.keep = keep
+        self.reports = 0
+        self.total_length = 0.0
+        self.df = [0] * len(query.terms)
+        self.found: list[tuple[Report, list[tuple[int, int]], float]] = []
+
+    def pick(self, report: Report) -> Report | None:
+        terms = self.query.terms
+        title, summary = report["title"], report["summary"] or ""
+        length = TITLE_WEIGHT * _length(title) + SUMMARY_WEIGHT * _length(summary)
+        self.reports += 1
+        self.total_length += length
+        folded = f"{title}\n{summary}".casefold()
+        if not any(all(w in folded for w in term.words) for term in terms):
+            return None  # no term can occur as a word where it does not occur as text
+        folded_title, folded_summary = title.casefold(), summary.casefold()
+        counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
+        for i, (a, b) in enumerate(counts):
+            self.df[i] += a + b > 0
+        if not all(a + b for a, b in counts) or (self.keep and not self.keep(report)):
+            return None
+        self.found.append((report, counts, length))
+        return report
+
+    def hits(self) -> list[Hit]:
+        """The kept reports with their scores, best first (ties: the order they came in)."""
+        n = self.reports
+        average = self.total_length / n if n and self.total_length else 1.0
+        idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in self.df]
+        hits = []
+        for report, counts, length in self.found:
+            score = 0.0
+            for (in_title, in_summary), weight in zip(counts, idf, strict=True):
+                tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary
+                score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+            hits.append(Hit(report, score))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits
+
+
+def search(reports: Iterable[Report], query: Query) -> list[Hit]:
     """Every report that contains all the query's terms, best first (ties: input order).
 
     Only reports whose text contains a term's words at all are searched word by word, so
     a query for rare words costs little more than reading the dataset."""
-    n = len(reports)
-    if n == 0:
-        return []
-    terms = query.terms
-    lengths: list[float] = []
-    found: dict[int, list[tuple[int, int]]] = {}  # report index -> (title, summary) counts
-    df = [0] * len(terms)
-    for index, report in enumerate(reports):
-        title, summary = report["title"], report["summary"] or ""
-        lengths.append(TITLE_WEIGHT * _length(title) + SUMMARY_WEIGHT * _length(summary))
-        folded = f"{title}\n{summary}".casefold()
-        if not any(all(w in folded for w in term.words) for term in terms):
-            continue  # no term can occur as a word where it does not occur as text
-        folded_title, folded_summary = title.casefold(), summary.casefold()
-        counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
-        for i, (a, b) in enumerate(counts):
-            df[i] += a + b > 0
-        if all(a + b for a, b in counts):
-            found[index] = counts
-    average = sum(lengths) / n or 1.0
-    idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df]
-    hits = []
-    for index, counts in found.items():
-        score = 0.0
-        length = lengths[index]
-        for (in_title, in_summary), weight in zip(counts, idf, strict=True):
-            tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary
-            score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-        hits.append(Hit(reports[index], score))
-    hits.sort(key=lambda h: h.score, reverse=True)
-    return hits
+    ranking = Ranking(query)
+    for report in reports:
+        ranking.pick(report)
+    return ranking.hits()
 
 
 def snippet(report: Report, pattern: re.Pattern[str]) -> str:
