@@ -183,12 +183,11 @@ def _why(scale: list[dict[str, Any]], startup: list[tuple[str, float, float, flo
     return [
         "## Targets not met, and why",
         "",
-        f"- Queries: {', '.join(missed) or 'none'}. A first query parses the whole file with "
-        "the json module and checks every record before it selects: the time goes to reading "
-        "and decoding the text, building the objects and checking them (profile below), and "
-        "the peak memory is the text and all its objects at once. Meeting the targets needs "
-        "a reader that does not hold the file and every object together, and an index kept "
-        "between runs (SQLite; not built yet) for repeated queries.",
+        f"- Queries: {', '.join(missed) or 'none'}. A first query reads a JSON array "
+        "element by element and checks every record, keeping only what the query needs; "
+        "the time goes to decoding and checking (profile below), and at the small sizes "
+        "to start-up (next point). Repeated queries would need an index kept between runs "
+        "(SQLite; not built yet).",
         f"- Start-up above 1.15x: {', '.join(slow) or 'none'}. Typer builds all seven commands "
         "and their options at every start; oigcli's modules and the bundled data's reader take "
         "the rest (import profile below); table output also imports tabulate.",

@@ -19,12 +19,11 @@ from typer.core import TyperGroup
 from oigcli import __version__, complete
 from oigcli.context import Environment
 from oigcli.errors import OigError, UsageError
-from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape
+from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape, one_of
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
     from oigcli import query
-from oigcli.text import did_you_mean
 
 
 class OigGroup(TyperGroup):
@@ -84,12 +83,7 @@ app = typer.Typer(
 def _grouping(value: str) -> str:
     from oigcli.stats import GROUPINGS
 
-    if value in GROUPINGS:
-        return value
-    hint = did_you_mean(value, GROUPINGS)
-    raise typer.BadParameter(
-        f"{value!r} is not a field to group by; choose from {', '.join(GROUPINGS)}.{hint}"
-    )
+    return one_of(value, list(GROUPINGS), "a field to group by")
 
 
 def _env(ctx: ClickContext, io: InOut | None = None) -> Environment:

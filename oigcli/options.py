@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -67,15 +67,18 @@ class Colour(str, Enum):
     never = "never"
 
 
+def one_of(value: str, choices: Sequence[str], what: str) -> str:
+    """``value`` if it is one of ``choices``, else Click's BadParameter listing them all."""
+    if value in choices:
+        return value
+    hint = did_you_mean(value, choices)
+    raise typer.BadParameter(f"{value!r} is not {what}; choose from {', '.join(choices)}.{hint}")
+
+
 def _table_style(value: str) -> str:
     from tabulate import tabulate_formats
 
-    if value in tabulate_formats:
-        return value
-    hint = did_you_mean(value, tabulate_formats)
-    raise typer.BadParameter(
-        f"{value!r} is not a table style.{hint} Styles: {', '.join(tabulate_formats)}"
-    )
+    return one_of(value, tabulate_formats, "a table style")
 
 
 FormatOption = Annotated[
