@@ -9,9 +9,6 @@ colour and paging. The CLI makes one from the real process; tests pass their own
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -85,6 +82,8 @@ class Environment:
         if pager is None:
             self.write(text)
             return
+        import subprocess
+
         env = {**self.environ}
         env.setdefault("LESS", "FRX")  # as git does: quit if one screen, keep colour
         env.setdefault("LV", "-c")
@@ -109,6 +108,9 @@ class Environment:
         command = self.environ.get("OIGCLI_PAGER", self.environ.get("PAGER", "less")).strip()
         if not command or command == "cat":
             return None
+        import shlex
+        import shutil
+
         try:
             program = shlex.split(command)[0]
         except (ValueError, IndexError):
