@@ -131,8 +131,8 @@ def _size(stdout: TextIO, environ: Mapping[str, str]) -> tuple[int, int]:
     except (AttributeError, ValueError, OSError):
         columns, lines = 80, 24
     env_columns, env_lines = environ.get("COLUMNS", ""), environ.get("LINES", "")
-    if env_columns.isdigit() and int(env_columns) > 0:
+    if env_columns.isdecimal() and int(env_columns) > 0:
         columns = int(env_columns)
-    if env_lines.isdigit() and int(env_lines) > 0:
+    if env_lines.isdecimal() and int(env_lines) > 0:
         lines = int(env_lines)
     return columns or 80, lines or 24

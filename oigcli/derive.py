@@ -52,7 +52,7 @@ _REDACTED = re.compile(r"\bredacted\b", re.IGNORECASE)
 
 
 def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+    return int(word) if word.isdecimal() else _NUMBER_WORDS[word.lower()]
 
 
 def is_redacted(title: str) -> bool:

@@ -12,7 +12,7 @@ DATE_EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021 or 15 Jun 2021"
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Compare numbers inside strings as numbers: OIG-21-9 < OIG-21-19 < OIG-21-63."""
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        (0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
         for part in re.split(r"(\d+)", text)
         if part
     )

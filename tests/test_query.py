@@ -171,3 +171,10 @@ def test_newest_first_is_a_permutation_ordered_by_year(reports: list[dict[str, A
     assert sorted(map(id, ordered)) == sorted(map(id, reports))
     years = [r["fiscal_year"] for r in ordered]
     assert years == sorted(years, reverse=True)
+
+
+@pytest.mark.parametrize("text", ["²", "³⁴", "OIG-²", "١٢-3", "¼"])
+def test_natural_key_takes_only_decimal_digits_as_numbers(text: str) -> None:
+    """'²' is a digit to str.isdigit but not a number int() reads; it sorts as text."""
+    assert natural_key(text) == natural_key(text)
+    sorted([text, "OIG-2", "OIG-10"], key=natural_key)

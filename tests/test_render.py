@@ -125,3 +125,10 @@ def test_environment_width(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_environment_knows_a_pipe_is_not_a_terminal() -> None:
     env = Environment(stdout=io.StringIO(), stdin=io.StringIO())
     assert env.stdout_isatty is False and env.stdin_isatty is False
+
+
+@pytest.mark.parametrize("columns", ["²", "٣٠", "-1", "1e2"])
+def test_odd_columns_values(monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    width = Environment(stdout=io.StringIO()).width
+    assert width == (30 if columns == "٣٠" else 80)
