@@ -304,6 +304,23 @@ def test_a_dataset_path_that_is_not_a_regular_file(invoke: Invoke) -> None:
 # --- signals and streams ----------------------------------------------------------------------
 
 
+def _wait_until_blocked_reading(pid: int) -> None:
+    """Until the process sleeps in a read from its pipe (a fixed sleep is a guess on a
+    loaded machine). Where /proc does not tell (no /proc, or wchan hidden), after ten
+    seconds, which is then the best guess."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            blocked = wchan.read_text().endswith("pipe_read")  # anon_pipe_read on 6.x
+        except OSError:
+            blocked = False
+        if blocked:
+            time.sleep(0.1)  # past any retry of the read
+            return
+        time.sleep(0.02)
+
+
 def test_ctrl_c_exits_130_without_a_traceback() -> None:
     """SIGINT while oigcli waits for a dataset on a pipe that never ends."""
     process = subprocess.Popen(
@@ -311,9 +328,12 @@ def test_ctrl_c_exits_130_without_a_traceback() -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # as from a terminal: a shell's background job (pytest ... &) ignores SIGINT, and
+        # the child would inherit that and rightly ignore Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        time.sleep(1.0)  # let it start and block on reading stdin
+        _wait_until_blocked_reading(process.pid)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     finally:
