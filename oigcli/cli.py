@@ -5,6 +5,7 @@ Errors from the core (``oigcli.errors``) become a message on stderr and an exit 
 one place, ``OigGroup.invoke``.
 """
 
+import contextlib
 import io
 import os
 import re
@@ -23,7 +24,9 @@ from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut,
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
-    from oigcli import query
+    from pathlib import Path
+
+    from oigcli import dataset, query
 
 
 class OigGroup(TyperGroup):
@@ -111,12 +114,25 @@ def _data_path(env: Environment, path: str | None) -> str | None:
 
 
 def _load(
-    env: Environment, path: str | None, pick: Callable[[Report], Report | None] | None = None
+    env: Environment,
+    io: InOut,
+    pick: Callable[[Report], Report | None] | None = None,
+    narrowing: "dataset.Narrowing | None" = None,
 ) -> list[Report]:
-    """The active dataset's reports, or what ``pick`` keeps of each as it is read."""
+    """The active dataset's reports, or what ``pick`` keeps of each as it is read (from
+    the file's index in the cache when there is one, unless --no-cache)."""
     from oigcli import dataset
 
-    return dataset.load(_data_path(env, path), env.stdin, pick)
+    return dataset.load(_data_path(env, io.data), env.stdin, pick, narrowing, _cache(env, io))
+
+
+def _cache(env: Environment, io: InOut) -> "Path | None":
+    """The cache directory for indexes, None with --no-cache."""
+    if not io.cache:
+        return None
+    from oigcli.index import cache_dir
+
+    return cache_dir(env.environ)
 
 
 def _shaped(
@@ -215,7 +231,7 @@ def list_(
     from oigcli import query
 
     env = _env(ctx, io)
-    rows, chosen = _shaped(query.newest_first(_load(env, io.data)), shape, FIELD_NAMES, SORTABLE)
+    rows, chosen = _shaped(query.newest_first(_load(env, io)), shape, FIELD_NAMES, SORTABLE)
     _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
 
 
@@ -250,14 +266,12 @@ def show(
 
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
-    known: list[str] = []  # every number read, for suggestions; only the asked are kept
-    wanted = query.asked_for(numbers)
+    from oigcli.dataset import Narrowing
 
-    def pick(report: Report) -> Report | None:
-        known.append(report["report_number"])
-        return wanted(report)
-
-    reports = query.project(query.find(_load(env, io.data, pick), numbers, known), chosen)
+    known: list[str] = []  # every number in the dataset, for suggestions
+    narrowing = Narrowing(numbers=query.number_forms(numbers), every_number=known)
+    found = _load(env, io, query.asked_for(numbers), narrowing)
+    reports = query.project(query.find(found, numbers, known), chosen)
     if io.format is Format.json:
         text = render.to_json(reports[0] if len(numbers) == 1 else reports)
     elif io.format is Format.jsonl:
@@ -300,7 +314,7 @@ def filter_(
     from oigcli import query
 
     env = _env(ctx, io)
-    rows = query.newest_first(_load(env, io.data, criteria.pick))
+    rows = query.newest_first(_load(env, io, criteria.pick, criteria.narrowing()))
     rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
     _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
 
@@ -347,7 +361,8 @@ def search(
     env = _env(ctx, io)
     parsed = engine.parse_query(terms)
     ranking = engine.Ranking(parsed, keep=criteria.matches)
-    _load(env, io.data, ranking.pick)  # every report counts; only matches are kept
+    # every report counts towards the statistics; only matches are kept
+    _load(env, io, ranking.pick, criteria.narrowing(terms=parsed.terms, statistics=ranking.preset))
     hits = ranking.hits()
     newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
     hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
@@ -401,7 +416,18 @@ def stats(
             return None
         return report if by == "summary" else {**report, "summary": None}
 
-    summary = summarize(_load(env, io.data, counted), by)
+    summary = None
+    if criteria.years_only:  # which an index counts by itself
+        from oigcli import dataset
+
+        index = dataset.open_index(_data_path(env, io.data), _cache(env, io))
+        if index is not None:
+            with contextlib.closing(index):
+                summary = index.summarize(by, criteria.years)
+    if summary is None:
+        reads_summary = by == "summary" or criteria.reads_summary
+        narrowing = criteria.narrowing(summaries=reads_summary)
+        summary = summarize(_load(env, io, counted, narrowing), by)
     if io.format is Format.json:
         text = render.to_json(summary)
     elif io.format is Format.jsonl:

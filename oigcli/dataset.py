@@ -24,10 +24,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
+
+if TYPE_CHECKING:
+    from oigcli.index import Index
 
 BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
@@ -89,15 +92,65 @@ Pick = Callable[[Report], "Report | None"]
 or None to drop it."""
 
 
+@dataclass
+class Narrowing:
+    """What a query's pick can keep at most, so that an index (oigcli.index) gives it only
+    candidates. Reading a file ignores all but ``every_number``: the pick sees everything.
+    Every field says something true of every report the pick keeps, or asks for a fact."""
+
+    texts: tuple[str, ...] = ()
+    """Case-folded texts that the case-folded title, newline, summary contains."""
+    numbers: frozenset[str] | None = None
+    """Upper-cased report numbers: one of them is the report's."""
+    terms: tuple[Any, ...] = ()
+    """search.Term: each occurs in the report (as search counts them)."""
+    statistics: Callable[[int, float, list[int]], None] | None = None
+    """Told, before any report, the reports in the dataset, their summed search length,
+    and how many contain each of ``terms``: what a search over everything would count."""
+    summaries: bool = True
+    """False: the pick does not read summaries, which may then come as null."""
+    every_number: list[str] | None = None
+    """Filled with every report's number, kept or not (for suggestions)."""
+
+
 def load(
-    path: str | None = None, stdin: TextIO | None = None, pick: Pick | None = None
+    path: str | None = None,
+    stdin: TextIO | None = None,
+    pick: Pick | None = None,
+    narrowing: Narrowing | None = None,
+    cache: Path | None = None,
 ) -> list[Report]:
     """The valid dataset at ``path`` (None: bundled; ``-``: stdin), or DatasetError.
-    With ``pick``, what it keeps of each report (every report is still checked)."""
-    data = read(path, stdin, pick)
+    With ``pick``, what it keeps of each report (every report is still checked).
+
+    With a ``cache`` directory, a large file is answered from its index there when one
+    matches the file, and otherwise read and then indexed in the background (see
+    oigcli.index); the result is the same either way."""
+    found = open_index(path, cache)
+    if found is not None:
+        try:
+            return found.load(pick, narrowing)
+        finally:
+            found.close()
+    data = read(path, stdin, pick, narrowing)
     if data.problems:
         raise DatasetError(failure_message(data, path))
+    if cache is not None and path is not None:
+        from oigcli import index
+
+        if index.worth_indexing(path):
+            index.build_in_background(path, cache)
     return data.reports
+
+
+def open_index(path: str | None, cache: Path | None) -> Index | None:
+    """The index in ``cache`` of the dataset file at ``path``, when there is one that
+    matches the file as it is now (see oigcli.index). The caller closes it."""
+    if cache is None or path in (None, "-"):
+        return None
+    from oigcli import index
+
+    return index.open_index(path, cache)
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
@@ -112,7 +165,12 @@ def failure_message(data: Dataset, path: str | None) -> str:
     )
 
 
-def read(path: str | None = None, stdin: TextIO | None = None, pick: Pick | None = None) -> Dataset:
+def read(
+    path: str | None = None,
+    stdin: TextIO | None = None,
+    pick: Pick | None = None,
+    narrowing: Narrowing | None = None,
+) -> Dataset:
     """Every report at ``path`` that could be read (or what ``pick`` keeps of it), and
     every problem found. Records are read, checked and kept or dropped one at a time, so a
     query that keeps few reports never holds a large file's objects all at once.
@@ -122,6 +180,7 @@ def read(path: str | None = None, stdin: TextIO | None = None, pick: Pick | None
     source, entries, problems = _entries(path, stdin)
     data = Dataset(source, problems=problems)
     seen: dict[str, int] = {}
+    numbers = narrowing.every_number if narrowing else None
     for index, entry in enumerate(entries):
         data.records += 1
         report, found = check(entry, index)
@@ -134,6 +193,8 @@ def read(path: str | None = None, stdin: TextIO | None = None, pick: Pick | None
             seen.setdefault(number, index)
         data.problems.extend(found)
         if report is not None and not found:
+            if numbers is not None:
+                numbers.append(report["report_number"])
             kept = report if pick is None else pick(report)
             if kept is not None:
                 data.reports.append(kept)

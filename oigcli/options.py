@@ -376,6 +376,8 @@ class InOut:
     pager: bool = True
     safe_cells: bool = True
     """Guard CSV/TSV cells that a spreadsheet would run as formulas."""
+    cache: bool = True
+    """Use (and build) the --data file's index in the cache."""
 
 
 def _build_in_out(
@@ -386,11 +388,12 @@ def _build_in_out(
     no_pager: bool,
     raw_cells: bool,
     data: str | None,
+    no_cache: bool,
 ) -> InOut:
     if json_flag and format not in (None, Format.json):
         raise UsageError(f"--json and --format {format.value} disagree; give one of them")
     chosen = Format.json if json_flag else format or Format.table
-    return InOut(data, chosen, table_format, color, not no_pager, not raw_cells)
+    return InOut(data, chosen, table_format, color, not no_pager, not raw_cells, not no_cache)
 
 
 IN_OUT = OptionGroup(
@@ -448,6 +451,18 @@ IN_OUT = OptionGroup(
             False,
         ),
         "data": (DataOption, None),
+        "no_cache": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--no-cache",
+                    help="Read the --data file itself: neither use nor make its index in "
+                    "the cache ($XDG_CACHE_HOME/oigcli, else ~/.cache/oigcli). Files of 1 MiB "
+                    "or more are indexed after a first query, for faster repeated ones.",
+                ),
+            ],
+            False,
+        ),
     },
     _build_in_out,
     last=True,

@@ -15,6 +15,7 @@ from oigcli.schema import Report
 from oigcli.text import did_you_mean, natural_key, or_list, suggest
 
 if TYPE_CHECKING:
+    from oigcli.dataset import Narrowing
     from oigcli.dates import Period, Window
     from oigcli.where import Condition
 
@@ -138,6 +139,22 @@ class Criteria:
         """The report when it matches, else None: for keeping only matches while reading."""
         return report if self.matches(report) else None
 
+    @property
+    def years_only(self) -> bool:
+        """Whether fiscal years are the only criterion (if any)."""
+        return self == Criteria(years=self.years)
+
+    @property
+    def reads_summary(self) -> bool:
+        """Whether matching looks at the summary."""
+        return bool(self.words) or any(c.field == "summary" for c in self.conditions)
+
+    def narrowing(self, **more: Any) -> Narrowing:
+        """What every match has, for an index to narrow the reports read (and ``more``)."""
+        from oigcli.dataset import Narrowing
+
+        return Narrowing(texts=self.words, **more)
+
 
 def has_nonconcurred(report: Report) -> bool:
     """True when the agency concurred with fewer recommendations than were made."""
@@ -176,9 +193,14 @@ def _forms(asked: str) -> tuple[str, str]:
     return asked.strip().upper(), normalise_number(asked)
 
 
+def number_forms(numbers: Sequence[str]) -> frozenset[str]:
+    """Every upper-cased report number that one of ``numbers`` may mean."""
+    return frozenset(form for asked in numbers for form in _forms(asked))
+
+
 def asked_for(numbers: Sequence[str]) -> Callable[[Report], Report | None]:
     """A dataset ``pick`` that keeps only the reports with these numbers."""
-    wanted = {form for asked in numbers for form in _forms(asked)}
+    wanted = number_forms(numbers)
     return lambda report: report if report["report_number"].upper() in wanted else None
 
 

@@ -34,7 +34,12 @@ _WORD = re.compile(r"\w+")
 def words(text: str) -> list[str]:
     """The text's words, case folded (folding first is the same: it maps each character
     on its own)."""
-    return _WORD.findall(text.casefold())
+    return runs(text.casefold())
+
+
+def runs(folded: str) -> list[str]:
+    """The runs of word characters in text that is already case folded."""
+    return _WORD.findall(folded)
 
 
 @dataclass(frozen=True)
@@ -114,21 +119,31 @@ class Ranking:
         self.reports = 0
         self.total_length = 0.0
         self.df = [0] * len(query.terms)
+        self.counting = True
+        """Whether pick sees every report and counts the statistics itself."""
         self.found: list[tuple[Report, list[tuple[int, int]], float]] = []
+
+    def preset(self, reports: int, total_length: float, df: list[int]) -> None:
+        """The statistics of the whole dataset, from an index that then gives pick only the
+        reports that contain every term (see dataset.Narrowing.statistics)."""
+        self.reports, self.total_length, self.df = reports, total_length, list(df)
+        self.counting = False
 
     def pick(self, report: Report) -> Report | None:
         terms = self.query.terms
         title, summary = report["title"], report["summary"] or ""
         length = TITLE_WEIGHT * _length(title) + SUMMARY_WEIGHT * _length(summary)
-        self.reports += 1
-        self.total_length += length
+        if self.counting:
+            self.reports += 1
+            self.total_length += length
         folded = f"{title}\n{summary}".casefold()
         if not any(all(w in folded for w in term.words) for term in terms):
             return None  # no term can occur as a word where it does not occur as text
         folded_title, folded_summary = title.casefold(), summary.casefold()
         counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
-        for i, (a, b) in enumerate(counts):
-            self.df[i] += a + b > 0
+        if self.counting:
+            for i, (a, b) in enumerate(counts):
+                self.df[i] += a + b > 0
         if not all(a + b for a, b in counts) or (self.keep and not self.keep(report)):
             return None
         self.found.append((report, counts, length))
@@ -173,13 +188,45 @@ def snippet(report: Report, pattern: re.Pattern[str]) -> str:
 
 
 def _around(text: str, at: int) -> str:
-    spans = [m.span() for m in _WORD.finditer(text)]
+    """The words around position ``at`` (where a word starts, or 0): SNIPPET_LEAD words
+    before it, SNIPPET_WORDS in all, "…" where words were left out. Only the words near
+    ``at`` are looked at: summaries can be long and every row shown has a snippet."""
+    begin = _words_before(text, at, SNIPPET_LEAD + 1)
+    found = _WORD.finditer(text, begin)
+    spans = []
+    for match in found:
+        spans.append(match.span())
+        if match.start() >= at:
+            break
     if not spans:
         return text
-    first_match = next((i for i, (start, _) in enumerate(spans) if start >= at), 0)
+    first_match = len(spans) - 1 if spans[-1][0] >= at else 0
+    if first_match == 0 and begin:  # no word at or after ``at``: from the start
+        return _around(text, 0)
     lo = max(0, first_match - SNIPPET_LEAD)
-    hi = min(len(spans), lo + SNIPPET_WORDS)
+    for match in found:  # one more than fits tells whether words were left out
+        spans.append(match.span())
+        if len(spans) > lo + SNIPPET_WORDS:
+            break
+    more = len(spans) > lo + SNIPPET_WORDS
+    hi = lo + SNIPPET_WORDS if more else len(spans)
     start = spans[lo][0] if lo else 0
-    end = spans[hi - 1][1] if hi < len(spans) else len(text)
+    end = spans[hi - 1][1] if more else len(text)
     body = " ".join(text[start:end].split())
-    return ("…" if lo else "") + body + ("…" if hi < len(spans) else "")
+    return ("…" if lo else "") + body + ("…" if more else "")
+
+
+def _words_before(text: str, at: int, count: int) -> int:
+    """A place outside any word, at or before ``at``, with at least ``count`` whole words
+    between it and ``at``; 0 when there are not that many."""
+    step = 256
+    begin = at
+    while begin > 0:
+        begin = max(0, begin - step)
+        step *= 2
+        if begin and _WORD.match(text, begin - 1):  # inside a word: start after it
+            partial = _WORD.match(text, begin)
+            begin = partial.end() if partial else begin
+        if len(_WORD.findall(text, begin, at)) >= count:
+            return begin
+    return 0

@@ -47,16 +47,18 @@ def summarize(reports: Sequence[Report], by: str = "fiscal_year") -> dict[str, A
     for report in reports:
         for key in keys_of(report):
             groups.setdefault(key, []).append(report)
-    total = _counts(reports)
+    return assemble(_counts(reports), {key: _counts(rows) for key, rows in groups.items()}, by)
+
+
+def assemble(total: dict[str, int], groups: dict[Any, dict[str, int]], by: str) -> dict[str, Any]:
+    """The stats JSON object from counts (``_counts``' keys) in total and per group key."""
     return {
         "total": {
             **total,
             "concurrence_rate": concurrence_rate(total["concurred"], total["recommendations"]),
         },
         "by": by,
-        "groups": [
-            {"key": key, **_counts(groups[key])} for key in sorted(groups, key=_group_order)
-        ],
+        "groups": [{"key": key, **groups[key]} for key in sorted(groups, key=_group_order)],
     }
 
 

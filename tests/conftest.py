@@ -15,8 +15,12 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
+from oigcli import index
 from oigcli.cli import app
 from oigcli.context import Environment
+
+REAL_BUILD_IN_BACKGROUND = index.build_in_background
+"""The real one: the autouse fixture ``private_cache`` replaces it in every test."""
 
 # CI runs a fixed, bounded set of examples; locally hypothesis explores afresh each run.
 settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)
@@ -35,6 +39,20 @@ BUNDLED_STATS = {
 }
 """What `oigcli stats --json` prints for the bundled data, worked out by hand from the page."""
 NUMBERS = ["OIG-21-63", "OIG-21-48", "OIG-21-34", "OIG-21-27", "OIG-21-19"]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> list[str]:
+    """Every test gets an empty cache of its own ($XDG_CACHE_HOME, for oigcli run in the
+    process and as a program), never the user's. In the process, the index builder a
+    query would start in the background is only recorded (the paths it would index):
+    the tests of the index build synchronously, and tests/test_index.py starts real ones."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    started: list[str] = []
+    monkeypatch.setattr(index, "build_in_background", lambda path, cache: started.append(path))
+    return started
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,20 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from oigcli.errors import UsageError
-from oigcli.search import Term, parse_query, search, snippet, words
+from oigcli.search import (
+    SNIPPET_LEAD,
+    SNIPPET_WORDS,
+    Term,
+    _around,
+    parse_query,
+    search,
+    snippet,
+    words,
+)
 from strategies import WORDS, datasets
 
 
@@ -189,3 +198,38 @@ TEXT = st.lists(
 def test_term_counts_whole_words_as_the_definition_says(text: str, query: str) -> None:
     for term in parse_query(query).terms:
         assert term.count(text.casefold()) == _token_count(term, text)
+
+
+def _around_everywhere(text: str, at: int) -> str:
+    """The definition of a snippet's words, looking at every word of the text."""
+    spans = [m.span() for m in re.finditer(r"\w+", text)]
+    if not spans:
+        return text
+    first_match = next((i for i, (start, _) in enumerate(spans) if start >= at), 0)
+    lo = max(0, first_match - SNIPPET_LEAD)
+    hi = min(len(spans), lo + SNIPPET_WORDS)
+    start = spans[lo][0] if lo else 0
+    end = spans[hi - 1][1] if hi < len(spans) else len(text)
+    body = " ".join(text[start:end].split())
+    return ("…" if lo else "") + body + ("…" if hi < len(spans) else "")
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["port", "é", "x_y", "9", "ſ", "word"]),
+            st.text(alphabet=" .,-\n’_aZ0", max_size=6),
+            st.text(max_size=4),
+        ),
+        max_size=400,
+    ),
+    st.integers(min_value=0),
+)
+@settings(max_examples=300)
+def test_a_snippet_looks_near_the_match_and_says_what_looking_everywhere_says(
+    pieces: list[str], choice: int
+) -> None:
+    text = " ".join(pieces)
+    starts = [0, *(m.start() for m in re.finditer(r"\b\w", text))]
+    at = starts[choice % len(starts)]
+    assert _around(text, at) == _around_everywhere(text, at)

@@ -1,0 +1,640 @@
+"""A dataset file's index in the user's cache, so that repeated queries skip the JSON.
+
+Reading a large JSON file is most of a first query's time; an index answers the next ones
+from SQLite (the standard library's), with FTS5 for words. It is only ever a faster way to
+the same answer:
+
+- **Which reports.** The index narrows the reports a query reads to candidates; the query
+  then decides about each candidate exactly as it does reading the file. Narrowing is by
+  report number (``show``), by the words of ``search`` (FTS5 holds the very words search
+  counts, so it finds exactly the reports that contain them, and their document
+  frequencies), and by the text of ``filter --text`` (a word that is part of a text must
+  be part of one of the dataset's words: the vocabulary gives those).
+- **Only the file it was made from.** An index records its dataset's identity: the real
+  path, device, inode, size, modification and change times (nanoseconds), and a
+  fingerprint of the content (a hash of the size and 16 blocks spread over the file; the
+  whole file when it is small). Any difference and the index is not used. The change time
+  cannot be set back by ``touch``, and an index is only made of a file left unchanged for
+  ``SETTLED_NS`` before and while it is read, so two writes within one clock tick cannot
+  leave a stale index behind (git calls this "racy": a file modified in the same tick as
+  its index was made).
+- **Whole or not at all.** An index is built in a temporary file next to where it goes,
+  made durable, then renamed over the old one, so a reader sees the old index or the new
+  one and never half of one. A lock lets one builder work on a dataset at a time. An index
+  that cannot be read as one is deleted and not used.
+
+The first query of a file that has no usable index answers by reading the file, then
+starts ``python -m oigcli.index FILE`` in the background (its own session, no terminal,
+standard streams on /dev/null, so a pipe closes when the query is done), as ``git gc
+--auto`` does. ``--no-cache`` neither uses nor builds an index; standard input, the
+bundled dataset, directories and files under ``MIN_BYTES`` are never indexed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from oigcli.schema import FIELD_NAMES, FIELDS, FIELDS_BY_NAME, Report
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from oigcli.dataset import Narrowing, Pick
+    from oigcli.query import YearRange
+
+FORMAT = 1
+"""The layout's version: an index of another version is rebuilt."""
+MIN_BYTES = 1 << 20
+"""Smaller files are read as fast as an index is opened, and are not indexed."""
+SETTLED_NS = 2_000_000_000
+"""How long a file must have been left alone before an index is made of it."""
+SAMPLES = 16
+SAMPLE_BYTES = 1 << 16
+"""The fingerprint hashes SAMPLES blocks of SAMPLE_BYTES (the whole file when smaller)."""
+MAX_VOCABULARY = 2000
+"""A text that is part of more distinct words than this does not narrow (it would hardly
+narrow, and a long OR costs more than it saves)."""
+MIN_PART = 3
+"""Parts of a text shorter than this do not narrow (too many words contain them)."""
+TOKENIZER = "ascii tokenchars '_'"
+"""FTS5's ascii tokenizer splits only where search's words are split: the index holds
+search's own words (``search.words``) joined by spaces, and every character of a word is
+a token character to it (non-ASCII characters, letters, digits and '_')."""
+
+
+def cache_dir(environ: Mapping[str, str]) -> Path:
+    """``$XDG_CACHE_HOME/oigcli``, else ``~/.cache/oigcli`` (the XDG spec ignores a
+    relative XDG_CACHE_HOME)."""
+    base = environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = environ.get("HOME") or os.path.expanduser("~")
+        base = os.path.join(home, ".cache")
+    return Path(base) / "oigcli"
+
+
+# --- identity ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a dataset file is: any change to it changes one of these."""
+
+    path: str
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    fingerprint: str
+
+
+def identify(path: str) -> Identity | None:
+    """The identity of the regular file at ``path``; None for anything else or an error."""
+    try:
+        real = os.path.realpath(path)
+        with open(real, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            print_ = fingerprint(file.fileno(), info.st_size)
+    except OSError:
+        return None
+    return Identity(
+        real,
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        print_,
+    )
+
+
+def fingerprint(fd: int, size: int) -> str:
+    """A hash of the size and of SAMPLES blocks spread evenly from the first byte to the
+    last (the whole content when it is no bigger than the blocks)."""
+    import hashlib
+
+    digest = hashlib.blake2b(str(size).encode(), digest_size=16)
+    if size <= SAMPLES * SAMPLE_BYTES:
+        offsets = list(range(0, size, SAMPLE_BYTES))
+    else:
+        step = (size - SAMPLE_BYTES) / (SAMPLES - 1)
+        offsets = [round(i * step) for i in range(SAMPLES)]
+    for offset in offsets:
+        digest.update(os.pread(fd, SAMPLE_BYTES, offset))
+    return digest.hexdigest()
+
+
+def index_path(identity: Identity, cache: Path) -> Path:
+    """Where the index of this file goes: one per path (a new version replaces the old)."""
+    import hashlib
+
+    name = hashlib.blake2b(identity.path.encode("utf-8", "surrogateescape"), digest_size=16)
+    return cache / f"{name.hexdigest()}.sqlite3"
+
+
+# --- using an index ---------------------------------------------------------------------
+
+
+LONG = "summary"
+"""The field kept in a table of its own, so that queries that do not read it (stats,
+and filters that do not look at it) scan a table a tenth of the size."""
+STORED = tuple(name for name in FIELD_NAMES if name != LONG)
+
+
+def _select(summaries: bool) -> str:
+    """The columns of a report in FIELDS order, from ``reports`` joined to ``summaries``."""
+    if not summaries:
+        columns = ", ".join("NULL" if n == LONG else f'reports."{n}"' for n in FIELD_NAMES)
+        return f"SELECT {columns} FROM reports"
+    columns = ", ".join(f'summaries."{n}"' if n == LONG else f'reports."{n}"' for n in FIELD_NAMES)
+    return f"SELECT {columns} FROM reports JOIN summaries ON summaries.id = reports.id"
+
+
+def _decoders() -> list[Any]:
+    """How each stored column becomes the field's value again (in FIELDS order)."""
+    out: list[Any] = []
+    for f in FIELDS:
+        if f.type is list:
+            out.append(json.loads)
+        elif f.type is bool:
+            out.append(lambda v: None if v is None else bool(v))
+        else:
+            out.append(None)
+    return out
+
+
+class Index:
+    """An open index that matches its dataset file as it is now."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        self.reports = int(meta["reports"])
+        self.total_length = float(meta["total_length"])
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """An index damaged after it was written whole (the checks on opening it passed)
+        is removed, and the query fails with a message that says so."""
+        import sqlite3
+
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            from oigcli.errors import DatasetError
+
+            _remove(self.path)
+            raise DatasetError(
+                f"the index of this dataset in {self.path.parent} was damaged ({exc}) and "
+                "has been removed; run the command again, or add --no-cache"
+            ) from None
+
+    def load(self, pick: Pick | None, narrowing: Narrowing | None) -> list[Report]:
+        """What ``pick`` keeps of the candidates for ``narrowing``, in the file's order."""
+        from oigcli.dataset import Narrowing
+
+        need = narrowing or Narrowing()
+        kept = []
+        with self._reading():
+            if need.every_number is not None:  # kept whole in meta: one value to read
+                (numbers,) = self.connection.execute(
+                    "SELECT value FROM meta WHERE key = 'numbers'"
+                ).fetchone()
+                need.every_number.extend(json.loads(numbers))
+            if need.statistics is not None:
+                df = [self._count(_term(t)) for t in need.terms]
+                need.statistics(self.reports, self.total_length, df)
+            where, parameters = self._where(need)
+            sql = f"{_select(need.summaries)}{where} ORDER BY reports.id"
+            for report in self._reports(self.connection.execute(sql, parameters)):
+                chosen = report if pick is None else pick(report)
+                if chosen is not None:
+                    kept.append(chosen)
+        return kept
+
+    def summarize(self, by: str, years: YearRange | None) -> dict[str, Any]:
+        """``stats.summarize`` of the reports in ``years`` (None: all), counted by SQLite.
+        The keys are those of ``stats.GROUPINGS``: a field's value, each distinct tag (a
+        report without tags in the null group), the year or month of the issue date."""
+
+        where, parameters = "", []
+        if years is not None:
+            ends = [("fiscal_year >= ?", years.first), ("fiscal_year <= ?", years.last)]
+            where = " WHERE " + " AND ".join(test for test, end in ends if end is not None)
+            parameters = [end for _, end in ends if end is not None]
+        counts = (
+            "count(*), coalesce(sum(coalesce(recommendations, 0)), 0), "
+            "coalesce(sum(coalesce(recommendations_concurred, 0)), 0)"
+        )
+        with self._reading():
+            return self._summarize(by, where, parameters, counts)
+
+    def _summarize(self, by: str, where: str, parameters: list[Any], counts: str) -> dict[str, Any]:
+        from oigcli.stats import assemble
+
+        execute = self.connection.execute
+        total = execute(f"SELECT {counts} FROM reports{where}", parameters).fetchone()
+        if by == "tag":
+            untagged = "NOT EXISTS (SELECT 1 FROM tags WHERE report = reports.id)"
+            rows = [
+                *execute(
+                    f"SELECT tag, {counts} FROM tags JOIN reports ON reports.id = tags.report"
+                    f"{where} GROUP BY tag",
+                    parameters,
+                ),
+                *execute(
+                    f"SELECT NULL, {counts} FROM reports"
+                    + (f"{where} AND {untagged}" if where else f" WHERE {untagged}"),
+                    parameters,
+                ),
+            ]
+        else:
+            key = {
+                "year": "CAST(substr(issue_date, 1, 4) AS INTEGER)",
+                "month": "substr(issue_date, 1, 7)",
+                LONG: f"(SELECT {LONG} FROM summaries WHERE summaries.id = reports.id)",
+            }.get(by, f'reports."{by}"')  # qualified: SQLite reads an unknown "name" as text
+            rows = list(
+                execute(f"SELECT {key}, {counts} FROM reports{where} GROUP BY 1", parameters)
+            )
+        boolean = by in FIELDS_BY_NAME and FIELDS_BY_NAME[by].type is bool
+        names = ("reports", "recommendations", "concurred")
+        groups = {
+            (bool(key) if boolean and key is not None else key): dict(zip(names, row, strict=True))
+            for key, *row in rows
+            if row[0]
+        }
+        return assemble(dict(zip(names, total, strict=True)), groups, by)
+
+    def _reports(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Report]:
+        decoders = list(enumerate(_decoders()))
+        converting = [(i, d) for i, d in decoders if d is not None]
+        names = FIELD_NAMES
+        for row in rows:
+            values = list(row)
+            for i, decode in converting:
+                values[i] = decode(values[i])
+            yield dict(zip(names, values, strict=True))
+
+    def _count(self, match: str) -> int:
+        (count,) = self.connection.execute(
+            "SELECT count(*) FROM words WHERE words MATCH ?", (match,)
+        ).fetchone()
+        return int(count)
+
+    def _where(self, need: Narrowing) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        parameters: list[Any] = []
+        if need.numbers is not None:
+            marks = ", ".join("?" * len(need.numbers))
+            clauses.append(f"number_key IN ({marks})")
+            parameters.extend(sorted(need.numbers))
+        matches = [_term(t) for t in need.terms]
+        for text in need.texts:
+            match = self._containing(text)
+            if match is NOTHING:
+                clauses.append("0")
+            elif match is not None:
+                matches.append(match)
+        if matches:
+            clauses.append("reports.id IN (SELECT rowid FROM words WHERE words MATCH ?)")
+            parameters.append(" AND ".join(f"({m})" for m in matches))
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
+
+    def _containing(self, text: str) -> str | None:
+        """An FTS5 query that finds every report whose text contains ``text`` (and maybe
+        more), or None when the text cannot narrow. Each part of it made of word
+        characters lies inside one word of a report that contains it, so the report has
+        one of the vocabulary's words that contain the part."""
+        from oigcli.search import runs
+
+        alternatives = []
+        for part in dict.fromkeys(runs(text)):
+            if len(part) < MIN_PART:
+                continue
+            found = [
+                term
+                for (term,) in self.connection.execute(
+                    "SELECT term FROM vocabulary WHERE instr(term, ?) LIMIT ?",
+                    (part, MAX_VOCABULARY + 1),
+                )
+            ]
+            if len(found) > MAX_VOCABULARY:
+                continue
+            if not found:
+                return NOTHING  # no word contains it: no report can
+            alternatives.append(" OR ".join(_quoted(term) for term in found))
+        if not alternatives:
+            return None
+        return " AND ".join(f"({a})" for a in alternatives)
+
+
+NOTHING = ""
+"""What ``_containing`` says of a text that no report contains."""
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _term(term: Any) -> str:
+    """A search term as an FTS5 query: its words as a phrase, a prefix with ``*``."""
+    return _quoted(" ".join(term.words)) + (" *" if term.prefix else "")
+
+
+def open_index(path: str, cache: Path) -> Index | None:
+    """The index of the dataset file at ``path`` when there is one that matches the file
+    as it is now; None otherwise. An index that cannot be read is deleted."""
+    import sqlite3
+
+    identity = identify(path)
+    if identity is None or identity.size < MIN_BYTES:
+        return None
+    where = index_path(identity, cache)
+    if not where.exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        if pages * page_size != where.stat().st_size:  # cut short, or grown: not ours
+            raise ValueError("an index of the wrong size")
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != FORMAT or meta.get("identity") != _identity_text(identity):
+            connection.close()
+            return None
+        return Index(connection, where)
+    except (sqlite3.Error, KeyError, ValueError, TypeError):
+        connection.close()
+        _remove(where)
+        return None
+
+
+def _identity_text(identity: Identity) -> str:
+    return json.dumps(asdict(identity), sort_keys=True)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+# --- building an index ------------------------------------------------------------------
+
+
+def worth_indexing(path: str | None) -> bool:
+    """A regular file of at least MIN_BYTES (not stdin, the bundled data or a directory)."""
+    if path is None or path == "-":
+        return False
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size >= MIN_BYTES
+
+
+def build_in_background(path: str, cache: Path) -> None:
+    """Start a builder for ``path`` that outlives this process and holds none of its
+    streams. Nothing is said when that is impossible (an unwritable cache): the query
+    has been answered, and the next one will read the file again."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        if not os.access(cache, os.W_OK | os.X_OK):
+            return
+        devnull = os.devnull
+        os.posix_spawn(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "oigcli.index",
+                "--background",
+                str(cache),
+                os.path.abspath(path),
+            ],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 2, devnull, os.O_WRONLY, 0),
+            ],
+            setsid=True,
+        )
+    except (OSError, AttributeError, NotImplementedError):  # no posix_spawn: no index
+        pass
+
+
+def build(path: str, cache: Path, settle: bool = True) -> Path | None:
+    """Make the index of the dataset file at ``path`` unless a matching one exists.
+    Returns the index's path, or None when none was made: the file is not worth indexing,
+    is not a valid dataset, changed while it was read, or another builder is at work.
+
+    ``settle`` waits until the file has been left alone for SETTLED_NS (see the module's
+    documentation); tests that make a file and index it at once turn it off."""
+    import fcntl
+
+    identity = identify(path)
+    if identity is None or identity.size < MIN_BYTES:
+        return None
+    if settle:
+        quiet_since = max(identity.mtime_ns, identity.ctime_ns)
+        wait = quiet_since + SETTLED_NS - time.time_ns()
+        if wait > 0:
+            time.sleep(wait / 1e9)
+            if identify(path) != identity:
+                return None
+    target = index_path(identity, cache)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        lock = open(target.with_suffix(".lock"), "a")  # noqa: SIM115 (closed below)
+    except OSError:  # no cache can be kept here
+        return None
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        existing = open_index(path, cache)
+        if existing is not None:
+            existing.close()
+            return target
+        temporary = target.with_suffix(".tmp")
+        _remove(temporary)
+        try:
+            made = _write(path, identity, temporary)
+        except BaseException:
+            _remove(temporary)
+            raise
+        if not made or identify(path) != identity:
+            _remove(temporary)
+            return None
+        os.replace(temporary, target)
+        _sync_directory(cache)
+        return target
+
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+CREATE TABLE reports (id INTEGER PRIMARY KEY, number_key TEXT NOT NULL, {columns});
+CREATE TABLE summaries (id INTEGER PRIMARY KEY, summary TEXT);
+CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE TABLE vocabulary (term TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE VIRTUAL TABLE words USING fts5(
+    title, summary, content='', columnsize=0, tokenize="{tokenizer}"
+);
+"""
+"""``reports``: every field but the summary (tags as JSON, booleans as 0/1), in the file's
+order (``id``); ``summaries``: the summaries;
+``tags``: each report's distinct tags; ``vocabulary``: every distinct word of the titles
+and summaries; ``words``: the words for FTS5 (contentless: it stores only its index)."""
+
+
+class _Writer:
+    """Writes checked reports into a new index, a batch at a time."""
+
+    BATCH = 1000
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        from oigcli.search import TITLE_WEIGHT, _length, words
+
+        self.connection = connection
+        self.weight, self.length, self.words = TITLE_WEIGHT, _length, words
+        self.count = 0
+        self.total_length = 0.0
+        self.vocabulary: set[str] = set()
+        self.rows: list[tuple[Any, ...]] = []
+        self.texts: list[tuple[int, str, str]] = []
+        self.tags: list[tuple[int, str]] = []
+        self.insert_report = f"INSERT INTO reports VALUES ({', '.join('?' * (len(STORED) + 2))})"
+        self.lists = [i for i, name in enumerate(STORED) if FIELDS_BY_NAME[name].type is list]
+        self.summaries: list[tuple[int, str | None]] = []
+        self.numbers: list[str] = []
+
+    def add(self, report: Report) -> None:
+        number = self.count  # the report's place in the file: its id
+        self.count += 1
+        values = [report[name] for name in STORED]
+        for i in self.lists:
+            values[i] = json.dumps(values[i])
+        self.rows.append((number, report["report_number"].upper(), *values))
+        self.summaries.append((number, report[LONG]))
+        self.numbers.append(report["report_number"])
+        self.tags.extend((number, tag) for tag in dict.fromkeys(report["tags"]))
+        title, summary = report["title"], report["summary"] or ""
+        title_words, summary_words = self.words(title), self.words(summary)
+        self.vocabulary.update(title_words, summary_words)
+        self.texts.append((number, " ".join(title_words), " ".join(summary_words)))
+        self.total_length += self.weight * self.length(title) + self.length(summary)
+        if len(self.rows) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        execute = self.connection.executemany
+        execute(self.insert_report, self.rows)
+        execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
+        execute("INSERT INTO words (rowid, title, summary) VALUES (?, ?, ?)", self.texts)
+        execute("INSERT INTO tags VALUES (?, ?)", self.tags)
+        for batch in (self.rows, self.summaries, self.texts, self.tags):
+            batch.clear()
+
+    def finish(self, identity: Identity) -> None:
+        self.flush()
+        execute = self.connection.execute
+        self.connection.executemany(
+            "INSERT INTO vocabulary VALUES (?)", ((term,) for term in sorted(self.vocabulary))
+        )
+        execute("CREATE INDEX reports_number ON reports (number_key)")
+        execute("CREATE INDEX tags_report ON tags (report)")
+        self.connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("format", FORMAT),
+                ("identity", _identity_text(identity)),
+                ("reports", self.count),
+                ("total_length", self.total_length),
+                ("numbers", json.dumps(self.numbers)),
+            ],
+        )
+        execute("INSERT INTO words (words) VALUES ('optimize')")
+
+
+def _write(path: str, identity: Identity, temporary: Path) -> bool:
+    """Read and check the dataset, writing it into a new database at ``temporary``.
+    False when the dataset has problems (queries report them; nothing is indexed)."""
+    import sqlite3
+
+    from oigcli import dataset
+
+    connection = sqlite3.connect(temporary, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        columns = ", ".join(f'"{name}"' for name in STORED)
+        connection.executescript(SCHEMA.format(columns=columns, tokenizer=TOKENIZER))
+        connection.execute("BEGIN")
+        writer = _Writer(connection)
+
+        def add(report: Report) -> None:
+            writer.add(report)
+
+        data = dataset.read(path, pick=add)  # keeps nothing: the writer has each report
+        if data.problems:
+            return False
+        writer.finish(identity)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    with open(temporary, "rb+") as file:
+        os.fsync(file.fileno())
+    return True
+
+
+def _sync_directory(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m oigcli.index FILE...`` indexes each file now, in the cache that
+    queries use; ``--background CACHE FILE`` is what a query starts. Exit 0 when every
+    file has an index, 1 otherwise."""
+    arguments = list(argv)
+    if arguments[:1] == ["--background"]:
+        cache = Path(arguments[1])
+        arguments = arguments[2:]
+        with contextlib.suppress(OSError):
+            os.nice(10)  # the user's foreground work comes first
+    else:
+        cache = cache_dir(os.environ)
+    made = [build(path, cache) is not None for path in arguments]
+    return 0 if made and all(made) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

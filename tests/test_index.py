@@ -1,0 +1,497 @@
+"""The index in the cache: same answers as the file, never stale, never half-written.
+
+Most tests lower index.MIN_BYTES so that small datasets are indexed, and build the index
+synchronously with index.build (what the background builder runs)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REAL_BUILD_IN_BACKGROUND, Invoke, oigcli_executable, write_file
+from oigcli import index
+from strategies import WORDS, datasets
+
+HOSTILE_WORDS = [
+    "ſtop",
+    "STOP",
+    "ß",
+    "ss",
+    "İi",
+    "K",
+    "k",
+    "x_y",
+    "x",
+    "y",
+    "é",
+    "e\u0301",
+    "9",
+    "’s",
+]
+"""Letters whose case folding or word boundaries differ between tools, which an index
+built by another tokenizer could get wrong."""
+
+
+@pytest.fixture
+def small_files_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "MIN_BYTES", 0)
+
+
+def _report(number: str, title: str, summary: str | None = None, **more: Any) -> dict[str, Any]:
+    return {
+        "report_number": number,
+        "title": title,
+        "summary": summary,
+        "issue_date": None,
+        "fiscal_year": 2021,
+        "component": "CBP",
+        "tags": [],
+        "redacted": False,
+        "recommendations": 2,
+        "recommendations_concurred": 1,
+        "document_url": None,
+        "oversight_area": None,
+        **more,
+    }
+
+
+REPORTS = [
+    _report("OIG-21-01", "Tunnel inspections at the border", "Officers found a tunnel."),
+    _report("OIG-21-02", "Mail facility", "Canine teams search mail.", component="ICE"),
+    _report("OIG-21-03", "Medical care", None, tags=["OFO"], recommendations=5),
+]
+
+
+def _cache() -> Path:
+    return index.cache_dir(os.environ)
+
+
+def _build(path: str) -> Path:
+    made = index.build(path, _cache(), settle=False)
+    assert made is not None and made.exists()
+    return made
+
+
+def _same(invoke: Invoke, *args: str) -> str:
+    """Runs args with the index and with --no-cache; both must succeed alike."""
+    cached, direct = invoke(*args), invoke(*args, "--no-cache")
+    assert (cached.exit_code, cached.output) == (direct.exit_code, direct.output), args
+    return cached.output
+
+
+def _poison(where: Path) -> None:
+    """Writes a title into the index that the file does not have: an answer with it came
+    from the index."""
+    connection = sqlite3.connect(where)
+    connection.execute("UPDATE reports SET title = 'POISON', component = 'POISON'")
+    connection.commit()
+    connection.close()
+
+
+# --- the index is used, and answers as the file does ----------------------------------
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_queries_are_answered_from_the_index(invoke: Invoke, tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    _poison(_build(path))
+    for args in (
+        ["list", "--json"],
+        ["show", "21-01", "--json"],
+        ["filter", "--text", "tunnel", "--json"],
+        ["search", "mail", "--json"],
+        ["stats", "--by", "component", "--json"],
+        ["stats", "--by", "component", "--text", "mail", "--json"],
+    ):
+        cached = invoke(*args, "--data", path)
+        assert cached.exit_code == 0 and "POISON" in cached.output, args
+        direct = invoke(*args, "--data", path, "--no-cache")
+        assert direct.exit_code == 0 and "POISON" not in direct.output, args
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_the_index_gives_the_files_answers(invoke: Invoke, tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    _build(path)
+    data = ("--data", path)
+    assert json.loads(_same(invoke, "filter", "--text", "unne", "--json", *data))[0][
+        "report_number"
+    ] == ("OIG-21-01")
+    assert _same(invoke, "filter", "--text", "nowhere", "--json", *data) == "[]\n"
+    assert len(json.loads(_same(invoke, "search", "mail*", "--json", *data))) == 1
+    _same(invoke, "show", "21-04", *data)  # not found, with the same suggestions
+    _same(invoke, "show", "21-03", "oig-21-01", "--json", *data)
+    for by in ("component", "tag", "redacted", "year", "month", "fiscal_year", "summary"):
+        _same(invoke, "stats", "--by", by, "--json", *data)
+        _same(invoke, "stats", "--by", by, "--fy", "2020..2021", "--json", *data)
+        _same(invoke, "stats", "--by", by, "--fy", "..2020", "--json", *data)
+
+
+def _hostile_text(draw: st.DrawFn) -> str:
+    pieces = st.sampled_from(WORDS + HOSTILE_WORDS) | st.text(max_size=3)
+    separators = st.sampled_from([" ", "-", ". ", "\n", "’", "_", ""])
+    parts = draw(st.lists(st.tuples(pieces, separators), min_size=1, max_size=12))
+    return "".join(piece + separator for piece, separator in parts).strip() or "x"
+
+
+@st.composite
+def _hostile_datasets(draw: st.DrawFn) -> list[dict[str, Any]]:
+    reports = draw(datasets(max_size=12))
+    for report in reports:
+        if draw(st.booleans()):
+            report["title"] = _hostile_text(draw)
+        if draw(st.booleans()):
+            report["summary"] = _hostile_text(draw)
+    return reports
+
+
+@st.composite
+def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
+    """A search query or a --text: words of the data (and parts of them), hostile words,
+    prefixes and phrases."""
+    texts = [f"{r['title']} {r['summary'] or ''}" for r in reports]
+    pool = [w for text in texts for w in text.split()] + WORDS + HOSTILE_WORDS
+    word = st.sampled_from(pool)
+    part = st.builds(
+        lambda w, i, j: w[min(i, j) : max(i, j) + 1], word, st.integers(0, 8), st.integers(0, 8)
+    )
+    kind = draw(st.sampled_from(["search", "prefix", "phrase", "text"]))
+    if kind == "text":
+        chosen = draw(st.lists(part | word, min_size=1, max_size=3))
+        return ["filter", "--text", " ".join(w for w in chosen if w.strip()) or "x"]
+    chosen = draw(st.lists(word, min_size=1, max_size=3))
+    query = " ".join(chosen)
+    if kind == "prefix":
+        query = f"{draw(part).strip() or 'x'}*"
+    elif kind == "phrase":
+        query = '"' + query.replace('"', "") + '"'
+    return ["search", query]
+
+
+@contextlib.contextmanager
+def _cache_home(folder: str) -> Iterator[Path]:
+    """$XDG_CACHE_HOME is ``folder`` (for one hypothesis example); the cache in it."""
+    old = os.environ["XDG_CACHE_HOME"]
+    os.environ["XDG_CACHE_HOME"] = folder
+    try:
+        yield index.cache_dir(os.environ)
+    finally:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
+@given(st.data())
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.usefixtures("small_files_indexed")
+def test_cached_and_uncached_answers_are_the_same(invoke: Invoke, data: st.DataObject) -> None:
+    """Search counts words as FTS5 must for its document frequencies; --text finds parts
+    of words through the vocabulary: whatever the text, the index finds what reading does."""
+    reports = data.draw(_hostile_datasets())
+    with tempfile.TemporaryDirectory() as folder, _cache_home(folder) as cache:
+        path = write_file(Path(folder), json.dumps(reports))
+        assert index.build(path, cache, settle=False) is not None
+        for _ in range(4):
+            args = [*data.draw(_queries(reports)), "--json", "--data", path]
+            cached, direct = invoke(*args), invoke(*args, "--no-cache")
+            assert (cached.exit_code, cached.output) == (direct.exit_code, direct.output)
+
+
+# --- never stale --------------------------------------------------------------------------
+
+
+def _titles(invoke: Invoke, path: str) -> list[str]:
+    result = invoke("list", "--json", "--data", path)
+    assert result.exit_code == 0, result.output
+    return [r["title"] for r in json.loads(result.output)]
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_an_edit_that_keeps_size_and_modification_time_is_noticed(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    _build(path)
+    before = os.stat(path)
+    edited = Path(path).read_text().replace("Medical care", "Medical CARE")
+    Path(path).write_text(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r: mtime as it was
+    assert os.stat(path).st_size == before.st_size
+    assert "Medical CARE" in _titles(invoke, path)
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_a_grown_or_replaced_file_is_read_again(invoke: Invoke, tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    _build(path)
+    Path(path).write_text(json.dumps([*REPORTS, _report("OIG-21-04", "Added later")]))
+    assert "Added later" in _titles(invoke, path)
+    _build(path)
+    replacement = write_file(tmp_path, json.dumps(REPORTS[:1]), "new.json")
+    os.replace(replacement, path)  # a new file (inode) under the same name
+    assert _titles(invoke, path) == [REPORTS[0]["title"]]
+
+
+def test_the_identity_changes_with_any_change(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "x" * 5_000_000)
+    first = index.identify(path)
+    assert first is not None and first == index.identify(path)
+    with open(path, "r+b") as file:  # one byte, in the middle, where no sample looks
+        file.seek(2_500_123)
+        file.write(b"y")
+    os.utime(path, ns=(first.mtime_ns, first.mtime_ns))
+    second = index.identify(path)
+    assert second is not None and second.mtime_ns == first.mtime_ns
+    assert second.ctime_ns != first.ctime_ns or second.fingerprint != first.fingerprint
+    assert index.identify(str(tmp_path)) is None  # a directory has no index
+    assert index.identify(str(tmp_path / "missing.json")) is None
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_a_file_is_indexed_only_once_it_has_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writes within one tick of the file system's clock leave the same times: a file
+    changed less than SETTLED_NS ago is waited for, and looked at again after the wait."""
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    waits: list[float] = []
+    monkeypatch.setattr(index.time, "sleep", waits.append)
+    assert index.build(path, _cache()) is not None
+    assert len(waits) == 1 and 0 < waits[0] <= index.SETTLED_NS / 1e9
+
+    def written_meanwhile(seconds: float) -> None:
+        Path(path).write_text(json.dumps(REPORTS[:2]))
+
+    monkeypatch.setattr(index.time, "sleep", written_meanwhile)
+    Path(path).write_text(json.dumps(REPORTS[:1]))
+    assert index.build(path, _cache()) is None  # changed while waiting: not now
+
+
+# --- whole or not at all ------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "grown", "other database"])
+def test_a_damaged_index_is_not_used_and_is_removed(
+    invoke: Invoke, tmp_path: Path, damage: str
+) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    where = _build(path)
+    content = where.read_bytes()
+    if damage == "garbage":
+        where.write_bytes(b"\x00not sqlite\xff" * 1000)
+    elif damage == "truncated":
+        where.write_bytes(content[: len(content) // 2])
+    elif damage == "empty":
+        where.write_bytes(b"")
+    elif damage == "grown":
+        where.write_bytes(content + b"\x00" * 4096)
+    else:
+        where.unlink()
+        sqlite3.connect(where).execute("CREATE TABLE meta (key, value)").connection.commit()
+    result = invoke("list", "--json", "--data", path)
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert [r["report_number"] for r in json.loads(result.output)] == [
+        "OIG-21-03",
+        "OIG-21-02",
+        "OIG-21-01",
+    ]
+    if damage != "empty":  # an empty file is a database with no tables yet: left alone
+        assert not where.exists() or where.read_bytes() != content
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_pages_damaged_inside_the_index_never_give_a_traceback(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 300) for n in range(200)]
+    path = write_file(tmp_path, json.dumps(reports))
+    where = _build(path)
+    content = bytearray(where.read_bytes())
+    for offset in range(8192, len(content) - 4096, 16384):  # every fourth page, past meta
+        content[offset : offset + 4096] = os.urandom(4096)
+    where.write_bytes(bytes(content))
+    for args in (["list"], ["search", "word"], ["stats", "--by", "tag"], ["show", "21-5"]):
+        result = invoke(*args, "--json", "--data", path)
+        assert result.exit_code in (0, 3), (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        if result.exit_code == 3:
+            assert "has been removed" in result.output and not where.exists()
+            where.write_bytes(bytes(content))
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_a_builder_that_died_leaves_nothing_that_is_read(invoke: Invoke, tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    identity = index.identify(path)
+    assert identity is not None
+    where = index.index_path(identity, _cache())
+    where.parent.mkdir(parents=True)
+    where.with_suffix(".tmp").write_bytes(b"half an index")  # what a killed builder leaves
+    assert _titles(invoke, path)[0] == "Medical care"
+    assert not where.exists()
+    assert _build(path) == where and not where.with_suffix(".tmp").exists()
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_concurrent_builders_make_one_whole_index(invoke: Invoke, tmp_path: Path) -> None:
+    reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 200) for n in range(2000)]
+    path = write_file(tmp_path, json.dumps(reports))
+    results: list[Path | None] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(index.build(path, _cache(), settle=False)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    made = [r for r in results if r is not None]
+    assert made, "no builder finished"  # the others found the lock taken, or the index made
+    assert sorted(p.name for p in _cache().iterdir()) == sorted(
+        [made[0].name, made[0].with_suffix(".lock").name]
+    )
+    opened = index.open_index(path, _cache())
+    assert opened is not None and opened.reports == 2000
+    opened.close()
+
+
+def test_a_builder_killed_midway_leaves_the_cache_readable(tmp_path: Path) -> None:
+    reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 200) for n in range(20000)]
+    path = write_file(tmp_path, json.dumps(reports))  # 20 MB: a build takes a while
+    os.utime(path, ns=(0, 0))
+    builder = subprocess.Popen([sys.executable, "-m", "oigcli.index", path])
+    cache = _cache()
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    builder.send_signal(signal.SIGKILL)
+    builder.wait()
+    assert not list(cache.glob("*.sqlite3"))  # a .tmp perhaps; never a final index
+    assert index.open_index(path, cache) is None
+    assert subprocess.run([sys.executable, "-m", "oigcli.index", path], check=False).returncode == 0
+    opened = index.open_index(path, cache)
+    assert opened is not None and opened.reports == 20000
+    opened.close()
+
+
+def test_an_invalid_dataset_is_not_indexed(tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps([*REPORTS, {"title": "no number"}]) + " " * 2_000_000)
+    assert index.build(path, _cache(), settle=False) is None
+    assert not list(_cache().glob("*.sqlite3"))
+
+
+# --- when there is no index ---------------------------------------------------------------
+
+
+def test_the_cache_follows_xdg_cache_home() -> None:
+    assert index.cache_dir({"XDG_CACHE_HOME": "/c", "HOME": "/h"}) == Path("/c/oigcli")
+    assert index.cache_dir({"XDG_CACHE_HOME": "rel", "HOME": "/h"}) == Path("/h/.cache/oigcli")
+    assert index.cache_dir({"HOME": "/h"}) == Path("/h/.cache/oigcli")
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_a_first_query_starts_a_builder_and_no_cache_does_not(
+    invoke: Invoke, tmp_path: Path, private_cache: list[str]
+) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    assert invoke("list", "--data", path, "--no-cache").exit_code == 0
+    assert private_cache == []
+    assert invoke("list", "--data", path).exit_code == 0
+    assert private_cache == [path]
+    _build(path)
+    assert invoke("list", "--data", path).exit_code == 0
+    assert private_cache == [path]  # an index answered: nothing more to build
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_stdin_the_bundled_data_and_directories_are_never_indexed(
+    invoke: Invoke, tmp_path: Path, private_cache: list[str]
+) -> None:
+    text = json.dumps(REPORTS)
+    assert invoke("list", "--data", "-", input=text).exit_code == 0
+    assert invoke("list").exit_code == 0
+    assert not index.worth_indexing("-") and not index.worth_indexing(None)
+    assert not index.worth_indexing(str(tmp_path))
+    assert private_cache == []
+
+
+def test_small_files_are_not_indexed(tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    assert not index.worth_indexing(path)
+    assert index.build(path, _cache(), settle=False) is None
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_an_unusable_cache_changes_nothing_but_speed(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    blocker = write_file(tmp_path, "a file where the cache directory would be", "blocker")
+    monkeypatch.setenv("XDG_CACHE_HOME", blocker)
+    result = invoke("list", "--json", "--data", path)
+    assert result.exit_code == 0 and len(json.loads(result.output)) == 3
+    cache = index.cache_dir(os.environ)
+    REAL_BUILD_IN_BACKGROUND(path, cache)  # says nothing, starts nothing
+    assert index.build(path, cache, settle=False) is None
+
+
+def _builders(path: str) -> list[int]:
+    """The processes running ``oigcli.index`` on ``path``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"oigcli.index" in command and path.encode() in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux's /proc")
+def test_a_real_first_query_indexes_in_the_background_and_lets_go_of_its_pipes(
+    tmp_path: Path,
+) -> None:
+    reports = [_report(f"OIG-21-{n}", f"Report {n}", "tunnel word " * 100) for n in range(1000)]
+    path = write_file(tmp_path, json.dumps(reports))
+    assert os.path.getsize(path) >= index.MIN_BYTES
+    first = subprocess.run(
+        [oigcli_executable(), "filter", "--text", "tunnel", "--json", "--data", path],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0 and first.stderr == b"" and len(json.loads(first.stdout)) == 1000
+    builders = _builders(path)  # waiting for the file to settle: still there
+    assert builders, "no builder was started"
+    for pid in builders:
+        assert os.getsid(pid) != os.getsid(0)  # its own session: no terminal, no job
+        for fd in ("0", "1", "2"):
+            assert os.readlink(f"/proc/{pid}/fd/{fd}") == os.devnull
+    deadline = time.monotonic() + 120
+    while (opened := index.open_index(path, _cache())) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert opened is not None, "the index never appeared"
+    opened.close()
+    _poison(index.index_path(index.identify(path), _cache()))  # type: ignore[arg-type]
+    second = subprocess.run(
+        [oigcli_executable(), "filter", "--text", "tunnel", "--json", "--data", path],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode == 0 and b"POISON" in second.stdout
