@@ -13,12 +13,15 @@ run means anything.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,17 +30,21 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from startup import environment  # noqa: E402
 from startup import measure as measure_startup  # noqa: E402
 
 TARGET_TIME = 0.5
+TARGET_REPEATED = 0.1
 TARGET_MEMORY = 1.0
 RUNS = {1000: 10, 10_000: 5, 100_000: 3}
 
 
-def _run(argv: list[str]) -> tuple[float, float]:
+def _run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak resident MiB of one process."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or environment()
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -45,6 +52,30 @@ def _run(argv: list[str]) -> tuple[float, float]:
             f"failed: {' '.join(argv)}\n{process.stderr.read().decode() if process.stderr else ''}"
         )
     return elapsed, usage.ru_maxrss / 1024
+
+
+def _stop_builders(cache: str) -> None:
+    """Kill the index builders a first query started with this cache (they would take a
+    core from the next runs): they run ``python -m oigcli.index --background CACHE``."""
+    proc = Path("/proc")
+    if not proc.exists():
+        return
+    for entry in proc.iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"oigcli.index" in command and cache.encode() in command:
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(entry.name), signal.SIGKILL)
+
+
+def _first(argv: list[str]) -> tuple[float, float]:
+    """One run of a first query: an empty cache of its own, whose builder is then killed."""
+    with tempfile.TemporaryDirectory() as cache:
+        measured = _run(argv, environment(XDG_CACHE_HOME=cache))
+        _stop_builders(cache)
+    return measured
 
 
 def _queries(path: Path, number: str) -> list[tuple[str, list[str], str]]:
@@ -64,12 +95,29 @@ def _queries(path: Path, number: str) -> list[tuple[str, list[str], str]]:
     ]
 
 
-def measure_scale(sizes: list[int], runs: int | None) -> list[dict[str, object]]:
+def _build_index(path: Path, cache: str) -> dict[str, float]:
+    """Indexes ``path`` into ``cache`` as the background builder does, measured."""
+    env = environment(XDG_CACHE_HOME=cache)
+    seconds, mib = _run([sys.executable, "-m", "oigcli.index", str(path)], env)
+    size = sum(f.stat().st_size for f in Path(cache, "oigcli").glob("*.sqlite3"))
+    return {
+        "seconds": seconds,
+        "mib": mib,
+        "index_mb": size / 1e6,
+        "file_mb": path.stat().st_size / 1e6,
+    }
+
+
+def measure_scale(
+    sizes: list[int], runs: int | None
+) -> tuple[list[dict[str, Any]], dict[int, dict[str, float]]]:
+    """Rows for first and repeated queries, and each size's index build."""
     oigcli = shutil.which("oigcli", path=str(Path(sys.executable).parent)) or "oigcli"
     jq = shutil.which("jq")
     if jq is None:
         raise SystemExit("jq is not installed: the comparison needs it")
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
+    builds: dict[int, dict[str, float]] = {}
     for size in sizes:
         path = HERE / "data" / f"reports-{size}.json"
         if not path.exists():
@@ -78,29 +126,62 @@ def measure_scale(sizes: list[int], runs: int | None) -> list[dict[str, object]]
             [jq, "-r", f".[{size // 2}].report_number", str(path)],
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
-        for name, args, program in _queries(path, number):
-            ours_argv = [oigcli, *args, "--data", str(path)]
-            jq_argv = [jq, program, str(path)]
-            ours, theirs = [], []
-            for _ in range(runs or RUNS.get(size, 3)):
-                ours.append(_run(ours_argv))
-                theirs.append(_run(jq_argv))
-            t_ours = statistics.median(t for t, _ in ours)
-            t_jq = statistics.median(t for t, _ in theirs)
-            m_ours = statistics.median(m for _, m in ours)
-            m_jq = statistics.median(m for _, m in theirs)
-            rows.append(
-                {
-                    "size": size,
-                    "query": name,
-                    "command": " ".join(["oigcli", *args, "--data", path.name]),
-                    "jq": f"jq '{program}' {path.name}",
-                    "time": (t_ours, t_jq, t_ours / t_jq),
-                    "memory": (m_ours, m_jq, m_ours / m_jq),
-                }
-            )
-            print(f"{size} {name}: {t_ours:.3f}s vs {t_jq:.3f}s", file=sys.stderr)
-    return rows
+        with tempfile.TemporaryDirectory() as cache:
+            builds[size] = _build_index(path, cache)
+            repeated_env = environment(XDG_CACHE_HOME=cache)
+            for name, args, program in _queries(path, number):
+                ours_argv = [oigcli, *args, "--data", str(path)]
+                jq_argv = [jq, program, str(path)]
+                first, again, theirs = [], [], []
+                for _ in range(runs or RUNS.get(size, 3)):
+                    first.append(_first(ours_argv))
+                    theirs.append(_run(jq_argv))
+                    again.append(_run(ours_argv, repeated_env))
+                for mode, ours in (("first", first), ("repeated", again)):
+                    t_ours = statistics.median(t for t, _ in ours)
+                    t_jq = statistics.median(t for t, _ in theirs)
+                    m_ours = statistics.median(m for _, m in ours)
+                    m_jq = statistics.median(m for _, m in theirs)
+                    rows.append(
+                        {
+                            "size": size,
+                            "mode": mode,
+                            "query": name,
+                            "command": " ".join(["oigcli", *args, "--data", path.name]),
+                            "jq": f"jq '{program}' {path.name}",
+                            "time": (t_ours, t_jq, t_ours / t_jq),
+                            "memory": (m_ours, m_jq, m_ours / m_jq),
+                        }
+                    )
+                    print(f"{size} {mode} {name}: {t_ours:.3f}s vs {t_jq:.3f}s", file=sys.stderr)
+    return rows, builds
+
+
+def _met(row: dict[str, Any]) -> bool:
+    target = TARGET_TIME if row["mode"] == "first" else TARGET_REPEATED
+    return bool(row["time"][2] <= target and row["memory"][2] <= TARGET_MEMORY)
+
+
+def _growth(rows: list[dict[str, Any]]) -> list[str]:
+    """How time and memory grow from each size to the next, per query (linear: the
+    same factor as the reports)."""
+    lines = []
+    by_key = {(r["mode"], r["query"], r["size"]): r for r in rows}
+    sizes = sorted({r["size"] for r in rows})
+    for (mode, query, size), row in by_key.items():
+        bigger = next((s for s in sizes if s > size), None)
+        if bigger is None:
+            continue
+        other = by_key[(mode, query, bigger)]
+        factor = bigger / size
+        t = other["time"][0] / row["time"][0]
+        m = other["memory"][0] / row["memory"][0]
+        linear = "yes" if t <= factor and m <= factor else "no"
+        lines.append(
+            f"| {mode} | {query} | {size:,} → {bigger:,} | {factor:.0f}x | {t:.2f}x "
+            f"| {m:.2f}x | {linear} |"
+        )
+    return lines
 
 
 def _machine() -> list[str]:
@@ -147,15 +228,14 @@ def _import_profile() -> list[str]:
     ]
 
 
-def _run_profile(size: int) -> list[str]:
-    """Where `filter --text` spends its time on the largest file (cProfile, own time)."""
-    path = HERE / "data" / f"reports-{size}.json"
+def _run_profile(argv: list[str], env: dict[str, str] | None = None) -> list[str]:
+    """Where an oigcli command spends its time (cProfile, own time, top 10)."""
     code = "\n".join(
         [
             "import cProfile, io, pstats, sys",
-            "sys.argv = ['oigcli', 'filter', '--text', 'tunnel', '--json', '--data', "
-            f"{str(path)!r}]",
+            f"sys.argv = ['oigcli', *{argv!r}]",
             "from oigcli.cli import main",
+            "sys.stdout = open('/dev/null', 'w')",
             "profile = cProfile.Profile()",
             "try:",
             "    profile.runcall(main)",
@@ -166,31 +246,31 @@ def _run_profile(size: int) -> list[str]:
             "sys.stderr.write(out.getvalue())",
         ]
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     lines = done.stderr.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
     return ["```", *(line.rstrip() for line in lines[start : start + 11]), "```"]
 
 
-def _why(scale: list[dict[str, Any]], startup: list[tuple[str, float, float, float]]) -> list[str]:
-    missed = [
-        f"{row['query']} at {row['size']:,}"
-        for row in scale
-        if row["time"][2] > TARGET_TIME or row["memory"][2] > TARGET_MEMORY
-    ]
+def _why(
+    scale: list[dict[str, Any]], startup: list[tuple[str, float, float, float]], cache: str
+) -> list[str]:
+    missed = [row for row in scale if not _met(row)]
     slow = [f"`{name}`" for name, _, _, ratio in startup if ratio > 1.15]
     largest = max(int(row["size"]) for row in scale)
-    return [
+    names = ", ".join(f"{r['query']} ({r['mode']}) at {r['size']:,}" for r in missed)
+    lines = [
         "## Targets not met, and why",
         "",
-        f"- Queries: {', '.join(missed) or 'none'}. A first query reads a JSON array "
-        "element by element and checks every record, keeping only what the query needs; "
-        "the time goes to decoding and checking (profile below), and at the small sizes "
-        "to start-up (next point). Repeated queries would need an index kept between runs "
-        "(SQLite; not built yet).",
-        f"- Start-up above 1.15x: {', '.join(slow) or 'none'}. Typer builds all seven commands "
-        "and their options at every start; oigcli's modules and the bundled data's reader take "
-        "the rest (import profile below); table output also imports tabulate.",
+        f"- Queries: {names or 'none'}. A first query reads the JSON array element by "
+        "element and checks every record; the time goes to decoding and checking (profiles "
+        "below), and at the small sizes to start-up (next point). A repeated query is "
+        "answered from the index, and its floor is start-up plus opening the index.",
+        f"- Start-up above 1.15x: {', '.join(slow) or 'none'}. Typer builds every command "
+        "and its options at each start; oigcli's modules and the bundled data's reader take "
+        "the rest (import profile below).",
         "",
         "### Slowest imports of `oigcli list --json` (ms: own, and with what they import)",
         "",
@@ -198,16 +278,53 @@ def _why(scale: list[dict[str, Any]], startup: list[tuple[str, float, float, flo
         "|---|---:|---:|",
         *_import_profile(),
         "",
-        f"### `oigcli filter --text tunnel --json` on {largest:,} reports (cProfile, own time)",
-        "",
-        *_run_profile(largest),
-        "",
     ]
+    for row in missed:
+        if row["size"] != largest:
+            continue
+        args = row["command"].split()[1:-2]
+        path = str(HERE / "data" / row["command"].split()[-1])
+        if row["mode"] == "first":
+            argv, env = [*args, "--data", path, "--no-cache"], None
+        else:
+            argv, env = [*args, "--data", path], environment(XDG_CACHE_HOME=cache)
+        shown = row["command"] + (" --no-cache" if row["mode"] == "first" else "")
+        lines += [
+            f"### `{shown}`, {row['mode']} query (cProfile, own time)",
+            "",
+            *_run_profile(argv, env),
+            "",
+        ]
+    return lines
+
+
+def _query_table(rows: list[dict[str, Any]], target: float) -> list[str]:
+    lines = [
+        f"Targets: time at most {target}x jq's, peak memory at most jq's.",
+        "",
+        "| reports | query | oigcli s | jq s | time ratio | oigcli MiB | jq MiB "
+        "| memory ratio | targets met |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        t_ours, t_jq, t_ratio = row["time"]
+        m_ours, m_jq, m_ratio = row["memory"]
+        lines.append(
+            f"| {row['size']:,} | {row['query']} | {t_ours:.3f} | {t_jq:.3f} | {t_ratio:.2f} "
+            f"| {m_ours:.0f} | {m_jq:.0f} | {m_ratio:.2f} | {'yes' if _met(row) else 'no'} |"
+        )
+    return lines
 
 
 def report(
-    scale: list[dict[str, object]], startup: list[tuple[str, float, float, float]], argv: list[str]
+    scale: list[dict[str, Any]],
+    builds: dict[int, dict[str, float]],
+    startup: list[tuple[str, float, float, float]],
+    argv: list[str],
+    cache: str,
 ) -> str:
+    first = [r for r in scale if r["mode"] == "first"]
+    repeated = [r for r in scale if r["mode"] == "repeated"]
     lines = [
         "# Benchmarks",
         "",
@@ -216,23 +333,23 @@ def report(
         "",
         *_machine(),
         "",
-        "## Queries against jq, first run on an uncached file",
+        "Each oigcli run alternates with a jq run on the same file; medians of wall time and",
+        "of peak resident memory (the kernel's rusage of each process).",
         "",
-        f"Targets: time at most {TARGET_TIME}x jq's, peak memory at most jq's.",
+        "## First query: a file with no index",
         "",
-        "| reports | query | oigcli s | jq s | time ratio | oigcli MiB | jq MiB "
-        "| memory ratio | targets met |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "Each run has an empty cache of its own (so it looks for an index, finds none, reads",
+        "the file, and starts the background builder, which is then stopped).",
+        "",
+        *_query_table(first, TARGET_TIME),
+        "",
+        "## Repeated queries: the same unchanged file, indexed",
+        "",
+        *_query_table(repeated, TARGET_REPEATED),
+        "",
+        "The commands:",
+        "",
     ]
-    for row in scale:
-        t_ours, t_jq, t_ratio = row["time"]  # type: ignore[misc]
-        m_ours, m_jq, m_ratio = row["memory"]  # type: ignore[misc]
-        met = "yes" if t_ratio <= TARGET_TIME and m_ratio <= TARGET_MEMORY else "no"
-        lines.append(
-            f"| {row['size']:,} | {row['query']} | {t_ours:.3f} | {t_jq:.3f} | {t_ratio:.2f} "
-            f"| {m_ours:.0f} | {m_jq:.0f} | {m_ratio:.2f} | {met} |"
-        )
-    lines += ["", "The commands:", ""]
     seen = set()
     for row in scale:
         if row["query"] in seen:
@@ -240,6 +357,24 @@ def report(
         seen.add(row["query"])
         lines += [f"- {row['query']}: `{row['command']}` against `{row['jq']}`"]
     lines += [
+        "",
+        "## The index (`python -m oigcli.index FILE`, what a first query starts)",
+        "",
+        "| reports | file MB | index MB | build s | build MiB |",
+        "|---:|---:|---:|---:|---:|",
+        *(
+            f"| {size:,} | {b['file_mb']:.1f} | {b['index_mb']:.1f} | {b['seconds']:.2f} "
+            f"| {b['mib']:.0f} |"
+            for size, b in builds.items()
+        ),
+        "",
+        "## Growth: time and memory from one size to the next",
+        "",
+        "Target: at most linear (no more than the factor by which the reports grow).",
+        "",
+        "| query | kind | reports | factor | time grew | memory grew | at most linear |",
+        "|---|---|---|---:|---:|---:|---|",
+        *_growth(scale),
         "",
         "## Start-up against a bare Typer app (`bench/bare_typer.py`)",
         "",
@@ -252,7 +387,7 @@ def report(
             for name, ours, ref, ratio in startup
         ),
         "",
-        *_why(scale, startup),
+        *_why(scale, startup, cache),
     ]
     return "\n".join(lines)
 
@@ -264,9 +399,12 @@ def main() -> int:
     parser.add_argument("--startup-runs", type=int, default=21)
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="- for stdout")
     args = parser.parse_args()
-    scale = measure_scale(args.sizes, args.runs)
+    scale, builds = measure_scale(args.sizes, args.runs)
     startup = measure_startup(args.startup_runs)
-    text = report(scale, startup, sys.argv[1:])
+    with tempfile.TemporaryDirectory() as cache:  # for the profiles of repeated queries
+        largest = max(args.sizes)
+        _build_index(HERE / "data" / f"reports-{largest}.json", cache)
+        text = report(scale, builds, startup, sys.argv[1:], cache)
     if args.output == "-":
         print(text)
     else:

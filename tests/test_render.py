@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from oigcli import render
 from oigcli.context import Environment
 from oigcli.render import bar, cell, report_page, reports_table, sanitise, stats_table, to_json
 from oigcli.stats import summarize
@@ -132,3 +136,47 @@ def test_odd_columns_values(monkeypatch: pytest.MonkeyPatch, columns: str) -> No
     monkeypatch.setenv("COLUMNS", columns)
     width = Environment(stdout=io.StringIO()).width
     assert width == (30 if columns == "٣٠" else 80)
+
+
+_cell_text = st.text(alphabet=st.sampled_from(["a", "Z", " ", "\u00a0", "é", "…", "9", "-", "\t"]))
+
+
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.tuples(
+            st.lists(
+                st.sampled_from(["", "title", "fiscal_year", "reports", "x"]),
+                min_size=n,
+                max_size=n,
+            ),
+            st.lists(
+                st.lists(_cell_text, min_size=n, max_size=n) | st.just(render.SEPARATING_LINE),
+                max_size=6,
+            ),
+            st.booleans(),
+        )
+    )
+)
+def test_the_simple_style_is_drawn_as_tabulate_draws_it(
+    case: tuple[list[str], list[Any], bool],
+) -> None:
+    """oigcli draws the default style itself (start-up); it must not differ from tabulate's."""
+    from tabulate import SEPARATING_LINE, tabulate
+
+    headers, rows, marked = case
+    mark = (0, re.compile("a")) if marked else None
+    ours = render.table(headers, rows, "simple", mark)
+    align = ["right" if render.is_numeric(h) else "left" for h in headers]
+    body = [
+        SEPARATING_LINE
+        if row is render.SEPARATING_LINE
+        else [
+            render.highlight(c, re.compile("a")) if marked and i == 0 else c
+            for i, c in enumerate(row)
+        ]
+        for row in rows
+    ]
+    theirs = tabulate(
+        body, headers=headers, tablefmt="simple", colalign=align, disable_numparse=True
+    )
+    assert ours == theirs + "\n"
