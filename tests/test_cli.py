@@ -405,3 +405,19 @@ def test_shared_options_are_the_same_everywhere() -> None:
                 assert seen[param.name] == record, f"{name} --{param.name} differs"
             seen.setdefault(param.name, record)
     assert shared >= 20  # format, json, data everywhere; criteria on 3 commands; shaping on 3
+
+
+def test_start_up_builds_only_the_command_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oigcli import cli
+
+    everything = list(cli.app.registered_commands)
+    monkeypatch.setattr(cli.app, "registered_commands", list(everything))
+    cli._only_the_command_asked_for(["--help"], {})
+    cli._only_the_command_asked_for(["lis"], {})
+    cli._only_the_command_asked_for(["stats", "--by", "tag"], {"_OIGCLI_COMPLETE": "bash_complete"})
+    assert cli.app.registered_commands == everything  # help, typos and completion: all
+    cli._only_the_command_asked_for(["filter", "--text", "x"], {})
+    assert [c.name for c in cli.app.registered_commands] == ["filter"]
+    monkeypatch.setattr(cli.app, "registered_commands", list(everything))
+    cli._only_the_command_asked_for(["show", "21-27"], {})
+    assert [c.callback.__name__ for c in cli.app.registered_commands] == ["show"]  # type: ignore[union-attr]
