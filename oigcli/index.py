@@ -450,6 +450,7 @@ def build(path: str, cache: Path, settle: bool = True) -> Path | None:
     ``settle`` waits until the file has been left alone for SETTLED_NS (see the module's
     documentation); tests that make a file and index it at once turn it off."""
     import fcntl
+    import sqlite3
 
     identity = identify(path)
     if identity is None or identity.size < MIN_BYTES:
@@ -480,7 +481,11 @@ def build(path: str, cache: Path, settle: bool = True) -> Path | None:
         _remove(temporary)
         try:
             made = _write(path, identity, temporary)
-        except BaseException:
+        except (sqlite3.Error, OverflowError, UnicodeError, OSError):
+            # what SQLite cannot hold (an integer past 64 bits, a lone surrogate), or
+            # no room: the file is read each time, as without a cache
+            made = False
+        except BaseException:  # interrupted (SIGINT, or SIGTERM in main): leave nothing
             _remove(temporary)
             raise
         if not made or identify(path) != identity:
@@ -624,6 +629,9 @@ def main(argv: Sequence[str]) -> int:
     """``python -m oigcli.index FILE...`` indexes each file now, in the cache that
     queries use; ``--background CACHE FILE`` is what a query starts. Exit 0 when every
     file has an index, 1 otherwise."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # cleans up
     arguments = list(argv)
     if arguments[:1] == ["--background"]:
         cache = Path(arguments[1])

@@ -495,3 +495,36 @@ def test_a_real_first_query_indexes_in_the_background_and_lets_go_of_its_pipes(
         check=False,
     )
     assert second.returncode == 0 and b"POISON" in second.stdout
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"title": "\ud800: a lone surrogate, which JSON can escape"},
+        {"recommendations": 10**30, "recommendations_concurred": 1},
+    ],
+)
+def test_what_sqlite_cannot_hold_is_read_from_the_file(
+    invoke: Invoke, tmp_path: Path, odd: dict[str, Any]
+) -> None:
+    path = write_file(tmp_path, json.dumps([*REPORTS, {**_report("OIG-21-09", "x"), **odd}]))
+    assert invoke("validate", path).exit_code == 0
+    assert index.build(path, _cache(), settle=False) is None
+    assert not list(_cache().glob("*.tmp")) and not list(_cache().glob("*.sqlite3"))
+    listed = invoke("list", "--json", "--fields", "report_number", "--data", path)
+    assert len(json.loads(listed.output)) == 4  # (the title itself, in a real process)
+
+
+def test_a_terminated_builder_cleans_up(tmp_path: Path) -> None:
+    reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 200) for n in range(20000)]
+    path = write_file(tmp_path, json.dumps(reports))
+    os.utime(path, ns=(0, 0))
+    builder = subprocess.Popen([sys.executable, "-m", "oigcli.index", path])
+    cache = _cache()
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    builder.terminate()
+    assert builder.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not list(cache.glob("*.tmp")) and not list(cache.glob("*.sqlite3"))
