@@ -369,15 +369,20 @@ def test_concurrent_builders_make_one_whole_index(invoke: Invoke, tmp_path: Path
     opened.close()
 
 
-def test_a_builder_killed_midway_leaves_the_cache_readable(tmp_path: Path) -> None:
+def _builder_at_work(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """A 20 MB dataset (a build takes a while) and a builder that has begun writing."""
     reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 200) for n in range(20000)]
-    path = write_file(tmp_path, json.dumps(reports))  # 20 MB: a build takes a while
-    os.utime(path, ns=(0, 0))
+    path = write_file(folder, json.dumps(reports))
     builder = subprocess.Popen([sys.executable, "-m", "oigcli.index", path])
-    cache = _cache()
     deadline = time.monotonic() + 60
-    while not list(cache.glob("*.tmp")) and time.monotonic() < deadline:
+    while not list(_cache().glob("*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.01)
+    return path, builder
+
+
+def test_a_builder_killed_midway_leaves_the_cache_readable(tmp_path: Path) -> None:
+    path, builder = _builder_at_work(tmp_path)
+    cache = _cache()
     builder.send_signal(signal.SIGKILL)
     builder.wait()
     assert not list(cache.glob("*.sqlite3"))  # a .tmp perhaps; never a final index
@@ -517,14 +522,8 @@ def test_what_sqlite_cannot_hold_is_read_from_the_file(
 
 
 def test_a_terminated_builder_cleans_up(tmp_path: Path) -> None:
-    reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 200) for n in range(20000)]
-    path = write_file(tmp_path, json.dumps(reports))
-    os.utime(path, ns=(0, 0))
-    builder = subprocess.Popen([sys.executable, "-m", "oigcli.index", path])
+    _, builder = _builder_at_work(tmp_path)
     cache = _cache()
-    deadline = time.monotonic() + 60
-    while not list(cache.glob("*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.01)
     builder.terminate()
     assert builder.wait(timeout=60) == 128 + signal.SIGTERM
     assert not list(cache.glob("*.tmp")) and not list(cache.glob("*.sqlite3"))
