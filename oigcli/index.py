@@ -177,10 +177,9 @@ def _decoders() -> list[Any]:
 class Index:
     """An open index that matches its dataset file as it is now."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> None:
         self.connection = connection
         self.path = path
-        meta = dict(connection.execute("SELECT key, value FROM meta"))
         self.reports = int(meta["reports"])
         self.total_length = float(meta["total_length"])
 
@@ -381,7 +380,7 @@ def open_index(path: str, cache: Path) -> Index | None:
         if meta.get("format") != FORMAT or meta.get("identity") != _identity_text(identity):
             connection.close()
             return None
-        return Index(connection, where)
+        return Index(connection, where, meta)
     except (sqlite3.Error, KeyError, ValueError, TypeError):
         connection.close()
         _remove(where)
