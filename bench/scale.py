@@ -65,7 +65,7 @@ def _stop_builders(cache: str) -> None:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"oigcli.index" in command and cache.encode() in command:
+        if b"oigcli.index" in command and any(cache.encode() in part for part in command):
             with contextlib.suppress(OSError, ValueError):
                 os.kill(int(entry.name), signal.SIGKILL)
 
@@ -372,7 +372,7 @@ def report(
         "",
         "Target: at most linear (no more than the factor by which the reports grow).",
         "",
-        "| query | kind | reports | factor | time grew | memory grew | at most linear |",
+        "| kind | query | reports | factor | time grew | memory grew | at most linear |",
         "|---|---|---|---:|---:|---:|---|",
         *_growth(scale),
         "",

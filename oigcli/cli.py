@@ -409,15 +409,9 @@ def stats(
     concurrence rate is concurred / recommendations, unknown when there are none.
     """
     from oigcli import render
-    from oigcli.stats import summarize
+    from oigcli.stats import Tally
 
     env = _env(ctx, io)
-
-    def counted(report: Report) -> Report | None:  # the summary is not counted: drop it
-        if not criteria.matches(report):
-            return None
-        return report if by == "summary" else {**report, "summary": None}
-
     summary = None
     if criteria.years_only:  # which an index counts by itself
         from oigcli import dataset
@@ -427,10 +421,16 @@ def stats(
         if index is not None:
             with contextlib.closing(index):
                 summary = index.summarize(by, criteria.years)
-    if summary is None:
+    if summary is None:  # counted as read: no report is kept
+        tally = Tally(by)
+
+        def count(report: Report) -> None:
+            if criteria.matches(report):
+                tally.add(report)
+
         reads_summary = by == "summary" or criteria.reads_summary
-        narrowing = criteria.narrowing(summaries=reads_summary)
-        summary = summarize(_load(env, io, counted, narrowing), by)
+        _load(env, io, count, criteria.narrowing(summaries=reads_summary))
+        summary = tally.summary()
     if io.format is Format.json:
         text = render.to_json(summary)
     elif io.format is Format.jsonl:

@@ -244,7 +244,7 @@ class Index:
             return self._summarize(by, where, parameters, counts)
 
     def _summarize(self, by: str, where: str, parameters: list[Any], counts: str) -> dict[str, Any]:
-        from oigcli.stats import assemble
+        from oigcli.stats import COUNTS, assemble
 
         execute = self.connection.execute
         total = execute(f"SELECT {counts} FROM reports{where}", parameters).fetchone()
@@ -272,13 +272,12 @@ class Index:
                 execute(f"SELECT {key}, {counts} FROM reports{where} GROUP BY 1", parameters)
             )
         boolean = by in FIELDS_BY_NAME and FIELDS_BY_NAME[by].type is bool
-        names = ("reports", "recommendations", "concurred")
         groups = {
-            (bool(key) if boolean and key is not None else key): dict(zip(names, row, strict=True))
+            (bool(key) if boolean and key is not None else key): dict(zip(COUNTS, row, strict=True))
             for key, *row in rows
             if row[0]
         }
-        return assemble(dict(zip(names, total, strict=True)), groups, by)
+        return assemble(dict(zip(COUNTS, total, strict=True)), groups, by)
 
     def _reports(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Report]:
         decoders = list(enumerate(_decoders()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from oigcli.schema import FIELDS, Report
@@ -25,33 +25,55 @@ group); ``year`` and ``month`` of the issue date (YYYY as a number, YYYY-MM; unk
 in the null group)."""
 
 
-def _counts(reports: Iterable[Report]) -> dict[str, int]:
-    reports = list(reports)
-    return {
-        "reports": len(reports),
-        "recommendations": sum(r["recommendations"] or 0 for r in reports),
-        "concurred": sum(r["recommendations_concurred"] or 0 for r in reports),
-    }
-
-
 def concurrence_rate(concurred: int, recommendations: int) -> float | None:
     """concurred / recommendations; None when there are no recommendations."""
     return concurred / recommendations if recommendations else None
 
 
-def summarize(reports: Sequence[Report], by: str = "fiscal_year") -> dict[str, Any]:
+COUNTS = ("reports", "recommendations", "concurred")
+
+
+class Tally:
+    """Counts reports as they come, in total and per group of ``by``, keeping none of
+    them: stats, counting as the dataset is read, holds its groups, not the dataset."""
+
+    def __init__(self, by: str = "fiscal_year") -> None:
+        self.by = by
+        self.keys_of = GROUPINGS[by]
+        self.total = [0, 0, 0]
+        self.groups: dict[Any, list[int]] = {}
+
+    def add(self, report: Report) -> None:
+        made = report["recommendations"] or 0
+        concurred = report["recommendations_concurred"] or 0
+        groups = self.groups
+        for key in self.keys_of(report):
+            counts = groups.get(key)
+            if counts is None:
+                counts = groups[key] = [0, 0, 0]
+            counts[0] += 1
+            counts[1] += made
+            counts[2] += concurred
+        self.total[0] += 1
+        self.total[1] += made
+        self.total[2] += concurred
+
+    def summary(self) -> dict[str, Any]:
+        groups = {key: dict(zip(COUNTS, c, strict=True)) for key, c in self.groups.items()}
+        return assemble(dict(zip(COUNTS, self.total, strict=True)), groups, self.by)
+
+
+def summarize(reports: Iterable[Report], by: str = "fiscal_year") -> dict[str, Any]:
     """The stats JSON object: totals, then one group per key of ``by``, ordered by key
     (unknown last). Null recommendation counts add nothing."""
-    keys_of = GROUPINGS[by]
-    groups: dict[Any, list[Report]] = {}
+    tally = Tally(by)
     for report in reports:
-        for key in keys_of(report):
-            groups.setdefault(key, []).append(report)
-    return assemble(_counts(reports), {key: _counts(rows) for key, rows in groups.items()}, by)
+        tally.add(report)
+    return tally.summary()
 
 
 def assemble(total: dict[str, int], groups: dict[Any, dict[str, int]], by: str) -> dict[str, Any]:
-    """The stats JSON object from counts (``_counts``' keys) in total and per group key."""
+    """The stats JSON object from counts (COUNTS) in total and per group key."""
     return {
         "total": {
             **total,
