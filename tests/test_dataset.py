@@ -380,3 +380,25 @@ def test_large_arrays_are_read_in_chunks(
         expected.decode(json.dumps(bundled, indent=2)[:-40])
     except json.JSONDecodeError as exc:
         assert f"broken.json:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}" in str(error.value)
+
+
+@pytest.mark.parametrize("twice", [False, True])  # the second time, from the seen signatures
+def test_the_fast_check_passes_exactly_the_plainly_valid(twice: bool) -> None:
+    from oigcli.dataset import _plainly_valid
+
+    least = {"report_number": "A", "title": "t", "fiscal_year": 2021}
+    cases = [
+        (least, True),  # absent optional fields are fine
+        ({**least, "issue_date": "2020-10-01", "tags": ["x"]}, True),
+        ({**least, "recommendations": 3, "recommendations_concurred": 3}, True),
+        ({**least, "tags": None}, False),  # null where a list must be
+        ({**least, "redacted": 1}, False),  # a number is not a boolean
+        ({**least, "fiscal_year": True}, False),  # nor a boolean a number
+        ({**least, "issue_date": "2021-10-01"}, False),  # that date is in FY2022
+        ({**least, "issue_date": "2021-13-01"}, False),
+        ({**least, "tags": ["x", 1]}, False),
+        ({**least, "recommendations": 2, "recommendations_concurred": 3}, False),
+        ({"title": "t", "fiscal_year": 2021}, False),
+    ]
+    for record, plain in cases * (2 if twice else 1):
+        assert _plainly_valid(record) is plain, record
