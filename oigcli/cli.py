@@ -316,7 +316,8 @@ def filter_(
     from oigcli import query
 
     env = _env(ctx, io)
-    rows = query.newest_first(_load(env, io, criteria.pick, criteria.narrowing()))
+    pick = None if criteria.empty else criteria.pick
+    rows = query.newest_first(_load(env, io, pick, criteria.narrowing()))
     rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
     _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
 
@@ -429,7 +430,8 @@ def stats(
                 tally.add(report)
 
         reads_summary = by == "summary" or criteria.reads_summary
-        _load(env, io, count, criteria.narrowing(summaries=reads_summary))
+        counter = tally.add if criteria.empty else count
+        _load(env, io, counter, criteria.narrowing(summaries=reads_summary))
         summary = tally.summary()
     if io.format is Format.json:
         text = render.to_json(summary)

@@ -140,6 +140,11 @@ class Criteria:
         return report if self.matches(report) else None
 
     @property
+    def empty(self) -> bool:
+        """Whether there is no criterion: every report matches."""
+        return self == Criteria()
+
+    @property
     def years_only(self) -> bool:
         """Whether fiscal years are the only criterion (if any)."""
         return self == Criteria(years=self.years)

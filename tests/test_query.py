@@ -178,3 +178,17 @@ def test_natural_key_takes_only_decimal_digits_as_numbers(text: str) -> None:
     """'²' is a digit to str.isdigit but not a number int() reads; it sorts as text."""
     assert natural_key(text) == natural_key(text)
     sorted([text, "OIG-2", "OIG-10"], key=natural_key)
+
+
+def test_criteria_say_when_they_are_empty_or_only_years() -> None:
+    assert Criteria().empty and Criteria.build().empty and Criteria().years_only
+    years = Criteria.build(years=YearRange(2020, None))
+    assert not years.empty and years.years_only
+    for other in (
+        Criteria.build(text="mail"),
+        Criteria.build(components=["CBP"]),
+        Criteria.build(redacted=False),
+        Criteria.build(nonconcurred=True),
+        Criteria.build(tags=["OFO"], years=YearRange(2020, 2021)),
+    ):
+        assert not other.empty and not other.years_only
