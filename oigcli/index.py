@@ -51,8 +51,9 @@ if TYPE_CHECKING:
     from oigcli.dataset import Narrowing, Pick
     from oigcli.query import YearRange
 
-FORMAT = 1
-"""The layout's version: an index of another version is rebuilt."""
+FORMAT = 2
+"""The version of the layout and of what is stored (2: search lengths in characters): an
+index of another version is not used, and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
 SETTLED_NS = 2_000_000_000
