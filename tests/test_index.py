@@ -527,3 +527,15 @@ def test_a_terminated_builder_cleans_up(tmp_path: Path) -> None:
     builder.terminate()
     assert builder.wait(timeout=60) == 128 + signal.SIGTERM
     assert not list(cache.glob("*.tmp")) and not list(cache.glob("*.sqlite3"))
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_an_index_of_another_format_is_not_used(invoke: Invoke, tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    where = _build(path)
+    _poison(where)
+    connection = sqlite3.connect(where)
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'format'", (index.FORMAT - 1,))
+    connection.commit()
+    connection.close()
+    assert "POISON" not in invoke("list", "--json", "--data", path).output
