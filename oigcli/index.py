@@ -441,13 +441,15 @@ def build_in_background(path: str, cache: Path) -> None:
         pass
 
 
-def build(path: str, cache: Path, settle: bool = True) -> Path | None:
+def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Path | None:
     """Make the index of the dataset file at ``path`` unless a matching one exists.
     Returns the index's path, or None when none was made: the file is not worth indexing,
     is not a valid dataset, changed while it was read, or another builder is at work.
 
     ``settle`` waits until the file has been left alone for SETTLED_NS (see the module's
-    documentation); tests that make a file and index it at once turn it off."""
+    documentation); tests that make a file and index it at once turn it off. ``wait``
+    waits for a builder already at work on the file (and then finds its index) instead
+    of leaving the work to it."""
     import fcntl
     import sqlite3
 
@@ -456,9 +458,9 @@ def build(path: str, cache: Path, settle: bool = True) -> Path | None:
         return None
     if settle:
         quiet_since = max(identity.mtime_ns, identity.ctime_ns)
-        wait = quiet_since + SETTLED_NS - time.time_ns()
-        if wait > 0:
-            time.sleep(wait / 1e9)
+        unsettled = quiet_since + SETTLED_NS - time.time_ns()
+        if unsettled > 0:
+            time.sleep(unsettled / 1e9)
             if identify(path) != identity:
                 return None
     target = index_path(identity, cache)
@@ -469,7 +471,7 @@ def build(path: str, cache: Path, settle: bool = True) -> Path | None:
         return None
     with lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             return None
         existing = open_index(path, cache)
@@ -637,9 +639,19 @@ def main(argv: Sequence[str]) -> int:
         arguments = arguments[2:]
         with contextlib.suppress(OSError):
             os.nice(10)  # the user's foreground work comes first
-    else:
+        made = [build(path, cache) is not None for path in arguments]
+    else:  # asked for by a person or a script: the index, even if another builder has it
         cache = cache_dir(os.environ)
-    made = [build(path, cache) is not None for path in arguments]
+        made = []
+        for path in arguments:
+            made.append(build(path, cache, wait=True) is not None)
+            if not made[-1]:
+                print(
+                    f"oigcli.index: {path}: not indexed (not a file of {MIN_BYTES >> 20} MiB or "
+                    f"more, not a valid dataset, changed while read, or {cache} cannot be "
+                    "written); queries read the file itself",
+                    file=sys.stderr,
+                )
     return 0 if made and all(made) else 1
 
 

@@ -539,3 +539,34 @@ def test_an_index_of_another_format_is_not_used(invoke: Invoke, tmp_path: Path) 
     connection.commit()
     connection.close()
     assert "POISON" not in invoke("list", "--json", "--data", path).output
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_an_index_asked_for_waits_for_the_builder_at_work(tmp_path: Path) -> None:
+    import fcntl
+
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    identity = index.identify(path)
+    assert identity is not None
+    where = index.index_path(identity, _cache())
+    where.parent.mkdir(parents=True)
+    with open(where.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a builder at work
+        assert index.build(path, _cache(), settle=False) is None  # a background one leaves it
+        results: list[Path | None] = []
+        waiting = threading.Thread(
+            target=lambda: results.append(index.build(path, _cache(), settle=False, wait=True))
+        )
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # cannot finish while the lock is held
+    waiting.join()
+    assert results == [where]
+
+
+def test_python_m_oigcli_index_says_why_it_did_not_index(tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))  # under 1 MiB
+    done = subprocess.run(
+        [sys.executable, "-m", "oigcli.index", path], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1 and "not indexed" in done.stderr and path in done.stderr
