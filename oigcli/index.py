@@ -494,7 +494,48 @@ def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Pa
             return None
         os.replace(temporary, target)
         _sync_directory(cache)
-        return target
+    prune(cache)
+    return target
+
+
+def prune(cache: Path) -> list[Path]:
+    """Remove what no query can use: the index of a file that no longer exists, and a
+    temporary file left by a builder that died. Each is removed only under its lock,
+    so no builder at work loses anything; lock files stay (empty, and removing one
+    would let two builders of a file work at once). Returns what was removed."""
+    import fcntl
+    import sqlite3
+
+    removed = []
+    for lock_path in cache.glob("*.lock"):
+        stale = []
+        temporary, index_file = lock_path.with_suffix(".tmp"), lock_path.with_suffix(".sqlite3")
+        if temporary.exists():
+            stale.append(temporary)
+        if index_file.exists():
+            try:
+                with contextlib.closing(
+                    sqlite3.connect(f"{index_file.as_uri()}?mode=ro&immutable=1", uri=True)
+                ) as connection:
+                    (text,) = connection.execute(
+                        "SELECT value FROM meta WHERE key = 'identity'"
+                    ).fetchone()
+                source = json.loads(text)["path"]
+            except (sqlite3.Error, TypeError, ValueError, KeyError):
+                source = None  # not an index that can be used
+            if source is None or not os.path.exists(source):
+                stale.append(index_file)
+        if not stale:
+            continue
+        try:
+            with open(lock_path, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                for path in stale:
+                    _remove(path)
+                    removed.append(path)
+        except OSError:  # a builder holds it, or the cache cannot be written
+            continue
+    return removed
 
 
 SCHEMA = """

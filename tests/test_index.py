@@ -570,3 +570,23 @@ def test_python_m_oigcli_index_says_why_it_did_not_index(tmp_path: Path) -> None
         [sys.executable, "-m", "oigcli.index", path], capture_output=True, text=True, check=False
     )
     assert done.returncode == 1 and "not indexed" in done.stderr and path in done.stderr
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_a_build_prunes_what_no_query_can_use(tmp_path: Path) -> None:
+    import fcntl
+
+    kept = write_file(tmp_path, json.dumps(REPORTS), "kept.json")
+    gone = write_file(tmp_path, json.dumps(REPORTS[:2]), "gone.json")
+    held = write_file(tmp_path, json.dumps(REPORTS[:1]), "held.json")
+    kept_index, gone_index, held_index = _build(kept), _build(gone), _build(held)
+    kept_index.with_suffix(".tmp").write_bytes(b"left by a builder that died")
+    Path(gone).unlink()
+    Path(held).unlink()
+    with open(held_index.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a builder at work on it: not touched
+        _build(write_file(tmp_path, json.dumps(REPORTS[1:]), "new.json"))
+        assert held_index.exists()
+    assert kept_index.exists() and not kept_index.with_suffix(".tmp").exists()
+    assert not gone_index.exists() and gone_index.with_suffix(".lock").exists()
+    assert index.prune(_cache()) == [held_index]  # once nobody holds it
