@@ -163,14 +163,18 @@ def _hostile_datasets(draw: st.DrawFn) -> list[dict[str, Any]]:
 @st.composite
 def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
     """A search query or a --text: words of the data (and parts of them), hostile words,
-    prefixes and phrases."""
+    prefixes and phrases; or stats by a grouping, perhaps over some fiscal years."""
     texts = [f"{r['title']} {r['summary'] or ''}" for r in reports]
     pool = [w for text in texts for w in text.split()] + WORDS + HOSTILE_WORDS
     word = st.sampled_from(pool)
     part = st.builds(
         lambda w, i, j: w[min(i, j) : max(i, j) + 1], word, st.integers(0, 8), st.integers(0, 8)
     )
-    kind = draw(st.sampled_from(["search", "prefix", "phrase", "text"]))
+    kind = draw(st.sampled_from(["search", "prefix", "phrase", "text", "stats"]))
+    if kind == "stats":  # counted by SQLite when only years are asked
+        groupings = ["component", "tag", "redacted", "year", "month", "recommendations", "title"]
+        years = draw(st.sampled_from([[], ["--fy", "2019..2021"], ["--fy", "..2018"]]))
+        return ["stats", "--by", draw(st.sampled_from(groupings)), *years]
     if kind == "text":
         chosen = draw(st.lists(part | word, min_size=1, max_size=3))
         return ["filter", "--text", " ".join(w for w in chosen if w.strip()) or "x"]
