@@ -123,6 +123,12 @@ class Ranking:
         self.df = [0] * len(query.terms)
         self.counting = True
         """Whether pick sees every report and counts the statistics itself."""
+        groups = [term.words for term in query.terms]
+        if len(groups) == 1 and len(groups[0]) == 1:  # one word: the common case, and
+            word = groups[0][0]  # the screen every report of a large file goes through
+            self._may_occur: Callable[[str], bool] = lambda folded: word in folded
+        else:
+            self._may_occur = lambda folded: any(all(w in folded for w in g) for g in groups)
         self.found: list[tuple[Report, list[tuple[int, int]], float]] = []
 
     def preset(self, reports: int, total_length: float, df: list[int]) -> None:
@@ -138,8 +144,7 @@ class Ranking:
         if self.counting:
             self.reports += 1
             self.total_length += length
-        folded = f"{title}\n{summary}".casefold()
-        if not any(all(w in folded for w in term.words) for term in terms):
+        if not self._may_occur(f"{title}\n{summary}".casefold()):
             return None  # no term can occur as a word where it does not occur as text
         folded_title, folded_summary = title.casefold(), summary.casefold()
         counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
