@@ -392,7 +392,7 @@ def report(
         "# Benchmarks",
         "",
         "Made by `python bench/scale.py` (after `python bench/generate.py 1000 10000 100000`);",
-        f"this run: `python bench/scale.py {' '.join(argv)}`".rstrip() + ".",
+        f"this run: `{' '.join(['python', 'bench/scale.py', *argv])}`.",
         "",
         *_machine(),
         "",
