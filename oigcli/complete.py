@@ -16,16 +16,41 @@ import typer
 from oigcli.schema import FIELD_NAMES, FIELDS
 
 
-def _reports(ctx: typer.Context) -> list[dict[str, Any]]:
+def _values(ctx: typer.Context, field: str) -> list[str]:
+    """Every value of ``field`` (``tags``: every tag) in the active dataset. Each Tab press
+    is a run of oigcli: a large file's index answers at once; otherwise the file is read
+    (and, being large, indexed for the next press). A dataset with problems offers what
+    can be read of it."""
     import os
 
     from oigcli import dataset
+    from oigcli.errors import DatasetError
 
     path = ctx.params.get("data") or os.environ.get("OIGCLI_DATA") or None
     if path == "-":  # standard input is the shell's, not a dataset, while completing
         return []
+
+    def light(report: dict[str, Any]) -> dict[str, Any]:
+        return {field: report[field]}
+
     try:
-        return dataset.read(path).reports
+        cache = None
+        if path is not None and not ctx.params.get("no_cache"):
+            from oigcli.index import cache_dir
+
+            cache = cache_dir(os.environ)
+        index = dataset.open_index(path, cache)
+        if index is not None:
+            try:
+                return index.values(field)
+            finally:
+                index.close()
+        try:
+            reports = dataset.load(path, None, light, dataset.Narrowing(summaries=False), cache)
+        except DatasetError:
+            reports = dataset.read(path, pick=light).reports
+        found = (r[field] for r in reports)
+        return [v for value in found for v in (value if field == "tags" else [value]) if v]
     except Exception:  # completion must never break the user's shell
         return []
 
@@ -61,7 +86,7 @@ def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -
 def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
     from oigcli.query import normalise_number
 
-    numbers = [r["report_number"] for r in _reports(ctx)]
+    numbers = _values(ctx, "report_number")
     found = _starting(numbers, incomplete)
     if not found and incomplete:  # "21-6" completes to "21-63", a form show accepts
         found = _starting(numbers, normalise_number(incomplete), typed=incomplete)
@@ -69,11 +94,11 @@ def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def components(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting((r["component"] for r in _reports(ctx) if r["component"]), incomplete)
+    return _starting(_values(ctx, "component"), incomplete)
 
 
 def tags(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting((t for r in _reports(ctx) for t in r["tags"]), incomplete)
+    return _starting(_values(ctx, "tags"), incomplete)
 
 
 def fields(incomplete: str) -> list[str]:

@@ -227,6 +227,21 @@ class Index:
                     kept.append(chosen)
         return kept
 
+    def values(self, field: str) -> list[str]:
+        """The distinct known values of a text field (``tags``: every distinct tag), for
+        completion; report numbers come whole from meta."""
+        with self._reading():
+            execute = self.connection.execute
+            if field == "report_number":
+                (numbers,) = execute("SELECT value FROM meta WHERE key = 'numbers'").fetchone()
+                return list(json.loads(numbers))
+            if field == "tags":
+                return [tag for (tag,) in execute("SELECT DISTINCT tag FROM tags")]
+            if field not in STORED:
+                raise ValueError(f"{field!r} is not a field kept in the reports table")
+            sql = f'SELECT DISTINCT "{field}" FROM reports WHERE "{field}" IS NOT NULL'
+            return [value for (value,) in execute(sql)]
+
     def summarize(self, by: str, years: YearRange | None) -> dict[str, Any]:
         """``stats.summarize`` of the reports in ``years`` (None: all), counted by SQLite.
         The keys are those of ``stats.GROUPINGS``: a field's value, each distinct tag (a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import NUMBERS, oigcli_executable
+from conftest import BUNDLED_JSON, NUMBERS, oigcli_executable
 from oigcli import complete
 from scraper import write_archive
 
@@ -168,3 +169,25 @@ def test_completion_never_breaks_on_a_bad_dataset(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     assert _complete(f"oigcli show --data {bad} OIG", 4) == []
+
+
+def test_completion_reads_the_index_of_a_large_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private_cache: list[str]
+) -> None:
+    """Each Tab press runs oigcli: on a large file, the index answers it."""
+    import sqlite3
+
+    from oigcli import index
+
+    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    reports = json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
+    path = str(tmp_path / "reports.json")
+    Path(path).write_text(json.dumps(reports), encoding="utf-8")
+    assert complete.components(_ctx(data=path), "") == ["CBP"]
+    assert private_cache == [path]  # no index yet: the file was read, a builder started
+    where = index.build(path, index.cache_dir(os.environ), settle=False)
+    assert where is not None
+    with sqlite3.connect(where) as connection:  # an answer with this came from the index
+        connection.execute("UPDATE reports SET component = 'FROM-THE-INDEX'")
+    assert complete.components(_ctx(data=path), "") == ["FROM-THE-INDEX"]
+    assert complete.components(_ctx(data=path, no_cache=True), "") == ["CBP"]

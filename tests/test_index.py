@@ -594,3 +594,19 @@ def test_a_build_prunes_what_no_query_can_use(tmp_path: Path) -> None:
     assert kept_index.exists() and not kept_index.with_suffix(".tmp").exists()
     assert not gone_index.exists() and gone_index.with_suffix(".lock").exists()
     assert index.prune(_cache()) == [held_index]  # once nobody holds it
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_the_index_gives_completion_its_values(tmp_path: Path) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    _build(path)
+    opened = index.open_index(path, _cache())
+    assert opened is not None
+    try:
+        assert opened.values("report_number") == ["OIG-21-01", "OIG-21-02", "OIG-21-03"]
+        assert opened.values("tags") == ["OFO"]
+        assert sorted(opened.values("component")) == ["CBP", "ICE"]
+        with pytest.raises(ValueError):
+            opened.values("summary")
+    finally:
+        opened.close()
