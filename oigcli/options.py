@@ -456,9 +456,12 @@ IN_OUT = OptionGroup(
                 bool,
                 typer.Option(
                     "--no-cache",
+                    envvar="OIGCLI_NO_CACHE",
+                    show_envvar=False,
                     help="Read the --data file itself: neither use nor make its index in "
                     "the cache ($XDG_CACHE_HOME/oigcli, else ~/.cache/oigcli). Files of 1 MiB "
-                    "or more are indexed after a first query, for faster repeated ones.",
+                    "or more are indexed after a first query, for faster repeated ones. "
+                    "OIGCLI_NO_CACHE=1 does the same for every command.",
                 ),
             ],
             False,

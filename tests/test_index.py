@@ -610,3 +610,19 @@ def test_the_index_gives_completion_its_values(tmp_path: Path) -> None:
             opened.values("summary")
     finally:
         opened.close()
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_oigcli_no_cache_in_the_environment_is_no_cache(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private_cache: list[str]
+) -> None:
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    _poison(_build(path))
+    monkeypatch.setenv("OIGCLI_NO_CACHE", "1")
+    assert "POISON" not in invoke("list", "--json", "--data", path).output
+    monkeypatch.setenv("OIGCLI_NO_CACHE", "0")
+    assert "POISON" in invoke("list", "--json", "--data", path).output
+    monkeypatch.setenv("OIGCLI_NO_CACHE", "perhaps")
+    result = invoke("list", "--data", path)
+    assert result.exit_code == 2 and "not a valid boolean" in result.output
+    assert private_cache == []
