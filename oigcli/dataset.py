@@ -31,6 +31,7 @@ from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
 
 if TYPE_CHECKING:
     from oigcli.index import Index
+    from oigcli.search import Term
 
 BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
@@ -102,8 +103,8 @@ class Narrowing:
     """Case-folded texts that the case-folded title, newline, summary contains."""
     numbers: frozenset[str] | None = None
     """Upper-cased report numbers: one of them is the report's."""
-    terms: tuple[Any, ...] = ()
-    """search.Term: each occurs in the report (as search counts them)."""
+    terms: tuple[Term, ...] = ()
+    """Each occurs in the report, as search counts them."""
     statistics: Callable[[int, float, list[int]], None] | None = None
     """Told, before any report, the reports in the dataset, their summed search length,
     and how many contain each of ``terms``: what a search over everything would count."""

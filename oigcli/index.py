@@ -24,7 +24,7 @@ the same answer:
   that cannot be read as one is deleted and not used.
 
 The first query of a file that has no usable index answers by reading the file, then
-starts ``python -m oigcli.index FILE`` in the background (its own session, no terminal,
+starts ``python -m oigcli.index --background CACHE FILE`` (its own session, no terminal,
 standard streams on /dev/null, so a pipe closes when the query is done), as ``git gc
 --auto`` does. ``--no-cache`` neither uses nor builds an index; standard input, the
 bundled dataset, directories and files under ``MIN_BYTES`` are never indexed.
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from oigcli.dataset import Narrowing, Pick
     from oigcli.query import YearRange
+    from oigcli.search import Term
 
 FORMAT = 2
 """The version of the layout and of what is stored (2: search lengths in characters): an
@@ -366,7 +367,7 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _term(term: Any) -> str:
+def _term(term: Term) -> str:
     """A search term as an FTS5 query: its words as a phrase, a prefix with ``*``."""
     return _quoted(" ".join(term.words)) + (" *" if term.prefix else "")
 
