@@ -22,9 +22,9 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO
 
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
@@ -39,8 +39,7 @@ SCRAPER_FILE = "report.json"
 SHOWN_PROBLEMS = 3
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a dataset, and where."""
 
     source: str
@@ -65,14 +64,13 @@ class Problem:
         return ": ".join([*parts, self.message])
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 PROBLEM_FIELDS = ("source", "line", "column", "record", "report_number", "field", "message")
 
 
-@dataclass
-class Entry:
+class Entry(NamedTuple):
     """One raw record and where it was read."""
 
     value: Any
@@ -93,8 +91,7 @@ Pick = Callable[[Report], "Report | None"]
 or None to drop it."""
 
 
-@dataclass
-class Narrowing:
+class Narrowing(NamedTuple):
     """What a query's pick can keep at most, so that an index (oigcli.index) gives it only
     candidates. Reading a file ignores all but ``every_number``: the pick sees everything.
     Every field says something true of every report the pick keeps, or asks for a fact."""

@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
@@ -127,8 +126,7 @@ def _evaluated(param: inspect.Parameter, command: Callable[..., Any]) -> inspect
     return param if value is None else param.replace(annotation=value)
 
 
-@dataclass(frozen=True)
-class OptionGroup:
+class OptionGroup(NamedTuple):
     """Options that several commands share, handed to each command as one built value."""
 
     param: str
@@ -313,8 +311,7 @@ CRITERIA = OptionGroup(
 )
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """How a list of rows is printed: order, slice, and fields (validated by the command,
     which knows its own fields)."""
 
@@ -364,8 +361,7 @@ SHAPE = OptionGroup(
 )
 
 
-@dataclass(frozen=True)
-class InOut:
+class InOut(NamedTuple):
     """Where the reports come from (None: the bundled dataset) and how they are printed."""
 
     data: str | None

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oigcli.errors import NotFound, UsageError
 from oigcli.schema import Report
@@ -23,8 +22,7 @@ SortKey = tuple[str, bool]
 """A field name and whether it sorts descending."""
 
 
-@dataclass(frozen=True)
-class YearRange:
+class YearRange(NamedTuple):
     """An inclusive range of fiscal years; ``None`` leaves that end open."""
 
     first: int | None
@@ -62,8 +60,7 @@ def parse_year_range(text: str) -> YearRange:
     return YearRange(first, last)
 
 
-@dataclass(frozen=True)
-class Criteria:
+class Criteria(NamedTuple):
     """What ``filter``, ``search`` and ``stats`` select on. Every given criterion must hold."""
 
     components: tuple[str, ...] = ()

@@ -6,15 +6,13 @@ Adding a field means adding one ``Field`` here (and its values to the data).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 Report = dict[str, Any]
 """One report: a plain JSON object whose keys are ``FIELD_NAMES`` in that order."""
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     type: type
     """The Python type of a known value (``list`` means a list of strings)."""
