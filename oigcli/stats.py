@@ -84,8 +84,10 @@ def assemble(total: dict[str, int], groups: dict[Any, dict[str, int]], by: str) 
     }
 
 
-def _group_order(key: Any) -> tuple[bool, Any]:
-    """Groups by key, text compared naturally, unknown last."""
+def _group_order(key: Any) -> tuple[Any, ...]:
+    """Groups by key, text compared naturally, unknown last. Keys that compare equal so
+    ("CBP" and "cbp", "7" and "07") are then ordered as they are spelt, so the order is
+    the same whatever order the reports came in (a file read, or an index's GROUP BY)."""
     if key is None:
-        return (True, 0)
-    return (False, natural_key(key) if isinstance(key, str) else key)
+        return (True,)
+    return (False, natural_key(key), key) if isinstance(key, str) else (False, key)

@@ -98,3 +98,13 @@ def test_stats_of_a_filter_counts_the_filter_rows(
         if by != "tag":  # single-valued groupings partition the reports
             for field in ("reports", "recommendations", "concurred"):
                 assert sum(g[field] for g in result["groups"]) == result["total"][field]
+
+
+def test_groups_that_compare_equal_are_ordered_by_spelling_not_arrival() -> None:
+    def report(component: str) -> dict[str, Any]:
+        return {"component": component, "recommendations": 1, "recommendations_concurred": 1}
+
+    reports = [report(c) for c in ("cbp", "07", "CBP", "7")]
+    keys = [g["key"] for g in summarize(reports, "component")["groups"]]
+    assert keys == ["07", "7", "CBP", "cbp"]
+    assert [g["key"] for g in summarize(reports[::-1], "component")["groups"]] == keys
