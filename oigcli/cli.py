@@ -128,13 +128,9 @@ def _load(
 
 
 def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
-    """The cache directory for the index of the dataset file at ``path``; None with
-    --no-cache, and for the bundled data and stdin, which are never indexed."""
-    if not io.cache or path in (None, "-"):
-        return None
-    from oigcli.index import cache_dir
+    from oigcli.dataset import cache_for
 
-    return cache_dir(env.environ)
+    return cache_for(path, env.environ, io.cache)
 
 
 def _shaped(

@@ -34,11 +34,7 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
         return {field: report[field]}
 
     try:
-        cache = None
-        if path is not None and not ctx.params.get("no_cache"):
-            from oigcli.index import cache_dir
-
-            cache = cache_dir(os.environ)
+        cache = dataset.cache_for(path, os.environ, not ctx.params.get("no_cache"))
         index = dataset.open_index(path, cache)
         if index is not None:
             try:

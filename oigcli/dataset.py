@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO
@@ -139,6 +139,16 @@ def load(
         if index.worth_indexing(path):
             index.build_in_background(path, cache)
     return data.reports
+
+
+def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Path | None:
+    """The cache directory for the index of the dataset at ``path``: None when the cache
+    is not wanted (--no-cache), and for the bundled data and stdin, never indexed."""
+    if not wanted or path in (None, "-"):
+        return None
+    from oigcli.index import cache_dir
+
+    return cache_dir(environ)
 
 
 def open_index(path: str | None, cache: Path | None) -> Index | None:

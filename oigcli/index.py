@@ -139,10 +139,22 @@ def fingerprint(fd: int, size: int) -> str:
 
 def index_path(identity: Identity, cache: Path) -> Path:
     """Where the index of this file goes: one per path (a new version replaces the old)."""
+    return _index_file(identity.path, cache)
+
+
+def _index_file(real_path: str, cache: Path) -> Path:
     import hashlib
 
-    name = hashlib.blake2b(identity.path.encode("utf-8", "surrogateescape"), digest_size=16)
+    name = hashlib.blake2b(real_path.encode("utf-8", "surrogateescape"), digest_size=16)
     return cache / f"{name.hexdigest()}.sqlite3"
+
+
+def _read_only(where: Path) -> sqlite3.Connection:
+    """A connection to an index, which is never changed in place (only replaced whole),
+    so SQLite need not lock it or look for a journal."""
+    import sqlite3
+
+    return sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
 
 
 # --- using an index ---------------------------------------------------------------------
@@ -212,11 +224,8 @@ class Index:
         need = narrowing or Narrowing()
         kept = []
         with self._reading():
-            if need.every_number is not None:  # kept whole in meta: one value to read
-                (numbers,) = self.connection.execute(
-                    "SELECT value FROM meta WHERE key = 'numbers'"
-                ).fetchone()
-                need.every_number.extend(json.loads(numbers))
+            if need.every_number is not None:
+                need.every_number.extend(self._numbers())
             if need.statistics is not None:
                 df = [self._count(_term(t)) for t in need.terms]
                 need.statistics(self.reports, self.total_length, df)
@@ -234,8 +243,7 @@ class Index:
         with self._reading():
             execute = self.connection.execute
             if field == "report_number":
-                (numbers,) = execute("SELECT value FROM meta WHERE key = 'numbers'").fetchone()
-                return list(json.loads(numbers))
+                return self._numbers()
             if field == "tags":
                 return [tag for (tag,) in execute("SELECT DISTINCT tag FROM tags")]
             if field not in STORED:
@@ -305,6 +313,13 @@ class Index:
             for i, decode in converting:
                 values[i] = decode(values[i])
             yield dict(zip(names, values, strict=True))
+
+    def _numbers(self) -> list[str]:
+        """Every report number, in the file's order: kept whole in meta, one value."""
+        (numbers,) = self.connection.execute(
+            "SELECT value FROM meta WHERE key = 'numbers'"
+        ).fetchone()
+        return list(json.loads(numbers))
 
     def _count(self, match: str) -> int:
         (count,) = self.connection.execute(
@@ -377,14 +392,16 @@ def open_index(path: str, cache: Path) -> Index | None:
     as it is now; None otherwise. An index that cannot be read is deleted."""
     import sqlite3
 
-    identity = identify(path)
-    if identity is None or identity.size < MIN_BYTES:
+    if not worth_indexing(path):
         return None
-    where = index_path(identity, cache)
-    if not where.exists():
+    where = _index_file(os.path.realpath(path), cache)
+    if not where.exists():  # the usual miss: no need to fingerprint the file
+        return None
+    identity = identify(path)
+    if identity is None:
         return None
     try:
-        connection = sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
+        connection = _read_only(where)
     except sqlite3.Error:
         return None
     try:
@@ -530,9 +547,7 @@ def prune(cache: Path) -> list[Path]:
             stale.append(temporary)
         if index_file.exists():
             try:
-                with contextlib.closing(
-                    sqlite3.connect(f"{index_file.as_uri()}?mode=ro&immutable=1", uri=True)
-                ) as connection:
+                with contextlib.closing(_read_only(index_file)) as connection:
                     (text,) = connection.execute(
                         "SELECT value FROM meta WHERE key = 'identity'"
                     ).fetchone()

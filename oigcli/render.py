@@ -204,6 +204,8 @@ def _simple(headers: list[str], rows: list[Any], align: list[str]) -> str:
         max([len(headers[i]) + 2, *(_visible(row[i]) for row in cells)])
         for i in range(len(headers))
     ]
+    if not cells:  # as tabulate: with no rows, no column is known to be numeric
+        align = ["left"] * len(headers)
 
     def line(values: Sequence[str]) -> str:
         parts = []
@@ -213,8 +215,6 @@ def _simple(headers: list[str], rows: list[Any], align: list[str]) -> str:
         return "  ".join(parts).rstrip()
 
     rule = "  ".join("-" * width for width in shown)
-    if not cells:  # as tabulate: with no rows, no column is known to be numeric
-        align = ["left"] * len(headers)
     out = [line(headers), rule]
     filled = iter(cells)
     for row in rows:
