@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from oigcli import __version__, complete
 from oigcli.context import Environment
-from oigcli.errors import OigError, UsageError
+from oigcli.errors import OigError, OutputError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape, one_of
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
 
@@ -32,12 +32,19 @@ if TYPE_CHECKING:  # imported where they are used, so that start-up pays only fo
 class OigGroup(TyperGroup):
     """Turns the core's errors into stderr text and the documented exit status."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if "_OIGCLI_COMPLETE" in os.environ:  # a Tab press: candidates safe for the shell
+            complete.use_safe_completion()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except OigError as exc:
             env = _env(ctx)
             env.error(f"Error: {exc}")
+            if isinstance(exc, OutputError):
+                _quiet_stdout()  # what is still buffered must not fail again at exit
             if isinstance(exc, UsageError):
                 env.error(f"Try '{ctx.command_path} {ctx.invoked_subcommand} --help' for help.")
             raise typer.Exit(exc.exit_code) from None
@@ -98,6 +105,7 @@ def _env(ctx: ClickContext, io: InOut | None = None) -> Environment:
     if io is not None:
         env.colour_mode = io.colour.value
         env.paging = io.pager
+        env.verbose = io.verbose
     return env
 
 
@@ -128,9 +136,13 @@ def _load(
 
 
 def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
+    """The cache folder for the dataset's index; --verbose says why there is none."""
     from oigcli.dataset import cache_for
 
-    return cache_for(path, env.environ, io.cache)
+    found = cache_for(path, env.environ, io.cache)
+    if found.reason:
+        env.note(f"not using the cache: {found.reason}; reading the file itself")
+    return found.path
 
 
 def _shaped(
@@ -473,6 +485,7 @@ def validate(
     when the dataset is valid and 3 when it is not.
     """
     from oigcli import dataset, render
+    from oigcli.text import sanitise
 
     env = _env(ctx, io)
     target = _data_path(env, path or io.data)
@@ -492,7 +505,7 @@ def validate(
     elif io.format is Format.markdown:
         env.output(render.reports_markdown(rows, columns) if rows else "")
     elif rows:
-        env.output("".join(f"{render.sanitise(str(p))}\n" for p in data.problems))
+        env.output("".join(f"{sanitise(str(p))}\n" for p in data.problems))
     else:
         env.output(f"{data.source}: {data.records} reports, no problems\n")
     if data.problems:

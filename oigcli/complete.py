@@ -34,7 +34,7 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
         return {field: report[field]}
 
     try:
-        cache = dataset.cache_for(path, os.environ, not ctx.params.get("no_cache"))
+        cache = dataset.cache_for(path, os.environ, not ctx.params.get("no_cache")).path
         index = dataset.open_index(path, cache)
         if index is not None:
             try:
@@ -125,3 +125,63 @@ def table_styles(incomplete: str) -> list[str]:
     from tabulate import tabulate_formats
 
     return _names(tabulate_formats, incomplete)
+
+
+# --- candidates safe for the shell that asked ---------------------------------------------
+
+_BASH_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,/+@=%:-")
+_ZSH_PLAIN = (_BASH_PLAIN - {":"}) | {" "}
+
+
+def for_shell(shell: str, value: str) -> str | None:
+    """``value`` as the shell that asked must receive it to insert it as one literal word,
+    or None when that cannot be done safely. Values come from datasets, which anybody
+    may have written: a component ``X$(touch /tmp/P)`` must never become a command.
+
+    - Anything with a control character (a newline would split it in two, an escape
+      would reach the terminal) is dropped, for every shell.
+    - bash inserts what it receives as it is: every ASCII character that is not plainly
+      safe gets a backslash (``Office\\ of\\ Field``, ``X\\$\\(touch\\ /tmp/P\\)``).
+    - zsh evaluates the candidate list Typer prints: only plainly safe characters (and
+      any non-ASCII one) pass; others are dropped rather than trusted to its quoting.
+    - fish quotes candidates itself; powershell gets single quotes when needed."""
+    from oigcli.text import sanitise
+
+    if sanitise(value) != value:
+        return None
+    if shell == "bash":
+        return "".join(c if c in _BASH_PLAIN or not c.isascii() else "\\" + c for c in value)
+    if shell == "zsh":
+        return value if all(c in _ZSH_PLAIN or not c.isascii() for c in value) else None
+    if shell in ("powershell", "pwsh"):
+        if all(c in _BASH_PLAIN or not c.isascii() for c in value):
+            return value
+        return "'" + value.replace("'", "''") + "'"
+    return value
+
+
+def use_safe_completion() -> None:
+    """Replace Typer's completion classes with ones whose candidates pass ``for_shell``."""
+    from typer._click.shell_completion import CompletionItem, ShellComplete, add_completion_class
+    from typer._completion_classes import (
+        BashComplete,
+        FishComplete,
+        PowerShellComplete,
+        ZshComplete,
+    )
+
+    def safe(base: type[ShellComplete]) -> type[ShellComplete]:
+        class Safe(base):  # type: ignore[valid-type,misc]
+            def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+                found = []
+                for item in super().get_completions(args, incomplete):
+                    value = for_shell(self.name, str(item.value))
+                    if value is not None:
+                        found.append(CompletionItem(value, item.type, help=item.help))
+                return found
+
+        return Safe
+
+    for base in (BashComplete, ZshComplete, FishComplete, PowerShellComplete):
+        add_completion_class(safe(base), base.name)
+    add_completion_class(safe(PowerShellComplete), "pwsh")

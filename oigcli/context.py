@@ -44,6 +44,10 @@ class Environment:
     """auto, always or never (--color)."""
     paging: bool = True
     """False with --no-pager."""
+    verbose: bool = False
+    """--verbose: say on stderr what oigcli decided about the cache."""
+    said: set[str] = field(default_factory=set)
+    """What ``note`` has said already (each thing once)."""
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
@@ -72,9 +76,18 @@ class Environment:
         return self.width if self.stdout_isatty else None
 
     def write(self, text: str) -> None:
-        """Write data to stdout and flush, so a closed pipe is noticed here, not at exit."""
-        self.stdout.write(text)
-        self.stdout.flush()
+        """Write data to stdout and flush, so a closed pipe is noticed here, not at exit.
+        A reader gone (BrokenPipeError) is for the CLI to end quietly; any other failure
+        (a full disk, EIO) is OutputError."""
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            from oigcli.errors import OutputError
+
+            raise OutputError(f"cannot write output: {exc.strerror or exc}") from None
 
     def output(self, text: str) -> None:
         """Data for the user: through the pager when it is taller than the terminal."""
@@ -82,6 +95,7 @@ class Environment:
         if pager is None:
             self.write(text)
             return
+        import signal
         import subprocess
 
         env = {**self.environ}
@@ -93,12 +107,18 @@ class Environment:
             self.write(text)
             return
         assert process.stdin is not None
+        # As git does: while the pager runs, Ctrl-C is the pager's (less uses it to stop a
+        # search); were oigcli to exit on it, less would be left orphaned on the terminal.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            process.stdin.write(text.encode("utf-8", "replace"))
-            process.stdin.close()
-        except BrokenPipeError:  # the user quit the pager before reading everything
-            pass
-        process.wait()
+            try:
+                process.stdin.write(text.encode("utf-8", "replace"))
+                process.stdin.close()
+            except OSError:  # the user quit the pager before reading everything
+                pass
+            process.wait()
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def _pager(self, text: str) -> str | None:
         if not (self.paging and self.stdout_isatty):
@@ -120,8 +140,21 @@ class Environment:
         return command
 
     def error(self, message: str) -> None:
-        self.stderr.write(message.rstrip("\n") + "\n")
-        self.stderr.flush()
+        """A message on stderr, every line sanitised: values from a dataset (report
+        numbers, paths, keys) can reach messages, and must not drive the terminal."""
+        from oigcli.text import sanitise_lines
+
+        try:
+            self.stderr.write(sanitise_lines(message.rstrip("\n")) + "\n")
+            self.stderr.flush()
+        except (OSError, ValueError):  # nowhere to say it: the exit status still does
+            pass
+
+    def note(self, message: str) -> None:
+        """Under --verbose, say ``message`` on stderr, once."""
+        if self.verbose and message not in self.said:
+            self.said.add(message)
+            self.error(f"oigcli: {message}")
 
 
 def _size(stdout: TextIO, environ: Mapping[str, str]) -> tuple[int, int]:

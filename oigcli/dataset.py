@@ -30,6 +30,7 @@ from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
 
 if TYPE_CHECKING:
+    from oigcli.cache import Folder
     from oigcli.index import Index
     from oigcli.search import Term
 
@@ -37,6 +38,8 @@ BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
 SCRAPER_FILE = "report.json"
 SHOWN_PROBLEMS = 3
+FIRST_YEAR, LAST_YEAR = 1000, 9999
+"""A fiscal year has four digits, as --fy takes them (and dates can hold them)."""
 
 
 class Problem(NamedTuple):
@@ -136,19 +139,25 @@ def load(
     if cache is not None and path is not None:
         from oigcli import index
 
-        if index.worth_indexing(path):
+        if index.wanted(path, cache):
             index.build_in_background(path, cache)
     return data.reports
 
 
-def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Path | None:
-    """The cache directory for the index of the dataset at ``path``: None when the cache
-    is not wanted (--no-cache), and for the bundled data and stdin, never indexed."""
-    if not wanted or path in (None, "-"):
-        return None
-    from oigcli.index import cache_dir
+def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Folder:
+    """The cache folder for the index of the dataset at ``path``, or why there is none
+    (oigcli.cache): never for the bundled data and stdin, nor with --no-cache (no
+    reason is given for those), nor for a file too small to index. The folder is made
+    (0700) when it is missing and an index may be wanted."""
+    from oigcli.cache import Folder, folder
 
-    return cache_dir(environ)
+    if not wanted or path in (None, "-"):
+        return Folder(None)
+    from oigcli.index import worth_indexing
+
+    if not worth_indexing(path):
+        return Folder(None)
+    return folder(environ, create=True)
 
 
 def open_index(path: str | None, cache: Path | None) -> Index | None:
@@ -368,7 +377,9 @@ def _parse_json(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
 
 def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     entries, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only (a "\r" before it is JSON whitespace): str.splitlines would
+    # also end them at U+2028, U+2029 and U+0085, which JSON strings carry unescaped.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -485,12 +496,16 @@ def _plainly_valid(obj: dict[str, Any]) -> bool:
     tags = get("tags")
     if tags and not all(type(tag) is str for tag in tags):
         return False
+    if not FIRST_YEAR <= obj["fiscal_year"] <= LAST_YEAR or not obj["report_number"].strip():
+        return False
     date = get("issue_date")
     if date is not None:
         day = _iso_date(date)
         if day is None or (day.year + (day.month >= 10)) != obj["fiscal_year"]:
             return False
     made, concurred = get("recommendations"), get("recommendations_concurred")
+    if (made is not None and made < 0) or (concurred is not None and concurred < 0):
+        return False
     return made is None or concurred is None or concurred <= made
 
 
@@ -507,6 +522,12 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield f.name, f"expected {f.type_name}, found {_json_type(value)}"
         elif f.name == "issue_date" and _iso_date(value) is None:
             yield f.name, f"{value!r} is not a date in YYYY-MM-DD form"
+        elif f.name == "report_number" and not value.strip():
+            yield f.name, "blank (a report number has at least one character)"
+        elif f.name == "fiscal_year" and not FIRST_YEAR <= value <= LAST_YEAR:
+            yield f.name, f"{value} is not a year of four digits ({FIRST_YEAR} to {LAST_YEAR})"
+        elif f.type is int and value < 0:
+            yield f.name, f"{value} is negative (a count of recommendations cannot be)"
     date = _iso_date(obj.get("issue_date"))
     year = obj.get("fiscal_year")
     if date is not None and _is_type(year, int):

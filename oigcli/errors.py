@@ -25,3 +25,9 @@ class DatasetError(OigError):
     """A dataset that cannot be read or is invalid (exit 3)."""
 
     exit_code = 3
+
+
+class OutputError(OigError):
+    """Standard output cannot be written: a full disk, an I/O error (exit 4)."""
+
+    exit_code = 4

@@ -66,6 +66,9 @@ MAX_VOCABULARY = 2000
 """A text that is part of more distinct words than this does not narrow (it would hardly
 narrow, and a long OR costs more than it saves)."""
 MIN_PART = 3
+MAX_NUMBERS = 500
+"""More report numbers than this (``show $(seq 1 130000)``) are not looked up in SQL (which
+takes at most 32,766 parameters): every report is read, and the query keeps those asked."""
 """Parts of a text shorter than this do not narrow (too many words contain them)."""
 TOKENIZER = "ascii tokenchars '_'"
 """FTS5's ascii tokenizer splits only where search's words are split: the index holds
@@ -73,14 +76,11 @@ search's own words (``search.words``) joined by spaces, and every character of a
 a token character to it (non-ASCII characters, letters, digits and '_')."""
 
 
-def cache_dir(environ: Mapping[str, str]) -> Path:
-    """``$XDG_CACHE_HOME/oigcli``, else ``~/.cache/oigcli`` (the XDG spec ignores a
-    relative XDG_CACHE_HOME)."""
-    base = environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        home = environ.get("HOME") or os.path.expanduser("~")
-        base = os.path.join(home, ".cache")
-    return Path(base) / "oigcli"
+def cache_dir(environ: Mapping[str, str]) -> Path | None:
+    """Where the cache is (see oigcli.cache, which also says whether it can be trusted)."""
+    from oigcli.cache import location
+
+    return location(environ)
 
 
 # --- identity ---------------------------------------------------------------------------
@@ -103,13 +103,18 @@ def identify(path: str) -> Identity | None:
     """The identity of the regular file at ``path``; None for anything else or an error."""
     try:
         real = os.path.realpath(path)
-        with open(real, "rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            print_ = fingerprint(file.fileno(), info.st_size)
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is not waited on
     except OSError:
         return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        print_ = fingerprint(fd, info.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return Identity(
         real,
         info.st_dev,
@@ -202,13 +207,14 @@ class Index:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
-        """An index damaged after it was written whole (the checks on opening it passed)
-        is removed, and the query fails with a message that says so."""
+        """An index damaged after it was written whole (the checks on opening it passed),
+        or made by someone else to look like one, is removed, and the query fails with a
+        message that says so: never a traceback, and never an answer from it."""
         import sqlite3
 
         try:
             yield
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError) as exc:
             from oigcli.errors import DatasetError
 
             _remove(self.path)
@@ -240,14 +246,14 @@ class Index:
     def values(self, field: str) -> list[str]:
         """The distinct known values of a text field (``tags``: every distinct tag), for
         completion; report numbers come whole from meta."""
+        if field not in (*STORED, "tags"):
+            raise ValueError(f"{field!r} is not a field kept in the reports table")
         with self._reading():
             execute = self.connection.execute
             if field == "report_number":
                 return self._numbers()
             if field == "tags":
                 return [tag for (tag,) in execute("SELECT DISTINCT tag FROM tags")]
-            if field not in STORED:
-                raise ValueError(f"{field!r} is not a field kept in the reports table")
             sql = f'SELECT DISTINCT "{field}" FROM reports WHERE "{field}" IS NOT NULL'
             return [value for (value,) in execute(sql)]
 
@@ -319,7 +325,10 @@ class Index:
         (numbers,) = self.connection.execute(
             "SELECT value FROM meta WHERE key = 'numbers'"
         ).fetchone()
-        return list(json.loads(numbers))
+        found = json.loads(numbers)
+        if not isinstance(found, list) or not all(isinstance(n, str) for n in found):
+            raise ValueError("its list of report numbers is not a list of text")
+        return found
 
     def _count(self, match: str) -> int:
         (count,) = self.connection.execute(
@@ -330,7 +339,7 @@ class Index:
     def _where(self, need: Narrowing) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         parameters: list[Any] = []
-        if need.numbers is not None:
+        if need.numbers is not None and len(need.numbers) <= MAX_NUMBERS:
             marks = ", ".join("?" * len(need.numbers))
             clauses.append(f"number_key IN ({marks})")
             parameters.extend(sorted(need.numbers))
@@ -389,13 +398,16 @@ def _term(term: Term) -> str:
 
 def open_index(path: str, cache: Path) -> Index | None:
     """The index of the dataset file at ``path`` when there is one that matches the file
-    as it is now; None otherwise. An index that cannot be read is deleted."""
+    as it is now; None otherwise. An index that cannot be read is deleted; anything at its
+    place that is not a regular file of ours is never opened."""
     import sqlite3
+
+    from oigcli.cache import regular
 
     if not worth_indexing(path):
         return None
     where = _index_file(os.path.realpath(path), cache)
-    if not where.exists():  # the usual miss: no need to fingerprint the file
+    if not regular(where):  # the usual miss (no need to fingerprint the file), or not ours
         return None
     identity = identify(path)
     if identity is None:
@@ -409,15 +421,35 @@ def open_index(path: str, cache: Path) -> Index | None:
         (page_size,) = connection.execute("PRAGMA page_size").fetchone()
         if pages * page_size != where.stat().st_size:  # cut short, or grown: not ours
             raise ValueError("an index of the wrong size")
-        meta = dict(connection.execute("SELECT key, value FROM meta"))
-        if meta.get("format") != FORMAT or meta.get("identity") != _identity_text(identity):
+        meta = _meta(connection)
+        if meta["format"] != FORMAT or meta["identity"] != _identity_text(identity):
             connection.close()
             return None
-        return Index(connection, where, meta)
-    except (sqlite3.Error, KeyError, ValueError, TypeError):
+        opened = Index(connection, where, meta)
+    except (sqlite3.Error, KeyError, ValueError, TypeError, OverflowError):
         connection.close()
         _remove(where)
         return None
+    with contextlib.suppress(OSError, NotImplementedError):  # used now: pruned last
+        os.utime(where, follow_symlinks=False)
+    return opened
+
+
+def _meta(connection: sqlite3.Connection) -> dict[str, Any]:
+    """The index's meta table, each value of the type it must have (ValueError if not)."""
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    expected: dict[str, type | tuple[type, ...]] = {
+        "format": int,
+        "identity": str,
+        "reports": int,
+        "total_length": (int, float),
+    }
+    for key, kind in expected.items():
+        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
+            raise ValueError(f"meta {key} is not of its type")
+    if meta["reports"] < 0 or not meta["total_length"] >= 0:
+        raise ValueError("meta counts are negative")
+    return meta
 
 
 def _identity_text(identity: Identity) -> str:
@@ -443,23 +475,60 @@ def worth_indexing(path: str | None) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_size >= MIN_BYTES
 
 
+def _companion(index_file: Path, suffix: str) -> Path:
+    """The lock (``.lock``), temporary file (``.tmp``) or marker (``.skip``) of an index."""
+    return index_file.with_suffix(suffix)
+
+
+def wanted(path: str, cache: Path) -> bool:
+    """Whether a first query should start a builder for ``path``: not when one is at work
+    on it already, nor when this very file was found to be one that cannot be indexed (a
+    dataset with problems, or values SQLite cannot hold): it would be read again for
+    nothing after every query."""
+    from oigcli.cache import busy, read_small
+
+    if not worth_indexing(path):
+        return False
+    target = _index_file(os.path.realpath(path), cache)
+    if busy(_companion(target, ".lock")):
+        return False
+    marker = read_small(_companion(target, ".skip"))
+    if marker is not None:
+        identity = identify(path)
+        if identity is not None and marker == _identity_text(identity).encode():
+            return False
+    return True
+
+
+BOOTSTRAP = (
+    "import sys; sys.path.append(sys.argv.pop(1)); "
+    "from oigcli.index import main; sys.exit(main(sys.argv[1:]))"
+)
+"""The builder's program. It runs with ``python -I``, so neither the current folder nor
+PYTHON* variables reach its sys.path (a ``json.py`` beside a downloaded dataset must not be
+imported); the folder oigcli itself was imported from is added after the standard ones."""
+
+
+def _package_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def build_in_background(path: str, cache: Path) -> None:
     """Start a builder for ``path`` that outlives this process and holds none of its
-    streams. Nothing is said when that is impossible (an unwritable cache): the query
-    has been answered, and the next one will read the file again."""
+    streams, isolated from the current folder. Nothing is said when that is impossible:
+    the query has been answered, and the next one will read the file again."""
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        if not os.access(cache, os.W_OK | os.X_OK):
-            return
         devnull = os.devnull
         os.posix_spawn(
             sys.executable,
             [
                 sys.executable,
-                "-m",
-                "oigcli.index",
+                "-I",
+                "-c",
+                BOOTSTRAP,
+                _package_root(),
                 "--background",
-                str(cache),
+                os.path.abspath(cache),
                 os.path.abspath(path),
             ],
             os.environ,
@@ -477,95 +546,166 @@ def build_in_background(path: str, cache: Path) -> None:
 def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Path | None:
     """Make the index of the dataset file at ``path`` unless a matching one exists.
     Returns the index's path, or None when none was made: the file is not worth indexing,
-    is not a valid dataset, changed while it was read, or another builder is at work.
+    is not a valid dataset, changed while it was read, the cache cannot be trusted, or
+    another builder is at work on it.
 
-    ``settle`` waits until the file has been left alone for SETTLED_NS (see the module's
-    documentation); tests that make a file and index it at once turn it off. ``wait``
+    The lock is taken first, so at most one builder of a file is ever alive past this
+    point. ``settle`` then waits until the file has been left alone for SETTLED_NS (see
+    the module's documentation), never longer than that, even for a file whose times are
+    in the future; tests that make a file and index it at once turn it off. ``wait``
     waits for a builder already at work on the file (and then finds its index) instead
     of leaving the work to it."""
-    import fcntl
-    import sqlite3
+    from oigcli.cache import locked, prepare
 
     identity = identify(path)
-    if identity is None or identity.size < MIN_BYTES:
+    if identity is None or identity.size < MIN_BYTES or prepare(cache):
         return None
-    if settle:
-        quiet_since = max(identity.mtime_ns, identity.ctime_ns)
-        unsettled = quiet_since + SETTLED_NS - time.time_ns()
-        if unsettled > 0:
-            time.sleep(unsettled / 1e9)
-            if identify(path) != identity:
-                return None
     target = index_path(identity, cache)
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        lock = open(target.with_suffix(".lock"), "a")  # noqa: SIM115 (closed below)
-    except OSError:  # no cache can be kept here
-        return None
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
+    with locked(_companion(target, ".lock"), wait) as held:
+        if not held:
             return None
+        if settle:
+            quiet_since = max(identity.mtime_ns, identity.ctime_ns)
+            unsettled = min(quiet_since + SETTLED_NS - time.time_ns(), SETTLED_NS)
+            if unsettled > 0:
+                time.sleep(unsettled / 1e9)
+                if identify(path) != identity:
+                    return None
         existing = open_index(path, cache)
         if existing is not None:
             existing.close()
             return target
-        temporary = target.with_suffix(".tmp")
-        _remove(temporary)
-        try:
-            made = _write(path, identity, temporary)
-        except (sqlite3.Error, OverflowError, UnicodeError, OSError):
-            # what SQLite cannot hold (an integer past 64 bits, a lone surrogate), or
-            # no room: the file is read each time, as without a cache
-            made = False
-        except BaseException:  # interrupted (SIGINT, or SIGTERM in main): leave nothing
-            _remove(temporary)
-            raise
-        if not made or identify(path) != identity:
-            _remove(temporary)
-            return None
-        os.replace(temporary, target)
-        _sync_directory(cache)
-    prune(cache)
-    return target
+        made = _make(path, identity, target)
+    prune(cache, keep=target if made else None)
+    return target if made else None
 
 
-def prune(cache: Path) -> list[Path]:
-    """Remove what no query can use: the index of a file that no longer exists, and a
-    temporary file left by a builder that died. Each is removed only under its lock,
-    so no builder at work loses anything; lock files stay (empty, and removing one
-    would let two builders of a file work at once). Returns what was removed."""
-    import fcntl
+def _make(path: str, identity: Identity, target: Path) -> bool:
+    """Write the index under the lock: a new 0600 file, renamed into place when whole.
+    A file that cannot be indexed as it is gets a marker, so it is not tried again."""
     import sqlite3
 
-    removed = []
-    for lock_path in cache.glob("*.lock"):
-        stale = []
-        temporary, index_file = lock_path.with_suffix(".tmp"), lock_path.with_suffix(".sqlite3")
-        if temporary.exists():
-            stale.append(temporary)
-        if index_file.exists():
-            try:
-                with contextlib.closing(_read_only(index_file)) as connection:
-                    (text,) = connection.execute(
-                        "SELECT value FROM meta WHERE key = 'identity'"
-                    ).fetchone()
-                source = json.loads(text)["path"]
-            except (sqlite3.Error, TypeError, ValueError, KeyError):
-                source = None  # not an index that can be used
-            if source is None or not os.path.exists(source):
+    from oigcli.cache import open_file, write_private
+
+    temporary, marker = _companion(target, ".tmp"), _companion(target, ".skip")
+    _remove(temporary)  # left by a builder that died: we hold the lock, it is nobody's
+    try:
+        os.close(open_file(temporary, os.O_RDWR, exclusive=True))
+    except OSError:
+        return False
+    hopeless = False
+    try:
+        made = _write(path, identity, temporary)
+        hopeless = not made
+    except sqlite3.Error as exc:  # what SQLite cannot hold (an integer past 64 bits); or
+        made, hopeless = False, "full" not in str(exc)  # no room, which may pass
+    except (OverflowError, UnicodeError):  # a lone surrogate
+        made, hopeless = False, True
+    except OSError:  # no room: the file is read each time, as without a cache
+        made = False
+    except BaseException:  # interrupted (SIGINT, or SIGTERM in main): leave nothing
+        _remove(temporary)
+        raise
+    if not made or identify(path) != identity:
+        _remove(temporary)
+        if hopeless and identify(path) == identity:
+            with contextlib.suppress(OSError):
+                write_private(marker, _identity_text(identity).encode())
+        return False
+    os.replace(temporary, target)
+    _remove(marker)
+    _sync_directory(target.parent)
+    return True
+
+
+SUFFIXES = (".sqlite3", ".tmp", ".lock", ".skip", ".new")
+
+
+def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -> list[Path]:
+    """Remove what no query can use, each only under its lock (so no builder at work loses
+    anything): the index or marker of a file that no longer exists, a temporary file left
+    by a builder that died, and then a lock file with nothing left to guard. Then, while
+    the indexes take more than ``max_bytes`` (cache.MAX_BYTES), the least recently used
+    are removed, but never ``keep``. Returns what was removed."""
+    from oigcli import cache as folder
+
+    removed: list[Path] = []
+    try:
+        names = [p for p in cache.iterdir() if p.name.endswith(SUFFIXES)]
+    except OSError:
+        return removed
+    for stem in sorted({p.name.split(".", 1)[0] for p in names}):
+        lock = cache / f"{stem}.lock"
+        with folder.locked(lock) as held:
+            if not held:
+                continue
+            stale = [cache / f"{stem}{suffix}" for suffix in (".tmp", ".new", ".skip.new")]
+            index_file, marker = cache / f"{stem}.sqlite3", cache / f"{stem}.skip"
+            if os.path.lexists(index_file) and not _source_exists(index_file):
                 stale.append(index_file)
-        if not stale:
-            continue
-        try:
-            with open(lock_path, "a") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                for path in stale:
+            if os.path.lexists(marker) and not _marked_source_exists(marker):
+                stale.append(marker)
+            for path in stale:
+                if os.path.lexists(path):
                     _remove(path)
                     removed.append(path)
-        except OSError:  # a builder holds it, or the cache cannot be written
+            if not any(os.path.lexists(cache / f"{stem}{s}") for s in (".sqlite3", ".skip")):
+                _remove(lock)  # nothing to guard; under its lock, so nobody is inside
+    removed += _limit(cache, keep, folder.MAX_BYTES if max_bytes is None else max_bytes)
+    return removed
+
+
+def _source_exists(index_file: Path) -> bool:
+    """Whether the dataset an index was made of still exists (False: not a usable index)."""
+    import sqlite3
+
+    from oigcli.cache import regular
+
+    if not regular(index_file):
+        return False
+    try:
+        with contextlib.closing(_read_only(index_file)) as connection:
+            (text,) = connection.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+        source = json.loads(text)["path"]
+    except (sqlite3.Error, TypeError, ValueError, KeyError):
+        return False
+    return isinstance(source, str) and os.path.exists(source)
+
+
+def _marked_source_exists(marker: Path) -> bool:
+    from oigcli.cache import read_small
+
+    try:
+        source = json.loads(read_small(marker) or b"")["path"]
+    except (TypeError, ValueError, KeyError):
+        return False
+    return isinstance(source, str) and os.path.exists(source)
+
+
+def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
+    """Remove the least recently used indexes until they fit in ``max_bytes``."""
+    from oigcli.cache import locked
+
+    found = []
+    for path in cache.glob("*.sqlite3"):
+        try:
+            info = os.lstat(path)
+        except OSError:
             continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((info.st_mtime_ns, info.st_size, path))
+    total = sum(size for _, size, _ in found)
+    removed = []
+    for _, size, path in sorted(found):
+        if total <= max_bytes:
+            break
+        if path == keep:
+            continue
+        with locked(_companion(path, ".lock")) as held:
+            if held:
+                _remove(path)
+                removed.append(path)
+                total -= size
     return removed
 
 
@@ -710,18 +850,26 @@ def main(argv: Sequence[str]) -> int:
         cache = Path(arguments[1])
         arguments = arguments[2:]
         with contextlib.suppress(OSError):
+            os.chdir("/")  # hold no folder of the user's (it could not be unmounted)
             os.nice(10)  # the user's foreground work comes first
         made = [build(path, cache) is not None for path in arguments]
     else:  # asked for by a person or a script: the index, even if another builder has it
-        cache = cache_dir(os.environ)
+        from oigcli.cache import folder
+        from oigcli.text import sanitise
+
+        where = folder(os.environ, create=True)
         made = []
         for path in arguments:
-            made.append(build(path, cache, wait=True) is not None)
+            made.append(where.path is not None and build(path, where.path, wait=True) is not None)
             if not made[-1]:
+                why = (
+                    f"the cache cannot be used: {where.reason}"
+                    if where.path is None
+                    else f"not a file of {MIN_BYTES >> 20} MiB or more, not a valid dataset, "
+                    "or changed while read"
+                )
                 print(
-                    f"oigcli.index: {path}: not indexed (not a file of {MIN_BYTES >> 20} MiB or "
-                    f"more, not a valid dataset, changed while read, or {cache} cannot be "
-                    "written); queries read the file itself",
+                    sanitise(f"oigcli.index: {path}: not indexed ({why}); queries read the file"),
                     file=sys.stderr,
                 )
     return 0 if made and all(made) else 1

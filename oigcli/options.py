@@ -374,6 +374,8 @@ class InOut(NamedTuple):
     """Guard CSV/TSV cells that a spreadsheet would run as formulas."""
     cache: bool = True
     """Use (and build) the --data file's index in the cache."""
+    verbose: bool = False
+    """Say on stderr what was decided about the cache."""
 
 
 def _build_in_out(
@@ -385,11 +387,14 @@ def _build_in_out(
     raw_cells: bool,
     data: str | None,
     no_cache: bool,
+    verbose: bool,
 ) -> InOut:
     if json_flag and format not in (None, Format.json):
         raise UsageError(f"--json and --format {format.value} disagree; give one of them")
     chosen = Format.json if json_flag else format or Format.table
-    return InOut(data, chosen, table_format, color, not no_pager, not raw_cells, not no_cache)
+    return InOut(
+        data, chosen, table_format, color, not no_pager, not raw_cells, not no_cache, verbose
+    )
 
 
 IN_OUT = OptionGroup(
@@ -458,6 +463,17 @@ IN_OUT = OptionGroup(
                     "the cache ($XDG_CACHE_HOME/oigcli, else ~/.cache/oigcli). Files of 1 MiB "
                     "or more are indexed after a first query, for faster repeated ones. "
                     "OIGCLI_NO_CACHE=1 does the same for every command.",
+                ),
+            ],
+            False,
+        ),
+        "verbose": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--verbose",
+                    help="Say on stderr why the cache is not used, when it is not (for "
+                    "example a cache folder that others can write to).",
                 ),
             ],
             False,

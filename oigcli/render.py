@@ -10,7 +10,6 @@ a boolean is true/false, and a list's items are joined with "; ".
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -18,14 +17,12 @@ from typing import Any
 
 from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
 from oigcli.stats import concurrence_rate
+from oigcli.text import sanitise
 
 UNKNOWN = "unknown"
 LIST_SEPARATOR = "; "
 """Joins a list's items in one CSV or TSV cell."""
 
-# C0 and C1 controls, DEL, the bidirectional overrides that can reorder a line, and lone
-# surrogates (JSON can carry them; no terminal can show them). Compiled on first use.
-_UNSAFE_CHARACTERS = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 MIN_COLUMN = 8
 """A column cut to fit a terminal keeps at least this many characters."""
@@ -44,23 +41,6 @@ NO_CHART_STYLES = frozenset(
 
 
 # --- values -------------------------------------------------------------------------
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char) or (
-        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-    )
-
-
-@functools.cache
-def _unsafe() -> re.Pattern[str]:
-    return re.compile(_UNSAFE_CHARACTERS)
-
-
-def sanitise(text: str) -> str:
-    """``text`` with every control character shown as a visible escape (``\\x1b``)."""
-    return _unsafe().sub(_escape, text)
 
 
 def cell(value: Any) -> str:
@@ -276,8 +256,30 @@ def reports_table(
     return report_pages([{name: r[name] for name in columns} for r in reports], width)
 
 
+_MARKDOWN_ESCAPES = str.maketrans(
+    {
+        **{c: "\\" + c for c in "\\|[]"},
+        "<": "&lt;",
+        ">": "&gt;",
+        "&": "&amp;",
+    }
+)
+_BLOCK_START = re.compile(r"^(?=[#+=*_-]|\d+[.)])")
+
+
 def _markdown_cell(value: Any) -> str:
-    return cell(value).replace("\\", "\\\\").replace("|", "\\|")
+    """A value as Markdown text that renders as exactly that text: no HTML passes (a
+    ``<img>`` or ``<script>`` from a dataset is shown, not run), no link or remote image
+    (``![x](https://...)`` would be fetched by whoever opens the document), and a ``|``
+    cannot end a table cell. (Emphasis is left alone: it changes how text looks, not
+    what a reader's program does.)"""
+    return cell(value).translate(_MARKDOWN_ESCAPES)
+
+
+def _markdown_paragraph(value: Any) -> str:
+    """``_markdown_cell`` at the start of a line: a heading, list or rule marker is
+    escaped too."""
+    return _BLOCK_START.sub("\\\\", _markdown_cell(value))
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -294,11 +296,40 @@ def reports_markdown(reports: Sequence[Report], columns: Sequence[str]) -> str:
 # --- one report at a time: show ---------------------------------------------------------
 
 
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text``'s words filled into lines of at most ``width`` characters (``indent``
+    first on each); a word longer than a line is cut into pieces that fill lines. Linear
+    in the text's length, whatever it holds (textwrap copies the rest of a long word at
+    every cut: a summary of 8 MB with no space took it 11 s)."""
+    room = max(width - len(indent), 1)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0  # characters on the line being filled, spaces between words included
+    for word in text.split():
+        gap = 1 if used else 0
+        if used + gap + len(word) <= room:
+            line.append(word)
+            used += gap + len(word)
+            continue
+        start = 0
+        if len(word) > room and used + gap < room:  # as textwrap: fill the line's rest
+            start = room - used - gap
+            line.append(word[:start])
+        if line:
+            lines.append(" ".join(line))
+        while len(word) - start > room:
+            lines.append(word[start : start + room])
+            start += room
+        line = [word[start:]]
+        used = len(line[0])
+    if line:
+        lines.append(" ".join(line))
+    return [indent + line for line in lines]
+
+
 def report_page(report: Report, width: int) -> str:
     """Every field of one report, labelled, the summary last as a paragraph; long text
     wrapped to ``width`` columns."""
-    import textwrap
-
     width = max(width, 20)
     label_width = max(len(name) for name in report) + 2
     # Labels beside values when there is room for both; on a narrow terminal, above them.
@@ -309,19 +340,15 @@ def report_page(report: Report, width: int) -> str:
             continue
         value = cell(raw)
         if side_by_side:
-            wrapped = textwrap.wrap(value, width - label_width) or [""]
+            wrapped = wrap(value, width - label_width) or [""]
             lines.append(f"{name:<{label_width}}{wrapped[0]}")
             lines.extend(" " * label_width + more for more in wrapped[1:])
         else:
             lines.append(name)
-            lines.extend(textwrap.wrap(value, width, initial_indent="  ", subsequent_indent="  "))
+            lines.extend(wrap(value, width, "  "))
     if "summary" in report:
         lines.append("summary")
-        lines.extend(
-            textwrap.wrap(
-                cell(report["summary"]), width, initial_indent="  ", subsequent_indent="  "
-            )
-        )
+        lines.extend(wrap(cell(report["summary"]), width, "  "))
     return "\n".join(lines) + "\n"
 
 
@@ -342,15 +369,16 @@ def report_sections(reports: Sequence[Report]) -> str:
     sections = []
     for index, report in enumerate(reports, 1):
         heading = " ".join(
-            cell(report[name]) for name in ("report_number", "title") if name in report
+            _markdown_cell(report[name]) for name in ("report_number", "title") if name in report
         )
         if "report_number" in report and "title" in report:
-            heading = f"{cell(report['report_number'])}: {cell(report['title'])}"
+            number, title = _markdown_cell(report["report_number"]), _markdown_cell(report["title"])
+            heading = f"{number}: {title}"
         lines = [f"## {heading or f'Report {index}'}", ""]
         listed = [n for n in report if n not in ("title", "summary")]
-        lines += [f"- **{name}**: {cell(report[name])}" for name in listed]
+        lines += [f"- **{name}**: {_markdown_cell(report[name])}" for name in listed]
         if "summary" in report:
-            lines += ["", cell(report["summary"])]
+            lines += ["", _markdown_paragraph(report["summary"])]
         sections.append("\n".join(lines).strip("\n") + "\n")
     return "\n".join(sections)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from oigcli.errors import UsageError
@@ -90,9 +90,9 @@ def parse_query(text: str) -> Query:
                 terms.append(Term(tokens))
             continue
         prefix = word.endswith("*")
-        for i, token in enumerate(words(word)):
-            last = i == len(words(word)) - 1
-            terms.append(Term((token,), prefix and last))
+        parts = words(word)
+        for i, part in enumerate(parts):
+            terms.append(Term((part,), prefix and i == len(parts) - 1))
     if not terms:
         raise UsageError(f'{text!r} has no words to search for; try oigcli search "mail"')
     return Query(text, tuple(dict.fromkeys(terms)))
@@ -124,6 +124,7 @@ class Ranking:
         self.counting = True
         """Whether pick sees every report and counts the statistics itself."""
         groups = [term.words for term in query.terms]
+        self._screened = len(groups) <= SCREENED_TERMS
         if len(groups) == 1 and len(groups[0]) == 1:  # one word: the common case, and
             word = groups[0][0]  # the screen every report of a large file goes through
             self._may_occur: Callable[[str], bool] = lambda folded: word in folded
@@ -144,10 +145,16 @@ class Ranking:
         if self.counting:
             self.reports += 1
             self.total_length += length
-        if not self._may_occur(f"{title}\n{summary}".casefold()):
-            return None  # no term can occur as a word where it does not occur as text
         folded_title, folded_summary = title.casefold(), summary.casefold()
-        counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
+        if self._screened:  # few terms: a scan for each, once a plain `in` finds them
+            if not self._may_occur(f"{folded_title}\n{folded_summary}"):
+                return None  # no term can occur as a word where it does not occur as text
+            counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
+        else:  # many: each text's words once, then every term looked up in them
+            pairs = zip(
+                count_all(terms, folded_title), count_all(terms, folded_summary), strict=True
+            )
+            counts = list(pairs)
         if self.counting:
             for i, (a, b) in enumerate(counts):
                 self.df[i] += a + b > 0
@@ -170,6 +177,56 @@ class Ranking:
             hits.append(Hit(report, score))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits
+
+
+SCREENED_TERMS = 8
+"""Up to this many terms, each is looked for in a report's text on its own (a plain ``in``
+first, which rejects most reports); beyond it, a report's words are listed once and every
+term is looked up among them, so a query of 3,000 terms costs 3,000 look-ups a report,
+not 3,000 scans of its text."""
+
+
+def count_all(terms: Sequence[Term], folded: str) -> list[int]:
+    """How often each term occurs in ``folded`` (case-folded text): the same counts as
+    ``Term.count``, from the text's words (runs of word characters) listed once. A term's
+    words must be consecutive words of the text (the regular expression's ``\\W+``
+    between them is exactly the gap between two runs); a prefix matches words that start
+    with it."""
+    from bisect import bisect_left
+
+    tokens = runs(folded)
+    where: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        where.setdefault(token, []).append(i)
+    ordered: list[str] | None = None
+
+    def last_matches(token: str, term: Term) -> bool:
+        return token.startswith(term.words[-1]) if term.prefix else token == term.words[-1]
+
+    counts = []
+    for term in terms:
+        *head, last = term.words
+        if head:
+            span = len(head)
+            count = sum(
+                1
+                for i in where.get(head[0], ())
+                if i + span < len(tokens)
+                and tokens[i : i + span] == head
+                and last_matches(tokens[i + span], term)
+            )
+        elif term.prefix:
+            if ordered is None:
+                ordered = sorted(where)
+            count = 0
+            for token in ordered[bisect_left(ordered, last) :]:
+                if not token.startswith(last):
+                    break
+                count += len(where[token])
+        else:
+            count = len(where.get(last, ()))
+        counts.append(count)
+    return counts
 
 
 def search(reports: Iterable[Report], query: Query) -> list[Hit]:

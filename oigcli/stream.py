@@ -74,13 +74,22 @@ def array_elements(first: str, read: Callable[[], str], decoder: json.JSONDecode
     column_base = 0  # characters after the last dropped newline
     at_end = False
 
-    def more() -> bool:
-        """Drop what was consumed, append the next chunk; False at the end of input."""
+    def more(at_least: int = 1) -> bool:
+        """Drop what was consumed, append at least ``at_least`` more characters (one chunk
+        at least, fewer only at the end of input); False when there is nothing more."""
         nonlocal buf, pos, line_base, column_base, at_end
-        chunk = "" if at_end else read()
-        if not chunk:  # nothing changes, so positions in buf stay valid for messages
-            at_end = True
+        chunks: list[str] = []
+        got = 0
+        while not at_end and got < at_least:
+            chunk = read()
+            if not chunk:
+                at_end = True
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if not chunks:  # nothing changes, so positions in buf stay valid for messages
             return False
+        chunk = "".join(chunks)
         dropped = buf[:pos]
         newlines = dropped.count("\n")
         if newlines:
@@ -130,7 +139,10 @@ def array_elements(first: str, read: Callable[[], str], decoder: json.JSONDecode
             try:
                 value, end = decoder.raw_decode(buf, pos)
             except json.JSONDecodeError as exc:
-                if more():  # perhaps only cut off by the chunk's end: try with more text
+                # Perhaps only cut off by the chunk's end: try again with at least as much
+                # text again, so that an element of n bytes is decoded O(log n) times and
+                # costs O(n) in all, however large it is.
+                if more(len(buf) - pos):
                     continue
                 raise problem(exc.msg, exc.pos) from None
             if _number_may_go_on(value, buf, end) and more():

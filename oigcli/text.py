@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -10,12 +11,25 @@ DATE_EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021 or 15 Jun 2021"
 
 
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Compare numbers inside strings as numbers: OIG-21-9 < OIG-21-19 < OIG-21-63."""
+    """Compare numbers inside strings as numbers: OIG-21-9 < OIG-21-19 < OIG-21-63.
+
+    A run of digits compares by its length without leading zeros, then digit by digit:
+    the order of the numbers, for runs of any length (``int()`` refuses more than 4,300
+    digits) and in any script's digits (each read as its value)."""
     return tuple(
-        (0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
+        _number_key(part) if part.isdecimal() else (1, 0, part.casefold())
         for part in re.split(r"(\d+)", text)
         if part
     )
+
+
+def _number_key(digits: str) -> tuple[int, int, str]:
+    if not digits.isascii():
+        import unicodedata
+
+        digits = "".join(str(unicodedata.decimal(c)) for c in digits)
+    significant = digits.lstrip("0")
+    return (0, len(significant), significant)
 
 
 def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
@@ -35,3 +49,32 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` Did you mean x or y?`` for the choices close to ``word``; empty when none are."""
     close = suggest(word, choices)
     return f" Did you mean {or_list(close)}?" if close else ""
+
+
+# C0 and C1 controls, DEL, the bidirectional overrides that can reorder a line, and lone
+# surrogates (JSON can carry them; no terminal can show them). Compiled on first use.
+_UNSAFE_CHARACTERS = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(_UNSAFE_CHARACTERS)
+
+
+def sanitise(text: str) -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``), so
+    that nothing from a dataset can drive a terminal: tables, pages and messages."""
+    return _unsafe().sub(_escape, text)
+
+
+def sanitise_lines(message: str) -> str:
+    """A message of several lines, each sanitised: its own line breaks are kept, and
+    everything else that could drive a terminal is shown escaped."""
+    return "\n".join(sanitise(line) for line in message.split("\n"))

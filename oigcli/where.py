@@ -5,6 +5,9 @@ period (``issue_date<2021-06`` means before June 2021, ``issue_date=2021`` withi
 Text compares case-insensitively, numbers inside it as numbers (OIG-21-9 < OIG-21-19).
 For the list field ``tags``, ``=`` means "contains" and ``!=`` "does not contain".
 ``~`` is a Python regular expression searched in the value's text (``(?i)`` ignores case).
+It runs on the ``regex`` module (a superset of ``re``), which avoids most catastrophic
+backtracking outright and stops any single match after ``REGEX_SECONDS``: the command then
+exits 2 saying the pattern is too costly, instead of running for hours.
 A null (unknown) value satisfies no comparison, except ``field=null``; ``field!=null``
 matches every known value.
 """
@@ -23,6 +26,8 @@ from oigcli.text import did_you_mean, natural_key
 
 OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|<=|>=|=|<|>|~)(.*)", re.DOTALL)
+REGEX_SECONDS = 1.0
+"""The longest one regular expression may search one value."""
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -58,13 +63,10 @@ def parse_condition(text: str) -> Condition:
 def _test(name: str, op: str, raw: str, text: str) -> Test:
     kind = FIELDS_BY_NAME[name].type
     if op == "~":
-        try:
-            pattern = re.compile(raw)
-        except re.error as exc:
-            raise UsageError(f"bad regular expression {raw!r} in {text!r}: {exc}") from exc
+        found = _searcher(raw, text)
         if kind is list:
-            return lambda v: v is not None and any(pattern.search(str(x)) for x in v)
-        return lambda v: v is not None and pattern.search(_as_text(v)) is not None
+            return lambda v: v is not None and any(found(str(x)) for x in v)
+        return lambda v: v is not None and found(_as_text(v))
     if raw.lower() == "null" and op in ("=", "!="):
         return (lambda v: v is None) if op == "=" else (lambda v: v is not None)
     if kind is list:
@@ -80,6 +82,28 @@ def _test(name: str, op: str, raw: str, text: str) -> Test:
     target = key(value)
     compare = _COMPARE[op]
     return lambda v: v is not None and compare(key(v), target)
+
+
+def _searcher(raw: str, text: str) -> Callable[[str], bool]:
+    """Whether the regular expression ``raw`` is found in a value, under the time limit."""
+    import regex
+
+    try:
+        pattern = regex.compile(raw)
+    except (regex.error, ValueError, OverflowError) as exc:
+        raise UsageError(f"bad regular expression {raw!r} in {text!r}: {exc}") from None
+
+    def found(value: str) -> bool:
+        try:
+            return pattern.search(value, timeout=REGEX_SECONDS) is not None
+        except TimeoutError:
+            raise UsageError(
+                f"the regular expression {raw!r} in {text!r} is too costly: it searched one "
+                f"value for over {REGEX_SECONDS:g} s. Nested repetition such as (a+)+ or "
+                "(a|aa)+ is the usual cause; simplify it"
+            ) from None
+
+    return found
 
 
 def _typed(kind: type, raw: str, name: str, text: str) -> Any:
