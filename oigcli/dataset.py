@@ -171,8 +171,10 @@ def open_index(path: str | None, cache: Path | None) -> Index | None:
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
-    count = len(data.problems)
-    shown = "\n".join(f"  {p}" for p in data.problems[:SHOWN_PROBLEMS])
+    from oigcli.text import sanitise
+
+    count = len(data.problems)  # each problem one line: a newline in the data is escaped
+    shown = "\n".join(f"  {sanitise(str(p))}" for p in data.problems[:SHOWN_PROBLEMS])
     if count == 1:
         return f"{data.source} cannot be used:\n{shown}"
     where = "" if path is None else f" {path}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oigcli.errors import NotFound, UsageError
 from oigcli.schema import Report
-from oigcli.text import did_you_mean, natural_key, or_list, suggest
+from oigcli.text import did_you_mean, natural_key, or_list, sanitise, suggest
 
 if TYPE_CHECKING:
     from oigcli.dataset import Narrowing
@@ -233,8 +233,8 @@ def _not_found_message(missing: list[str], known: list[str]) -> str:
     for asked in missing:
         line = f"no report numbered {asked!r}"
         close = suggest(normalise_number(asked), known)
-        if close:
-            line += f"; did you mean {or_list(close)}?"
+        if close:  # numbers from the dataset: one line each, whatever they hold
+            line += f"; did you mean {or_list([sanitise(c) for c in close])}?"
         lines.append(line)
     lines.append("Run 'oigcli list' to see every report number.")
     return "\n".join(lines)

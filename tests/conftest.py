@@ -120,3 +120,16 @@ def run_oigcli(
         timeout=60,
         **kw,
     )
+
+
+def builders_of(path: str) -> list[int]:
+    """The processes running oigcli's index builder on ``path`` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"oigcli.index" in part for part in command) and path.encode() in command:
+            found.append(int(entry.name))
+    return found

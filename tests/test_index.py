@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REAL_BUILD_IN_BACKGROUND, Invoke, oigcli_executable, write_file
+from conftest import REAL_BUILD_IN_BACKGROUND, Invoke, builders_of, oigcli_executable, write_file
 from oigcli import index
 from strategies import WORDS, datasets
 
@@ -458,19 +458,6 @@ def test_an_unusable_cache_changes_nothing_but_speed(
     assert index.build(path, cache, settle=False) is None
 
 
-def _builders(path: str) -> list[int]:
-    """The processes running ``oigcli.index`` on ``path``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if any(b"oigcli.index" in part for part in command) and path.encode() in command:
-            found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux's /proc")
 def test_a_real_first_query_indexes_in_the_background_and_lets_go_of_its_pipes(
     tmp_path: Path,
@@ -485,7 +472,7 @@ def test_a_real_first_query_indexes_in_the_background_and_lets_go_of_its_pipes(
         check=False,
     )
     assert first.returncode == 0 and first.stderr == b"" and len(json.loads(first.stdout)) == 1000
-    builders = _builders(path)  # waiting for the file to settle: still there
+    builders = builders_of(path)  # waiting for the file to settle: still there
     assert builders, "no builder was started"
     for pid in builders:
         assert os.getsid(pid) != os.getsid(0)  # its own session: no terminal, no job
