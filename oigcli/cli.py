@@ -68,7 +68,8 @@ def _epilog(*examples: str) -> str:
     return (
         f"\b\nExamples:\n{lines}\n\n"
         "\b\nExit status: 0 success (an empty result too), 1 a named report does not\n"
-        "exist, 2 a usage error, 3 a dataset that cannot be read or is invalid."
+        "exist, 2 a usage error, 3 a dataset that cannot be read or is invalid,\n"
+        "4 the output cannot be written."
     )
 
 
