@@ -80,6 +80,9 @@ def prepare(where: Path) -> str | None:
     or None when it can."""
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
+        unsafe = _unsafe_ancestor(where)  # before making anything where others can write
+        if unsafe:
+            return unsafe
         where.mkdir(mode=PRIVATE)
     except FileExistsError:
         pass

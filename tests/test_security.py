@@ -222,6 +222,7 @@ def test_a_folder_above_the_cache_that_others_can_write(
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
     found = cache.folder(os.environ, create=True)
     assert found.path is None and "above the cache" in str(found.reason)
+    assert not (shared / "oigcli").exists()  # nothing made there
     os.chmod(shared, 0o1777)  # sticky, as /tmp: only the owner may rename
     assert cache.folder(os.environ, create=True).path == shared / "oigcli"
 
