@@ -26,8 +26,9 @@ the same answer:
 The first query of a file that has no usable index answers by reading the file, then
 starts the builder (``main(["--background", CACHE, FILE])`` under ``python -I``: its own
 session, no terminal, standard streams on /dev/null, so a pipe closes when the query is
-done), as ``git gc --auto`` does. The cache folder's rules are oigcli.cache's. ``--no-cache`` neither uses nor builds an index; standard input, the
-bundled dataset, directories and files under ``MIN_BYTES`` are never indexed.
+done), as ``git gc --auto`` does. The cache folder's rules are oigcli.cache's.
+``--no-cache`` neither uses nor builds an index; standard input, the bundled dataset,
+directories and files under ``MIN_BYTES`` are never indexed.
 """
 
 from __future__ import annotations
