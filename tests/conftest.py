@@ -7,12 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 from typer.testing import CliRunner, Result
 
 from oigcli import index
@@ -22,10 +25,15 @@ from oigcli.context import Environment
 REAL_BUILD_IN_BACKGROUND = index.build_in_background
 """The real one: the autouse fixture ``private_cache`` replaces it in every test."""
 
+# Hypothesis keeps what it stores (examples found, Unicode tables) in a temporary folder,
+# not in .hypothesis/ in the repository.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="oigcli-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+_EXAMPLES = DirectoryBasedExampleDatabase(_HYPOTHESIS_HOME + "/examples")
 # CI runs a fixed, bounded set of examples; locally hypothesis explores afresh each run.
-settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)
-settings.register_profile("dev", deadline=None)
-settings.register_profile("fuzz", max_examples=20_000, deadline=None)  # a long local search
+settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)  # no database
+settings.register_profile("dev", deadline=None, database=_EXAMPLES)
+settings.register_profile("fuzz", max_examples=20_000, deadline=None, database=_EXAMPLES)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
@@ -39,6 +47,73 @@ BUNDLED_STATS = {
 }
 """What `oigcli stats --json` prints for the bundled data, worked out by hand from the page."""
 NUMBERS = ["OIG-21-63", "OIG-21-48", "OIG-21-34", "OIG-21-27", "OIG-21-19"]
+
+
+REAL_HOME = Path(os.path.expanduser("~"))
+"""The home folder of whoever runs the tests: no test may change it."""
+
+
+def _home_snapshot() -> dict[str, tuple[int, int]]:
+    """What the real home folder holds, two levels deep: a name -> (size, mtime)."""
+    found: dict[str, tuple[int, int]] = {}
+    for top in [REAL_HOME, *(p for p in _entries(REAL_HOME) if p.is_dir())]:
+        for entry in _entries(top):
+            try:
+                info = entry.lstat()
+            except OSError:
+                continue
+            found[str(entry.relative_to(REAL_HOME))] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if not p.is_symlink()]
+    except OSError:
+        return []
+
+
+def _repository_snapshot() -> set[str]:
+    """Every changed, untracked or ignored path of the repository (bytecode caches
+    aside: Python writes those beside the modules it imports, where PYTHONDONTWRITEBYTECODE
+    is not set)."""
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:  # not a clone (an sdist): nothing to compare
+        return set()
+    return {line for line in done.stdout.splitlines() if "__pycache__/" not in line}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_outside_temporary_folders() -> Iterator[None]:
+    """The suite fails if it changed the real home folder or the repository."""
+    home, repository = _home_snapshot(), _repository_snapshot()
+    yield
+    changed_home = sorted(
+        name
+        for name in home.keys() | _home_snapshot().keys()
+        if home.get(name) != _home_snapshot().get(name)
+    )
+    added = sorted(_repository_snapshot() - repository)
+    assert not changed_home, f"the tests changed {REAL_HOME}: {changed_home}"
+    assert not added, f"the tests changed the repository: {added}"
+
+
+@pytest.fixture(autouse=True)
+def private_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """HOME and every XDG folder point into a temporary folder, for oigcli run in the
+    process and as a program (``--install-completion`` writes ~/.bashrc)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.delenv("ZDOTDIR", raising=False)
+    return home
 
 
 @pytest.fixture(autouse=True)
