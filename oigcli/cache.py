@@ -42,16 +42,16 @@ class Folder(NamedTuple):
 
 
 def location(environ: Mapping[str, str]) -> Path | None:
-    """``$XDG_CACHE_HOME/oigcli``, else ``$HOME/.cache/oigcli``, else the account's home
-    folder's. The XDG spec ignores a relative XDG_CACHE_HOME; a relative or empty HOME is
-    ignored too, so a cache never lands in the current folder. None when no absolute
-    folder can be found."""
+    """``$XDG_CACHE_HOME/oigcli``, else ``$HOME/.cache/oigcli`` (the environment given,
+    then the process's), else the account's home folder's. The XDG spec ignores a
+    relative XDG_CACHE_HOME; a relative or empty HOME is ignored too, so a cache never
+    lands in the current folder. None when no absolute folder can be found."""
     base = environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
-        home = environ.get("HOME", "")
-        if not os.path.isabs(home):
-            home = _account_home()
-        if not os.path.isabs(home):
+        for home in (environ.get("HOME", ""), os.path.expanduser("~"), _account_home()):
+            if os.path.isabs(home):
+                break
+        else:
             return None
         base = os.path.join(home, ".cache")
     return Path(os.path.normpath(base)) / "oigcli"

@@ -19,9 +19,10 @@ from typer.core import TyperGroup
 
 from oigcli import __version__, complete
 from oigcli.context import Environment
-from oigcli.errors import OigError, OutputError, UsageError
+from oigcli.errors import DatasetError, OigError, OutputError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape, one_of
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
+from oigcli.text import or_list
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
     from pathlib import Path
@@ -32,10 +33,44 @@ if TYPE_CHECKING:  # imported where they are used, so that start-up pays only fo
 class OigGroup(TyperGroup):
     """Turns the core's errors into stderr text and the documented exit status."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """As click's main, but every usage error is two lines on stderr, ``Error: ...``
+        and where to find help (click prints the usage line first), sanitised, with a
+        pointer to the command that has an option the user gave to another one."""
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+        from typer._click.exceptions import UsageError as ClickUsageError
+
         if "_OIGCLI_COMPLETE" in os.environ:  # a Tab press: candidates safe for the shell
             complete.use_safe_completion()
-        return super().main(*args, **kwargs)
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:
+            return super().main(argv, prog_name, complete_var, False, **extra)
+        env = extra.get("obj") if isinstance(extra.get("obj"), Environment) else None
+        try:
+            status = super().main(argv, prog_name, complete_var, False, **extra)
+        except NoArgsIsHelpError as exc:  # `oigcli` alone: the help, on stderr
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ClickUsageError as exc:
+            env = env or Environment()
+            env.error(f"Error: {_usage_message(exc, argv, self)}")
+            command = exc.ctx.command_path if exc.ctx else "oigcli"
+            env.error(f"Try '{command} --help' for help.")
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            (env or Environment()).error(f"Error: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            (env or Environment()).error("Aborted.")
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
@@ -51,6 +86,43 @@ class OigGroup(TyperGroup):
         except BrokenPipeError:
             _quiet_stdout()
             raise typer.Exit(0) from None
+
+
+def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
+    """Click's message, and for an option that only other commands take, the command line
+    that would work there (``oigcli list -c CBP``: did you mean ``oigcli filter -c CBP``?)."""
+    import shlex
+
+    from typer._click.exceptions import NoSuchOption
+
+    message = str(exc.format_message())
+    if not isinstance(exc, NoSuchOption) or not argv:
+        return message
+    having = [
+        name
+        for name, info in _all_commands(group).items()
+        if any(exc.option_name in (*p.opts, *p.secondary_opts) for p in info.params)
+    ]
+    if not having:
+        return message
+    line = shlex.join(["oigcli", having[0], *argv[1:]])
+    where = f"{or_list(having)} take{'s' if len(having) == 1 else ''} it"
+    return f"{message}; did you mean `{line}`? ({where})"
+
+
+def _all_commands(group: TyperGroup) -> dict[str, Any]:
+    """Every command of the app, also those left out for a fast start-up."""
+    import typer.main
+
+    if len(group.commands) == len(ALL_COMMANDS):
+        return dict(group.commands)
+    whole = typer.main.get_group(typer.Typer(cls=OigGroup))
+    for info in ALL_COMMANDS:
+        command = typer.main.get_command_from_info(
+            info, pretty_exceptions_short=False, rich_markup_mode=None
+        )
+        whole.add_command(command, command.name)
+    return dict(whole.commands)
 
 
 def _quiet_stdout() -> None:
@@ -113,6 +185,8 @@ def _env(ctx: ClickContext, io: InOut | None = None) -> Environment:
 def _data_path(env: Environment, path: str | None) -> str | None:
     """--data, else $OIGCLI_DATA, else None (the bundled dataset). Standard input must
     be a pipe or a file, not a terminal nobody is typing JSON into."""
+    if path == "":
+        raise UsageError("--data is empty; give a file or folder, or - for standard input")
     path = path or env.environ.get("OIGCLI_DATA") or None
     if path == "-" and env.stdin_isatty:
         raise UsageError(
@@ -133,7 +207,20 @@ def _load(
     from oigcli import dataset
 
     path = _data_path(env, io.data)
-    return dataset.load(path, env.stdin, pick, narrowing, _cache(env, io, path))
+    try:
+        return dataset.load(path, env.stdin, pick, narrowing, _cache(env, io, path))
+    except DatasetError as exc:
+        if io.data is None and path is not None:  # the path came from the environment
+            raise DatasetError(_from_environment(str(exc), path)) from None
+        raise
+
+
+def _from_environment(message: str, path: str) -> str:
+    """A dataset error about a path that OIGCLI_DATA gave, saying so."""
+    if message.startswith(path):
+        return f"OIGCLI_DATA={path}{message[len(path) :]}"
+    first, newline, rest = message.partition("\n")
+    return f"{first} (the dataset is OIGCLI_DATA={path}){newline}{rest}"
 
 
 def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
@@ -400,17 +487,18 @@ def stats(
     criteria: "query.Criteria",  # built by CRITERIA from the options it adds
     io: InOut,
     by: Annotated[
-        str,
+        list[str] | None,
         typer.Option(
             "--by",
             metavar="FIELD",
             autocompletion=complete.groupings,
             parser=_grouping,
-            help="Group by any single-valued field (fiscal_year, component, redacted, "
-            "recommendations, ...), tag (a report counts once per tag), or year or month "
-            "of the issue date (unknown dates in an 'unknown' group).",
+            help="Group by fiscal_year (the default), component, redacted, recommendations, "
+            "oversight_area or another category; tag (a report counts once per tag); or "
+            "year or month of the issue date (unknown dates in an 'unknown' group).",
+            show_default=False,
         ),
-    ] = "fiscal_year",
+    ] = None,
 ) -> None:
     """Count reports and recommendations, in total and per group.
 
@@ -422,6 +510,9 @@ def stats(
     from oigcli.stats import Tally
 
     env = _env(ctx, io)
+    if by and len(by) > 1:
+        raise UsageError(f"--by is given {len(by)} times ({', '.join(by)}); stats groups by one")
+    grouping = by[0] if by else "fiscal_year"
     summary = None
     if criteria.years_only:  # which an index counts by itself
         from oigcli import dataset
@@ -430,15 +521,15 @@ def stats(
         index = dataset.open_index(path, _cache(env, io, path))
         if index is not None:
             with contextlib.closing(index):
-                summary = index.summarize(by, criteria.years)
+                summary = index.summarize(grouping, criteria.years)
     if summary is None:  # counted as read: no report is kept
-        tally = Tally(by)
+        tally = Tally(grouping)
 
         def count(report: Report) -> None:
             if criteria.matches(report):
                 tally.add(report)
 
-        reads_summary = by == "summary" or criteria.reads_summary
+        reads_summary = criteria.reads_summary
         counter = tally.add if criteria.empty else count
         _load(env, io, counter, criteria.narrowing(summaries=reads_summary))
         summary = tally.summary()
@@ -489,7 +580,7 @@ def validate(
     from oigcli.text import sanitise
 
     env = _env(ctx, io)
-    target = _data_path(env, path or io.data)
+    target = _data_path(env, io.data if path is None else path)
     try:
         data = dataset.read(target, env.stdin)
     except OigError as exc:  # nothing could be read: that is the one problem
@@ -563,8 +654,12 @@ def _only_the_command_asked_for(argv: Sequence[str], environ: dict[str, str]) ->
         return info.name or get_command_name(callback)
 
     chosen = [info for info in app.registered_commands if name(info) == argv[0]]
-    if chosen:
+    if chosen and argv[0] != "help":  # help tells of the others
         app.registered_commands = chosen
+
+
+ALL_COMMANDS = list(app.registered_commands)
+"""Every command, before ``_only_the_command_asked_for`` keeps one."""
 
 
 def main() -> None:

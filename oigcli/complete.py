@@ -121,6 +121,12 @@ def conditions(incomplete: str) -> list[str]:
     return _names(FIELD_NAMES, incomplete)
 
 
+def formats(incomplete: str) -> list[str]:
+    from oigcli.options import Format
+
+    return [f.value for f in Format if f.value.startswith(incomplete)]
+
+
 def table_styles(incomplete: str) -> list[str]:
     from tabulate import tabulate_formats
 

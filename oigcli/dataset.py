@@ -365,7 +365,11 @@ def _parse_json(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     try:
         value = _decode(text)
     except json.JSONDecodeError as exc:
-        return [], [Problem(source, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]
+        from oigcli.stream import describe
+
+        at_the_end = not text[exc.pos :].strip()
+        message = _not_json(text) or describe(exc.msg, at_the_end)
+        return [], [Problem(source, message, exc.lineno, exc.colno)]
     except RecursionError:
         return [], [Problem(source, "invalid JSON: nested too deeply")]
     except ValueError as exc:  # e.g. a number with more digits than Python will convert
@@ -375,6 +379,27 @@ def _parse_json(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     return [], [
         Problem(source, f"expected a JSON array of report objects, found {_json_type(value)}")
     ]
+
+
+def _not_json(text: str) -> str | None:
+    """What a file that is not JSON seems to be, and what to do, for the two that people
+    bring most: a saved web page and a spreadsheet's CSV. None for anything else."""
+    start = text.lstrip()
+    head = start[:300].lower()
+    if head.startswith("<"):
+        kind = "an HTML page (a saved web page?)" if "html" in head else "XML or HTML"
+        return (
+            f"this is {kind}, not JSON. oigcli reads a JSON array of reports or JSON Lines: "
+            "use the data behind the page, e.g. the inspectors-general scraper's report.json "
+            "files (--data its data folder)"
+        )
+    first = start.split("\n", 1)[0]
+    if first[:1] not in ("[", "{", '"') and any(c in first for c in ",;\t"):
+        return (
+            "this looks like CSV (a table of values), not JSON. oigcli writes CSV but reads "
+            "only JSON and JSON Lines: export the data as JSON (from oigcli: --format jsonl)"
+        )
+    return None
 
 
 def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
@@ -387,7 +412,10 @@ def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
         try:
             entries.append(Entry(_decode(line), source, number))
         except json.JSONDecodeError as exc:
-            problems.append(Problem(source, f"invalid JSON: {exc.msg}", number, exc.colno))
+            from oigcli.stream import describe
+
+            at_the_end = not line[exc.pos :].strip()
+            problems.append(Problem(source, describe(exc.msg, at_the_end), number, exc.colno))
         except RecursionError:
             problems.append(Problem(source, "invalid JSON: nested too deeply", number))
         except ValueError as exc:

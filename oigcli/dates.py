@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from oigcli.errors import UsageError
 from oigcli.text import DATE_EXAMPLES as EXAMPLES
@@ -21,6 +21,8 @@ _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 class Period:
     first: dt.date
     last: dt.date
+    text: str = field(default="", compare=False)
+    """As the user wrote it, for messages."""
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -35,11 +37,12 @@ def parse_period(text: str) -> Period:
             year, month, day = (int(g) if g else None for g in m.groups())
             assert year is not None
             if month is None:
-                return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+                return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), value)
             if day is None:
-                return Period(dt.date(year, month, 1), _month_end(year, month))
-            return Period(dt.date(year, month, day), dt.date(year, month, day))
-        return _parse_words(value)
+                return Period(dt.date(year, month, 1), _month_end(year, month), value)
+            return Period(dt.date(year, month, day), dt.date(year, month, day), value)
+        found = _parse_words(value)
+        return Period(found.first, found.last, value)
     except (ValueError, OverflowError) as exc:
         raise UsageError(f"{text!r} is not a date I can read; try {EXAMPLES}") from exc
 

@@ -80,14 +80,28 @@ def _table_style(value: str) -> str:
     return one_of(value, tabulate_formats, "a table style")
 
 
+FORMAT_ALIASES = {"md": Format.markdown}
+"""Other names people give formats."""
+
+
+def _format(value: str) -> Format:
+    """A --format value, in any case; ``md`` is markdown."""
+    name = value.strip().lower()
+    if name in FORMAT_ALIASES:
+        return FORMAT_ALIASES[name]
+    return Format(one_of(name, [f.value for f in Format], "an output format"))
+
+
 FormatOption = Annotated[
-    Format | None,
+    Parsed | None,
     typer.Option(
         "--format",
         "-f",
-        case_sensitive=False,
+        metavar="FORMAT",
+        parser=_format,
+        autocompletion=complete.formats,
         help="Output format: table (for people; the default), json, jsonl (one object a "
-        "line), csv, tsv, or markdown (for documents).",
+        "line), csv, tsv, or markdown (md; for documents).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
@@ -173,13 +187,17 @@ def _build_criteria(
     since: Period | None,
     until: Period | None,
     where: list[Condition] | None,
-    redacted: bool | None,
+    redacted: bool,
+    not_redacted: bool,
     nonconcurred: bool,
 ) -> query.Criteria:
     from oigcli.query import Criteria
 
+    if redacted and not_redacted:
+        raise UsageError("--redacted and --not-redacted contradict each other; give one")
+    either = True if redacted else False if not_redacted else None
     return Criteria.build(
-        component or (), fy, tag or (), text, since, until, where or (), redacted, nonconcurred
+        component or (), fy, tag or (), text, since, until, where or (), either, nonconcurred
     )
 
 
@@ -286,14 +304,19 @@ CRITERIA = OptionGroup(
         ),
         "redacted": (
             Annotated[
-                bool | None,
+                bool,
+                typer.Option("--redacted", help="Only reports whose public version is redacted."),
+            ],
+            False,
+        ),
+        "not_redacted": (
+            Annotated[
+                bool,
                 typer.Option(
-                    "--redacted/--not-redacted",
-                    help="Only reports whose public version is (or is not) redacted.",
-                    show_default=False,
+                    "--not-redacted", help="Only reports whose public version is not redacted."
                 ),
             ],
-            None,
+            False,
         ),
         "nonconcurred": (
             Annotated[

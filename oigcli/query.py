@@ -39,10 +39,18 @@ class YearRange(NamedTuple):
 _YEAR = re.compile(r"\d{4}")
 
 
+def _without_fy(text: str) -> str:
+    """``FY2021`` (any case) is the year 2021, as the OIG writes fiscal years."""
+    text = text.strip()
+    return text[2:] if text[:2].upper() == "FY" else text
+
+
 def parse_year_range(text: str) -> YearRange:
-    """``2021``, ``2019..2021``, ``2019..`` or ``..2021`` (inclusive)."""
+    """``2021``, ``2019..2021``, ``2019..`` or ``..2021`` (inclusive); each year may be
+    written ``FY2021``."""
     value = text.strip()
     first_text, dots, last_text = value.partition("..")
+    first_text, last_text = _without_fy(first_text), _without_fy(last_text)
     if not dots:
         last_text = first_text
     ends = []
@@ -92,6 +100,11 @@ class Criteria(NamedTuple):
     ) -> Criteria:
         """Criteria from option values; ``since`` and ``until`` are whole periods."""
         window = None
+        if since is not None and until is not None and since.first > until.last:
+            raise UsageError(
+                f"--since {since.text} ({since.first}) comes after --until {until.text} "
+                f"({until.last}): no date is in both; swap them?"
+            )
         if since is not None or until is not None:
             from oigcli.dates import Window
 

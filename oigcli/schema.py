@@ -22,6 +22,8 @@ class Field(NamedTuple):
     """Where the bundled dataset's value comes from."""
     long_text: bool = False
     """Prose or a link: a table may cut it with "…" to fit a terminal."""
+    groupable: bool = True
+    """A category that ``stats --by`` can count by (not prose, a link, or an identifier)."""
 
     @property
     def type_name(self) -> str:
@@ -36,8 +38,17 @@ FIELDS: tuple[Field, ...] = (
         False,
         "The OIG's report number, e.g. OIG-21-63.",
         "the page's Report Number",
+        groupable=False,
     ),
-    Field("title", str, False, "The report's title, verbatim.", "the page's title line", True),
+    Field(
+        "title",
+        str,
+        False,
+        "The report's title, verbatim.",
+        "the page's title line",
+        True,
+        groupable=False,
+    ),
     Field(
         "summary",
         str,
@@ -45,6 +56,7 @@ FIELDS: tuple[Field, ...] = (
         "The executive summary (whitespace normalised, a leading 'Summary:' dropped).",
         "the page's Executive Summary",
         True,
+        groupable=False,
     ),
     Field(
         "issue_date",
@@ -102,6 +114,7 @@ FIELDS: tuple[Field, ...] = (
         "Link to the report's PDF; null when unknown.",
         "not on the page (its Document File label is empty), so null",
         True,
+        groupable=False,
     ),
     Field(
         "oversight_area",

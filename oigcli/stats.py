@@ -14,12 +14,13 @@ def _by_field(name: str) -> Callable[[Report], list[Any]]:
 
 
 GROUPINGS: dict[str, Callable[[Report], list[Any]]] = {
-    **{f.name: _by_field(f.name) for f in FIELDS if f.type is not list},
+    **{f.name: _by_field(f.name) for f in FIELDS if f.type is not list and f.groupable},
     "tag": lambda r: list(dict.fromkeys(r["tags"])) or [None],
     "year": lambda r: [int(r["issue_date"][:4]) if r["issue_date"] else None],
     "month": lambda r: [r["issue_date"][:7] if r["issue_date"] else None],
 }
-"""What ``--by`` accepts and each report's group key(s) under it: any single-valued field;
+"""What ``--by`` accepts and each report's group key(s) under it: any single-valued field
+that is a category (not a report number, title, summary or link: one group per report);
 ``tag`` (a report counts once in every distinct tag's group; one without tags in the null
 group); ``year`` and ``month`` of the issue date (YYYY as a number, YYYY-MM; unknown dates
 in the null group)."""

@@ -58,6 +58,17 @@ def _number_may_go_on(value: Any, buf: str, end: int) -> bool:
     return all(char in _NUMBER_CHARACTERS for char in buf[end:])
 
 
+def describe(message: str, at_the_end: bool) -> str:
+    """The json module's message for a person: a file cut short says so (json says
+    "Unterminated string starting at", or "Expecting value" at the very end)."""
+    if message.startswith("Unterminated string"):
+        return "invalid JSON: a string that never ends (is the file cut short?)"
+    if at_the_end:
+        said = message[:1].lower() + message[1:]
+        return f"invalid JSON: the data ends too soon ({said}); is the file cut short?"
+    return f"invalid JSON: {message}"
+
+
 class SyntaxProblem(Exception):
     """Invalid JSON at a line and column (1-based), with json's own message."""
 
@@ -104,7 +115,8 @@ def array_elements(first: str, read: Callable[[], str], decoder: json.JSONDecode
         before = buf[:at]
         newlines = before.count("\n")
         column = at - before.rindex("\n") if newlines else column_base + at + 1
-        return SyntaxProblem(f"invalid JSON: {message}", line_base + newlines + 1, column)
+        at_the_end = at_end and not buf[at:].strip()
+        return SyntaxProblem(describe(message, at_the_end), line_base + newlines + 1, column)
 
     def skip_whitespace() -> bool:
         """Move past whitespace; False when the input ends first."""

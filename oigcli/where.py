@@ -52,6 +52,17 @@ def parse_condition(text: str) -> Condition:
             f"{' '.join(OPERATORS)}, e.g. recommendations>=5 or title~(?i)canine"
         )
     name, op, raw = m.group(1), m.group(2), m.group(3).strip()
+    if op != "~" and raw[:1] in ("=", "<", ">", "~"):  # ==, =>, <>, !==, =~: a typo
+        doubled = op + raw[0]
+        guess = {"==": "=", "=>": ">=", "=<": "<=", "<>": "!=", "=~": "~", "!==": "!="}
+        hint = (
+            f"; did you mean {name}{guess[doubled]}{raw[1:]}?"
+            if doubled in guess
+            else f" (a value that starts with {raw[0]!r} can be matched with {name}~^{raw[0]})"
+        )
+        raise UsageError(
+            f"{text!r}: {doubled!r} is not an operator; use one of {' '.join(OPERATORS)}{hint}"
+        )
     if name not in FIELDS_BY_NAME:
         hint = did_you_mean(name, FIELD_NAMES)
         raise UsageError(
@@ -114,6 +125,8 @@ def _typed(kind: type, raw: str, name: str, text: str) -> Any:
             return False
         raise UsageError(f"{name} is true or false, not {raw!r} (in {text!r})")
     if kind is int:
+        if name == "fiscal_year" and raw[:2].upper() == "FY":  # as the OIG writes it
+            raw = raw[2:]
         try:
             return int(raw)
         except ValueError:

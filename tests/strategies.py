@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from oigcli.dates import parse_period
+from oigcli.dates import Period, parse_period
 from oigcli.query import Criteria, YearRange
 from oigcli.schema import FIELD_NAMES
 from oigcli.where import parse_condition
@@ -72,18 +72,28 @@ periods = st.none() | st.sampled_from(["2016", "2019-10", "June 2020", "2021-03-
     parse_period
 )
 
-criteria = st.builds(
-    Criteria.build,
-    components=st.lists(st.sampled_from([c for c in COMPONENTS if c]), max_size=2),
-    years=st.none()
-    | st.builds(
-        YearRange, st.none() | st.integers(2014, 2026), st.none() | st.integers(2014, 2026)
-    ),
-    tags=st.lists(st.sampled_from(TAGS), max_size=2),
-    text=st.none() | st.lists(st.sampled_from(WORDS), max_size=2).map(" ".join),
-    since=periods,
-    until=periods,
-    where=st.lists(st.sampled_from(CONDITIONS).map(parse_condition), max_size=2),
-    redacted=st.none() | st.booleans(),
-    nonconcurred=st.booleans(),
+
+def _in_order(since: Period | None, until: Period | None) -> bool:
+    """A window whose --since comes after its --until is a usage error, not a criterion."""
+    return since is None or until is None or since.first <= until.last
+
+
+windows = st.tuples(periods, periods).filter(lambda window: _in_order(*window))
+
+criteria = windows.flatmap(
+    lambda window: st.builds(
+        Criteria.build,
+        components=st.lists(st.sampled_from([c for c in COMPONENTS if c]), max_size=2),
+        years=st.none()
+        | st.builds(
+            YearRange, st.none() | st.integers(2014, 2026), st.none() | st.integers(2014, 2026)
+        ),
+        tags=st.lists(st.sampled_from(TAGS), max_size=2),
+        text=st.none() | st.lists(st.sampled_from(WORDS), max_size=2).map(" ".join),
+        since=st.just(window[0]),
+        until=st.just(window[1]),
+        where=st.lists(st.sampled_from(CONDITIONS).map(parse_condition), max_size=2),
+        redacted=st.none() | st.booleans(),
+        nonconcurred=st.booleans(),
+    )
 )

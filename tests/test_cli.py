@@ -261,13 +261,13 @@ def test_stats_table_with_no_recommendations_says_unknown(invoke: Invoke) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["list", "--format", "xml"], "'xml' is not one of 'table', 'json'"),
+        (["list", "--format", "xml"], "'xml' is not an output format; choose from table, json"),
         (["list", "--json", "--format", "table"], "--json and --format table disagree"),
         (["filter", "--fy", "20x1"], "'20x1' is not a fiscal year or range"),
         (["filter", "--fy", "2022..2019"], "empty range"),
         (["stats", "--fy", ""], "names no year"),
         (["stats", "--by", "compnent"], "Did you mean component?"),
-        (["stats", "--by", "nonsense"], "choose from report_number, title,"),
+        (["stats", "--by", "nonsense"], "choose from issue_date, fiscal_year, component,"),
         (["stats", "--by", "tags"], "Did you mean tag?"),
         (["lst"], "Did you mean 'list'?"),
         (["list", "--colour"], "No such option"),

@@ -330,7 +330,6 @@ def test_search_highlights_only_on_a_colour_terminal(
         ("redacted", [(False, 3), (True, 2)]),
         ("tag", [("Audit", 1), ("OFO", 2), ("USBP", 2), (None, 1)]),
         ("recommendations", [(2, 1), (3, 1), (5, 1), (6, 1), (None, 1)]),
-        ("report_number", [(r["report_number"], 1) for r in SAMPLE]),
     ],
 )
 def test_stats_by(invoke: Invoke, sample: str, by: str, groups: list[tuple[Any, int]]) -> None:

@@ -16,6 +16,7 @@ from conftest import write_file
 from oigcli.dataset import Problem, from_scraper, load, normalise, read
 from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES
+from oigcli.stream import describe
 from scraper import EXPECTED, REPORTS, write_archive
 from strategies import datasets
 
@@ -376,10 +377,12 @@ def test_large_arrays_are_read_in_chunks(
     with pytest.raises(DatasetError) as error:
         load(broken)
     expected = json.JSONDecoder()
+    text = json.dumps(bundled, indent=2)[:-40]
     try:
-        expected.decode(json.dumps(bundled, indent=2)[:-40])
+        expected.decode(text)
     except json.JSONDecodeError as exc:
-        assert f"broken.json:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}" in str(error.value)
+        message = describe(exc.msg, not text[exc.pos :].strip())
+        assert f"broken.json:{exc.lineno}:{exc.colno}: {message}" in str(error.value)
 
 
 @pytest.mark.parametrize("twice", [False, True])  # the second time, from the seen signatures

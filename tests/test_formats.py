@@ -236,7 +236,7 @@ def test_unknown_table_style_lists_the_valid_ones(invoke: Invoke) -> None:
 
 def test_unknown_format(invoke: Invoke) -> None:
     result = invoke("stats", "--format", "xml")
-    assert result.exit_code == 2 and "'xml' is not one of" in result.stderr
+    assert result.exit_code == 2 and "'xml' is not an output format" in result.stderr
 
 
 def test_json_flag_conflicts_with_other_formats(invoke: Invoke) -> None:

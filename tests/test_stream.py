@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oigcli.stream import SyntaxProblem, Undecodable, array_elements, utf8_chunks
+from oigcli.stream import SyntaxProblem, Undecodable, array_elements, describe, utf8_chunks
 
 json_values = st.recursive(
     st.none()
@@ -41,8 +41,8 @@ def _read(
 def _expected(text: str) -> tuple[list[Any] | None, tuple[str, int | None, int | None] | None]:
     try:
         return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, (f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+    except json.JSONDecodeError as exc:  # in oigcli's words: "cut short?" at the very end
+        return None, (describe(exc.msg, not text[exc.pos :].strip()), exc.lineno, exc.colno)
 
 
 @given(st.lists(json_values, max_size=6), st.integers(1, 40), st.sampled_from([None, 1, 2]))
