@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from typer._click import Context as ClickContext  # typer>=0.27 vendors click
@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from oigcli import __version__, complete
 from oigcli.context import Environment
-from oigcli.errors import DatasetError, OigError, OutputError, UsageError
+from oigcli.errors import DatasetError, NotFound, OigError, OutputError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape, one_of
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
 from oigcli.text import or_list
@@ -107,7 +107,8 @@ def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
         return message
     line = shlex.join(["oigcli", having[0], *argv[1:]])
     where = f"{or_list(having)} take{'s' if len(having) == 1 else ''} it"
-    return f"{message}; did you mean `{line}`? ({where})"
+    # click's own "(Possible options: ...)" guesses within this command: not what was meant
+    return f"No such option: {exc.option_name}; did you mean `{line}`? ({where})"
 
 
 def _all_commands(group: TyperGroup) -> dict[str, Any]:
@@ -233,18 +234,37 @@ def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
     return found.path
 
 
+class Shaped(NamedTuple):
+    rows: list[Report]
+    chosen: list[str] | None
+    """The fields --fields chose (None: not chosen)."""
+    matched: int
+    """How many rows there were before --offset and --limit."""
+    shape: Shape
+
+
 def _shaped(
     rows: list[Report], shape: Shape, fields: Sequence[str], sortable: Sequence[str]
-) -> tuple[list[Report], list[str] | None]:
+) -> Shaped:
     """Sort, slice and choose fields as ``--sort``, ``--offset``, ``--limit``, ``--fields``
-    say. Returns the rows and the chosen fields (None: not chosen)."""
+    say."""
     from oigcli import query
 
     if shape.sort:
         rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
-    rows = query.page(rows, shape.offset, shape.limit)
+    page = query.page(rows, shape.offset, shape.limit)
     chosen = None if shape.fields is None else query.parse_fields(shape.fields, fields)
-    return rows, chosen
+    return Shaped(page, chosen, len(rows), shape)
+
+
+def _empty_note(shaped: Shaped | None) -> str:
+    """What an empty table says on stderr: no match, or a page with none of the matches."""
+    if shaped is None or not shaped.matched:
+        return "No reports match."
+    matched = f"{shaped.matched} report{'s' if shaped.matched != 1 else ''} match"
+    if shaped.shape.limit == 0:
+        return f"--limit 0 shows none of them ({matched})."
+    return f"--offset {shaped.shape.offset} skips them all ({matched}); this page is empty."
 
 
 PEOPLE = (Format.table, Format.markdown)
@@ -254,16 +274,18 @@ PEOPLE = (Format.table, Format.markdown)
 def _emit(
     env: Environment,
     io: InOut,
-    rows: list[Report],
+    shaped: Shaped,
     columns: Sequence[str],
     every: Sequence[str],
-    chosen: Sequence[str] | None,
     mark: re.Pattern[str] | None = None,
 ) -> None:
     """Rows in the chosen format, with the chosen fields; by default ``columns`` for people
-    and ``every`` field for programs. An empty table is a note on stderr."""
+    and ``every`` field for programs. An empty table is a note on stderr. On a terminal,
+    a default table too wide for it leaves out the columns unknown in every row, and says
+    so; ``mark`` (search's terms) is highlighted in colour and centres cut snippets."""
     from oigcli import query, render
 
+    rows, chosen = shaped.rows, shaped.chosen
     fields = chosen or (columns if io.format in PEOPLE else every)
     if io.format is Format.json:
         text = render.to_json(query.project(rows, fields))
@@ -272,16 +294,31 @@ def _emit(
     elif io.format in (Format.csv, Format.tsv):
         text = render.reports_delimited(rows, fields, io.format is Format.tsv, io.safe_cells)
     elif not rows:
-        env.error("No reports match.")
+        env.error(_empty_note(shaped))
         return
     elif io.format is Format.markdown:
         text = render.reports_markdown(rows, fields)
     else:
-        style = io.style or "simple"
-        text = render.reports_table(
-            rows, fields, style, env.terminal_width, mark if env.colour else None
-        )
-    env.output(text)
+        style, width = io.style or "simple", env.terminal_width
+        if width and chosen is None:
+            fields, dropped = render.fitting_columns(rows, fields, style, width)
+            if dropped:
+                env.error(f"Not shown: {', '.join(dropped)} (unknown in every row).")
+        highlight = mark if env.colour else None
+        text = render.reports_table(rows, fields, style, width, highlight, centre=mark)
+    _output(env, io, text)
+
+
+def _notes(env: Environment, notes: list[str]) -> None:
+    """Notes for a person on stderr (data on stdout and the exit status are unchanged)."""
+    for note in notes:
+        env.error(note)
+
+
+def _output(env: Environment, io: InOut, text: str) -> None:
+    """Data to stdout (through the pager on a terminal); CSV and TSV with a byte-order
+    mark when --bom asks for one."""
+    env.output(("\ufeff" if io.bom else "") + text)
 
 
 def _version(value: bool) -> None:
@@ -329,8 +366,8 @@ def list_(
     from oigcli import query
 
     env = _env(ctx, io)
-    rows, chosen = _shaped(query.newest_first(_load(env, io)), shape, FIELD_NAMES, SORTABLE)
-    _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
+    shaped = _shaped(query.newest_first(_load(env, io)), shape, FIELD_NAMES, SORTABLE)
+    _emit(env, io, shaped, LIST_COLUMNS, FIELD_NAMES)
 
 
 @app.command(
@@ -358,9 +395,10 @@ def show(
     """Show reports in full: every field, unknown values as "unknown".
 
     With --json, one number prints one object and several print an array in the
-    order asked. A number that does not exist exits 1 and suggests close ones.
+    order asked. Numbers that do not exist are named on stderr, with close ones,
+    after the reports that do; the exit status is then 1.
     """
-    from oigcli import query, render
+    from oigcli import query
 
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
@@ -369,9 +407,20 @@ def show(
     known: list[str] = []  # every number in the dataset, for suggestions
     narrowing = Narrowing(numbers=query.number_forms(numbers), every_number=known)
     found = _load(env, io, query.asked_for(numbers), narrowing)
-    reports = query.project(query.find(found, numbers, known), chosen)
+    located, missing = query.locate(found, numbers, known)
+    if located:  # as gh does: what was found is printed; what was not, named (exit 1)
+        _show(env, io, query.project(located, chosen), chosen, several=len(numbers) > 1)
+    if missing:
+        raise NotFound(missing)
+
+
+def _show(
+    env: Environment, io: InOut, reports: list[Report], chosen: Sequence[str], several: bool
+) -> None:
+    from oigcli import render
+
     if io.format is Format.json:
-        text = render.to_json(reports[0] if len(numbers) == 1 else reports)
+        text = render.to_json(reports if several else reports[0])
     elif io.format is Format.jsonl:
         text = render.to_jsonl(reports)
     elif io.format in (Format.csv, Format.tsv):
@@ -382,7 +431,7 @@ def show(
         text = render.report_tables(reports, io.style)
     else:
         text = render.report_pages(reports, min(env.width or 80, 100))
-    env.output(text)
+    _output(env, io, text)
 
 
 @app.command(
@@ -413,9 +462,10 @@ def filter_(
 
     env = _env(ctx, io)
     pick = None if criteria.empty else criteria.pick
-    rows = query.newest_first(_load(env, io, pick, criteria.narrowing()))
-    rows, chosen = _shaped(rows, shape, FIELD_NAMES, SORTABLE)
-    _emit(env, io, rows, LIST_COLUMNS, FIELD_NAMES, chosen)
+    narrowing = criteria.narrowing()
+    rows = query.newest_first(_load(env, io, pick, narrowing))
+    _notes(env, criteria.unknown_values(narrowing))
+    _emit(env, io, _shaped(rows, shape, FIELD_NAMES, SORTABLE), LIST_COLUMNS, FIELD_NAMES)
 
 
 SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
@@ -461,16 +511,18 @@ def search(
     parsed = engine.parse_query(terms)
     ranking = engine.Ranking(parsed, keep=criteria.matches)
     # every report counts towards the statistics; only matches are kept
-    _load(env, io, ranking.pick, criteria.narrowing(terms=parsed.terms, statistics=ranking.preset))
+    narrowing = criteria.narrowing(terms=parsed.terms, statistics=ranking.preset)
+    _load(env, io, ranking.pick, narrowing)
+    _notes(env, criteria.unknown_values(narrowing))
     hits = ranking.hits()
     newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
     hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
     rows = [{**hit.report, "score": round(hit.score, 4)} for hit in hits]
-    rows, chosen = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
+    shaped = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
     pattern = parsed.pattern()
-    for row in rows:  # snippets for the rows shown only: they cost more than the ranking
+    for row in shaped.rows:  # snippets for the rows shown only: they cost more than ranking
         row["snippet"] = engine.snippet(row, pattern)
-    _emit(env, io, rows, SEARCH_COLUMNS, SEARCH_FIELDS, chosen, mark=pattern)
+    _emit(env, io, shaped, SEARCH_COLUMNS, SEARCH_FIELDS, mark=pattern)
 
 
 @app.command(
@@ -529,9 +581,10 @@ def stats(
             if criteria.matches(report):
                 tally.add(report)
 
-        reads_summary = criteria.reads_summary
         counter = tally.add if criteria.empty else count
-        _load(env, io, counter, criteria.narrowing(summaries=reads_summary))
+        narrowing = criteria.narrowing(summaries=criteria.reads_summary)
+        _load(env, io, counter, narrowing)
+        _notes(env, criteria.unknown_values(narrowing))
         summary = tally.summary()
     if io.format is Format.json:
         text = render.to_json(summary)
@@ -542,10 +595,10 @@ def stats(
     elif io.format is Format.markdown:
         text = render.stats_markdown(summary)
     else:
-        text = render.stats_table(
-            summary, io.style or "simple", env.width or 80, unicode=bool(env.stdout_isatty)
-        )
-    env.output(text)
+        terminal = bool(env.stdout_isatty)
+        style, width = io.style or "simple", env.width or 80
+        text = render.stats_table(summary, style, width, unicode=terminal, fit=terminal)
+    _output(env, io, text)
 
 
 @app.command(
@@ -593,7 +646,9 @@ def validate(
     elif io.format is Format.jsonl:
         env.output(render.to_jsonl(rows))
     elif io.format in (Format.csv, Format.tsv):
-        env.output(render.reports_delimited(rows, columns, io.format is Format.tsv, io.safe_cells))
+        _output(
+            env, io, render.reports_delimited(rows, columns, io.format is Format.tsv, io.safe_cells)
+        )
     elif io.format is Format.markdown:
         env.output(render.reports_markdown(rows, columns) if rows else "")
     elif rows:
@@ -623,6 +678,39 @@ def schema() -> None:
     from oigcli.schema import json_schema
 
     Environment().output(render.to_json(json_schema()))
+
+
+@app.command(
+    "help",
+    epilog=_epilog("oigcli help", "oigcli help filter"),
+)
+def help_(
+    ctx: typer.Context,
+    command: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[COMMAND]",
+            autocompletion=complete.commands,
+            help="The command to describe. Default: oigcli itself.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show the help of oigcli or of one of its commands (as COMMAND --help does)."""
+    root = ctx.find_root()
+    group = root.command
+    assert isinstance(group, TyperGroup)
+    if command is None:
+        typer.echo(group.get_help(root))
+        return
+    found = group.get_command(root, command)
+    if found is None:
+        from oigcli.text import did_you_mean
+
+        names = [name for name in group.list_commands(root) if name != "help"]
+        raise UsageError(f"no command {command!r}.{did_you_mean(command, names)}")
+    with found.make_context(command, [], parent=root, resilient_parsing=True) as inner:
+        typer.echo(found.get_help(inner))
 
 
 def _prepare_streams() -> None:

@@ -121,6 +121,12 @@ def conditions(incomplete: str) -> list[str]:
     return _names(FIELD_NAMES, incomplete)
 
 
+def commands(ctx: typer.Context, incomplete: str) -> list[str]:
+    root = ctx.find_root().command
+    names = root.list_commands(ctx) if isinstance(root, typer.core.TyperGroup) else []
+    return _names((n for n in names if n != "help"), incomplete)
+
+
 def formats(incomplete: str) -> list[str]:
     from oigcli.options import Format
 

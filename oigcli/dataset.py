@@ -112,6 +112,9 @@ class Narrowing(NamedTuple):
     """False: the pick does not read summaries, which may then come as null."""
     every_number: list[str] | None = None
     """Filled with every report's number, kept or not (for suggestions)."""
+    every_value: dict[str, set[str]] | None = None
+    """Each filled with every distinct value of its field (``component``, ``tags``) in the
+    dataset, kept or not (to say that a value asked for is in no report)."""
 
 
 def load(
@@ -200,6 +203,7 @@ def read(
     data = Dataset(source, problems=problems)
     seen: dict[str, int] = {}
     numbers = narrowing.every_number if narrowing else None
+    values = narrowing.every_value if narrowing else None
     for index, entry in enumerate(entries):
         data.records += 1
         report, found = check(entry, index)
@@ -214,6 +218,10 @@ def read(
         if report is not None and not found:
             if numbers is not None:
                 numbers.append(report["report_number"])
+            if values is not None:
+                for name, distinct in values.items():
+                    value = report[name]
+                    distinct.update(value if isinstance(value, list) else [value] if value else [])
             kept = report if pick is None else pick(report)
             if kept is not None:
                 data.reports.append(kept)

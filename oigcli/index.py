@@ -233,6 +233,8 @@ class Index:
         with self._reading():
             if need.every_number is not None:
                 need.every_number.extend(self._numbers())
+            for name, seen in (need.every_value or {}).items():
+                seen.update(self.values(name))
             if need.statistics is not None:
                 df = [self._count(_term(t)) for t in need.terms]
                 need.statistics(self.reports, self.total_length, df)

@@ -399,6 +399,8 @@ class InOut(NamedTuple):
     """Use (and build) the --data file's index in the cache."""
     verbose: bool = False
     """Say on stderr what was decided about the cache."""
+    bom: bool = False
+    """Start CSV and TSV with a UTF-8 byte-order mark (for Excel)."""
 
 
 def _build_in_out(
@@ -411,12 +413,15 @@ def _build_in_out(
     data: str | None,
     no_cache: bool,
     verbose: bool,
+    bom: bool,
 ) -> InOut:
     if json_flag and format not in (None, Format.json):
         raise UsageError(f"--json and --format {format.value} disagree; give one of them")
     chosen = Format.json if json_flag else format or Format.table
+    if bom and chosen not in (Format.csv, Format.tsv):
+        raise UsageError(f"--bom is for csv and tsv (Excel's UTF-8), not {chosen.value}")
     return InOut(
-        data, chosen, table_format, color, not no_pager, not raw_cells, not no_cache, verbose
+        data, chosen, table_format, color, not no_pager, not raw_cells, not no_cache, verbose, bom
     )
 
 
@@ -470,6 +475,17 @@ IN_OUT = OptionGroup(
                     help="Write CSV and TSV cells exactly as in the data. By default a text "
                     "cell that starts with = + - @, a tab or a carriage return gets a "
                     "leading ', so a spreadsheet shows it instead of running it as a formula.",
+                ),
+            ],
+            False,
+        ),
+        "bom": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--bom",
+                    help="Start CSV or TSV output with a UTF-8 byte-order mark, so that Excel "
+                    "on Windows reads it as UTF-8 (curly quotes and accents intact).",
                 ),
             ],
             False,

@@ -84,6 +84,8 @@ class Criteria(NamedTuple):
     redacted: bool | None = None
     nonconcurred: bool = False
     """At least one recommendation the agency did not concur with."""
+    named: tuple[tuple[str, str], ...] = ()
+    """(field, value as typed) of each component and tag asked for, for messages."""
 
     @classmethod
     def build(
@@ -109,6 +111,7 @@ class Criteria(NamedTuple):
             from oigcli.dates import Window
 
             window = Window(since.first if since else None, until.last if until else None)
+        components, tags = tuple(components), tuple(tags)
         return cls(
             components=tuple(c.casefold() for c in components),
             years=years,
@@ -118,6 +121,7 @@ class Criteria(NamedTuple):
             conditions=tuple(where),
             redacted=redacted,
             nonconcurred=nonconcurred,
+            named=(*(("component", c) for c in components), *(("tags", t) for t in tags)),
         )
 
     def matches(self, report: Report) -> bool:
@@ -165,10 +169,27 @@ class Criteria(NamedTuple):
         return bool(self.words) or any(c.field == "summary" for c in self.conditions)
 
     def narrowing(self, **more: Any) -> Narrowing:
-        """What every match has, for an index to narrow the reports read (and ``more``)."""
+        """What every match has, for an index to narrow the reports read (and ``more``);
+        and sets to fill with the dataset's values of the fields a component or tag was
+        asked of (see ``unknown_values``)."""
         from oigcli.dataset import Narrowing
 
-        return Narrowing(texts=self.words, **more)
+        values = {name: set[str]() for name, _ in self.named} or None
+        return Narrowing(texts=self.words, every_value=values, **more)
+
+    def unknown_values(self, narrowing: Narrowing) -> list[str]:
+        """A note for each component or tag asked for that no report of the dataset has
+        (a typo finds nothing, and should not look like an answer), with close values."""
+        notes = []
+        for name, typed in self.named:
+            known = (narrowing.every_value or {}).get(name, set())
+            if typed.casefold() not in {value.casefold() for value in known}:
+                label = "tag" if name == "tags" else name
+                notes.append(
+                    f"Note: no report in this dataset has the {label} {typed!r}."
+                    + did_you_mean(typed, sorted(known))
+                )
+        return notes
 
 
 def has_nonconcurred(report: Report) -> bool:
@@ -224,6 +245,17 @@ def find(
 ) -> list[Report]:
     """The reports with these numbers, in the order asked; NotFound names every miss and
     suggests close numbers from ``known`` (default: the reports' own numbers)."""
+    found, missing = locate(reports, numbers, known)
+    if missing:
+        raise NotFound(missing)
+    return found
+
+
+def locate(
+    reports: Sequence[Report], numbers: Sequence[str], known: Sequence[str] | None = None
+) -> tuple[list[Report], str | None]:
+    """The reports found with these numbers, in the order asked, and a message naming
+    every number not found (with close numbers from ``known``), or None."""
     by_number = {r["report_number"].upper(): r for r in reports}
     found: list[Report] = []
     missing: list[str] = []
@@ -234,11 +266,11 @@ def find(
             missing.append(asked)
         else:
             found.append(report)
-    if missing:
-        if known is None:
-            known = [r["report_number"] for r in reports]
-        raise NotFound(_not_found_message(missing, list(known)))
-    return found
+    if not missing:
+        return found, None
+    if known is None:
+        known = [r["report_number"] for r in reports]
+    return found, _not_found_message(missing, list(known))
 
 
 def _not_found_message(missing: list[str], known: list[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
@@ -148,6 +148,7 @@ def table(
     rows: Sequence[Sequence[Any]],
     style: str = "simple",
     mark: tuple[int, re.Pattern[str]] | None = None,
+    padding: int = 2,
 ) -> str:
     """A table of text cells in a tabulate style, numbers right-aligned. With ``mark``
     (column index, pattern), the pattern's matches in that column are highlighted.
@@ -163,10 +164,14 @@ def table(
             if row is not SEPARATING_LINE:
                 row[column] = highlight(str(row[column]), pattern)
     if style == "simple":
-        return _simple(list(headers), body, align) + "\n"
+        return _simple(list(headers), body, align, padding) + "\n"
     from tabulate import SEPARATING_LINE as RULE
     from tabulate import tabulate
 
+    escape = _markup_escape(style)
+    if escape is not None:
+        body = [row if row is SEPARATING_LINE else [escape(str(c)) for c in row] for row in body]
+        headers = [escape(h) for h in headers]
     body = [RULE if row is SEPARATING_LINE else row for row in body]
     text = tabulate(
         body, headers=list(headers), tablefmt=style, colalign=align, disable_numparse=True
@@ -174,14 +179,44 @@ def table(
     return text + "\n"
 
 
-def _simple(headers: list[str], rows: list[Any], align: list[str]) -> str:
+_PIPE_STYLES = frozenset({"jira", "textile", "orgtbl", "asciidoc", "youtrack"})
+
+
+def _markup_escape(style: str) -> Callable[[str], str] | None:
+    """How a cell's text must be written in a tabulate style that is markup, so that the
+    data cannot break the table or become markup: a ``|`` ends a cell in the pipe styles,
+    ``||`` in MediaWiki and MoinMoin; the "unsafe" and "raw" styles escape nothing
+    themselves (html and latex do)."""
+    import html
+
+    if style in ("github", "pipe"):  # Markdown tables: as --format markdown escapes
+        return lambda text: text.translate(_MARKDOWN_ESCAPES)
+    if style in _PIPE_STYLES:
+        return lambda text: text.replace("\\", "\\\\").replace("|", "\\|")
+    if style in ("mediawiki", "moinmoin"):
+        return lambda text: html.escape(text).replace("|", "&#124;").replace("!", "&#33;")
+    if style == "unsafehtml":
+        return html.escape
+    if style == "latex_raw":
+        return _latex
+    return None
+
+
+def _latex(text: str) -> str:
+    special = {c: "\\" + c for c in "&%$#_{}"}
+    special.update({"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\^{}"})
+    return "".join(special.get(c, c) for c in text)
+
+
+def _simple(headers: list[str], rows: list[Any], align: list[str], padding: int = 2) -> str:
     """tabulate's "simple" style for text cells: columns two spaces apart, a rule of
     dashes under the headers (and for SEPARATING_LINE), cells stripped of surrounding
-    whitespace, a column at least two wider than its header, lines without trailing
+    whitespace, a column at least ``padding`` (two) wider than its header (a terminal too
+    narrow for that gets none), lines without trailing
     spaces, headers aligned as their columns (left when there are no rows)."""
     cells = [[str(c).strip() for c in row] for row in rows if row is not SEPARATING_LINE]
     shown = [
-        max([len(headers[i]) + 2, *(_visible(row[i]) for row in cells)])
+        max([len(headers[i]) + padding, *(_visible(row[i]) for row in cells)])
         for i in range(len(headers))
     ]
     if not cells:  # as tabulate: with no rows, no column is known to be numeric
@@ -210,7 +245,13 @@ def _widest(text: str) -> int:
     return max(len(line) for line in text.splitlines())
 
 
-def _shrink(rows: list[list[str]], headers: Sequence[str], cuttable: list[int], over: int) -> bool:
+def _shrink(
+    rows: list[list[str]],
+    headers: Sequence[str],
+    cuttable: list[int],
+    over: int,
+    centre: tuple[int, re.Pattern[str]] | None = None,
+) -> bool:
     """Cut the widest cuttable columns, evenly, by ``over`` characters in all; never below
     the header or MIN_COLUMN. False when that cannot free enough room."""
     widths = {i: max((len(r[i]) for r in rows), default=0) for i in cuttable}
@@ -226,8 +267,24 @@ def _shrink(rows: list[list[str]], headers: Sequence[str], cuttable: list[int], 
         over -= step
     for row in rows:
         for i in cuttable:
-            row[i] = _cut(row[i], widths[i])
+            if centre is not None and i == centre[0]:
+                row[i] = _cut_around(row[i], widths[i], centre[1])
+            else:
+                row[i] = _cut(row[i], widths[i])
     return True
+
+
+def _cut_around(text: str, width: int, pattern: re.Pattern[str]) -> str:
+    """``text`` cut to ``width`` around the first match of ``pattern`` (centred in what is
+    kept), with "…" where text was left out: a snippet cut to fit still shows its match."""
+    found = pattern.search(text)
+    if found is None or found.end() <= width - 1 or width < 5:
+        return _cut(text, width)
+    inner = width - 2  # between the two "…"
+    start = max(0, found.start() - max(0, inner - (found.end() - found.start())) // 2)
+    if start + inner >= len(text):  # the match is near the end: keep the end
+        return "…" + text[len(text) - (width - 1) :]
+    return "…" + text[start : start + inner] + "…"
 
 
 def reports_table(
@@ -236,24 +293,44 @@ def reports_table(
     style: str = "simple",
     width: int | None = None,
     mark: re.Pattern[str] | None = None,
+    centre: re.Pattern[str] | None = None,
 ) -> str:
     """One row per report, one column per field, headed by the field names.
 
-    ``width`` (a terminal's): long text (titles, summaries, snippets) is cut with "…" so
-    that every row fits on one line; when even that cannot fit, each report is shown as a
-    block of labelled, wrapped fields instead. ``mark``: highlight its matches in the
-    snippet column."""
+    ``width`` (a terminal's): the simple style drops the spare room around headers, then
+    long text (titles, summaries, snippets) is cut with "…" so that every row fits on one
+    line (a snippet around the first match of ``centre``); when even that cannot fit, each
+    report is shown as a block of labelled, wrapped fields instead. ``mark``: highlight
+    its matches in the snippet column."""
     rows = [[cell(r[name]) for name in columns] for r in reports]
     marked = (list(columns).index("snippet"), mark) if mark and "snippet" in columns else None
     text = table(columns, rows, style)
     if width is None or _widest(text) <= width:
         return table(columns, rows, style, marked) if marked else text
+    padding = 0 if style == "simple" else 2
+    text = table(columns, rows, style, padding=padding)
     cuttable = [i for i, name in enumerate(columns) if name in LONG_TEXT]
-    if _shrink(rows, columns, cuttable, _widest(text) - width):
-        text = table(columns, rows, style)
+    around = (list(columns).index("snippet"), centre) if centre and "snippet" in columns else None
+    if _widest(text) <= width or _shrink(rows, columns, cuttable, _widest(text) - width, around):
+        text = table(columns, rows, style, padding=padding)
         if _widest(text) <= width:
-            return table(columns, rows, style, marked) if marked else text
+            return table(columns, rows, style, marked, padding) if marked else text
     return report_pages([{name: r[name] for name in columns} for r in reports], width)
+
+
+def fitting_columns(
+    reports: Sequence[Report], columns: Sequence[str], style: str, width: int
+) -> tuple[list[str], list[str]]:
+    """The columns to show on a terminal ``width`` wide, and those left out: when the
+    table would not fit, a column whose value is unknown in every row says nothing about
+    these rows and gives its room to the others."""
+    rows = [[cell(r[name]) for name in columns] for r in reports]
+    if _widest(table(columns, rows, style)) <= width:
+        return list(columns), []
+    unknown = [c for c in columns if all(r[c] is None for r in reports)]
+    if len(unknown) == len(columns):
+        return list(columns), []
+    return [c for c in columns if c not in unknown], unknown
 
 
 _MARKDOWN_ESCAPES = str.maketrans(
@@ -416,16 +493,22 @@ def stats_table(
     style: str = "simple",
     width: int = 80,
     unicode: bool = True,
+    fit: bool = False,
 ) -> str:
     """One row per group with a bar of its reports (scaled to the largest group and to the
-    room ``width`` leaves, at most 40 columns), then the total."""
+    room ``width`` leaves, at most 40 columns), then the total. ``fit`` (a terminal): a
+    table that does not fit even without bars becomes one labelled block per group."""
     headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
     rows: list[Any] = [_stats_row(cell(g["key"]), g) for g in summary["groups"]]
     total = _stats_row("total", summary["total"])
     tail: list[Any] = [SEPARATING_LINE, total] if style == "simple" else [total]
-    if style in NO_CHART_STYLES or not rows:
-        return table(headers, rows + tail, style)
     plain = table(headers, rows + tail, style)
+    if style in NO_CHART_STYLES:
+        return plain
+    if fit and _widest(plain) > width:
+        return stats_blocks(summary, width)
+    if not rows:
+        return plain
     largest = max(g["reports"] for g in summary["groups"])
 
     def charted(chart_width: int) -> str:
@@ -439,6 +522,26 @@ def stats_table(
         chart_width -= _widest(text) - width
         text = charted(chart_width) if chart_width >= MIN_CHART else plain
     return text
+
+
+def stats_blocks(summary: dict[str, Any], width: int) -> str:
+    """Each group, then the total, as a heading line and its counts, label beside value:
+    for a terminal too narrow for the table."""
+    labels = [*STATS_COLUMNS, "concurrence"]
+    groups = [
+        *((f"{summary['by']}: {cell(g['key'])}", g) for g in summary["groups"]),
+        ("total", summary["total"]),
+    ]
+    values = [_stats_row("", counts)[1:] for _, counts in groups]
+    room = max(len(v) for row in values for v in row)
+    blocks = []
+    aligned = 2 + 16 + room <= width  # else "label: value", for the narrowest terminals
+    for (key, _), row in zip(groups, values, strict=True):
+        lines = [_cut(key, max(width, 8))]
+        for label, value in zip(labels, row, strict=True):
+            lines.append(f"  {label:<16}{value:>{room}}" if aligned else f"{label}: {value}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def stats_markdown(summary: dict[str, Any]) -> str:

@@ -283,7 +283,7 @@ def test_titles_are_cut_with_an_ellipsis_at_100_columns(invoke: Invoke) -> None:
 def test_too_narrow_for_a_table_shows_labelled_blocks(
     invoke: Invoke, bundled: list[dict[str, Any]]
 ) -> None:
-    env, out, _ = fake_terminal(60)
+    env, out, _ = fake_terminal(45)  # under 40 characters would be left for titles
     invoke("list", env=env)
     text = out.getvalue()
     assert text.count("report_number  ") == 5

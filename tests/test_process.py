@@ -46,7 +46,10 @@ def test_filter() -> None:
     assert done.returncode == 0
     assert [r["report_number"] for r in json.loads(done.stdout)] == ["OIG-21-48"]
     done = run_oigcli(["filter", "--component", "ICE"])
-    assert done.returncode == 0 and done.stdout == "" and done.stderr == "No reports match.\n"
+    assert done.returncode == 0 and done.stdout == ""
+    assert done.stderr == (
+        "Note: no report in this dataset has the component 'ICE'.\nNo reports match.\n"
+    )
 
 
 def test_stats() -> None:
