@@ -226,6 +226,8 @@ def _from_environment(message: str, path: str) -> str:
 
 def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
     """The cache folder for the dataset's index; --verbose says why there is none."""
+    if not io.cache or path in (None, "-"):  # no index, and no need to import the cache's
+        return None
     from oigcli.dataset import cache_for
 
     found = cache_for(path, env.environ, io.cache)
@@ -257,9 +259,9 @@ def _shaped(
     return Shaped(page, chosen, len(rows), shape)
 
 
-def _empty_note(shaped: Shaped | None) -> str:
+def _empty_note(shaped: Shaped) -> str:
     """What an empty table says on stderr: no match, or a page with none of the matches."""
-    if shaped is None or not shaped.matched:
+    if not shaped.matched:
         return "No reports match."
     matched = f"{shaped.matched} report{'s' if shaped.matched != 1 else ''} match"
     if shaped.shape.limit == 0:
