@@ -78,20 +78,30 @@ def _first(argv: list[str]) -> tuple[float, float]:
     return measured
 
 
-def _queries(path: Path, number: str) -> list[tuple[str, list[str], str]]:
-    """(name, oigcli arguments, the equivalent jq program)."""
+def _queries(path: Path, number: str) -> list[tuple[str, list[str], list[str]]]:
+    """(name, oigcli arguments, the equivalent jq's arguments: options, then program)."""
     text = '(.title + " " + (.summary // "") | test("tunnel"; "i"))'
     return [
-        ("filter --text", ["filter", "--text", "tunnel", "--json"], f"[.[] | select({text})]"),
-        ("search", ["search", "tunnel", "--json"], f"[.[] | select({text})]"),
+        ("filter --text", ["filter", "--text", "tunnel", "--json"], [f"[.[] | select({text})]"]),
+        ("search", ["search", "tunnel", "--json"], [f"[.[] | select({text})]"]),
         (
             "stats --by component",
             ["stats", "--by", "component", "--json"],
-            "group_by(.component) | map({key: .[0].component, reports: length, "
-            "recommendations: (map(.recommendations // 0) | add), "
-            "concurred: (map(.recommendations_concurred // 0) | add)})",
+            [
+                "group_by(.component) | map({key: .[0].component, reports: length, "
+                "recommendations: (map(.recommendations // 0) | add), "
+                "concurred: (map(.recommendations_concurred // 0) | add)})"
+            ],
         ),
-        ("show", ["show", number, "--json"], f'.[] | select(.report_number == "{number}")'),
+        ("show", ["show", number, "--json"], [f'.[] | select(.report_number == "{number}")']),
+        # dumps: every report written out (issue #13's first targets)
+        ("list --format jsonl", ["list", "--format", "jsonl"], ["-c", ".[]"]),
+        ("list --json", ["list", "--json"], ["."]),
+        (
+            "list --format csv --fields report_number,title",
+            ["list", "--format", "csv", "--fields", "report_number,title"],
+            ["-r", ".[] | [.report_number, .title] | @csv"],
+        ),
     ]
 
 
@@ -131,7 +141,7 @@ def measure_scale(
             repeated_env = environment(XDG_CACHE_HOME=cache)
             for name, args, program in _queries(path, number):
                 ours_argv = [oigcli, *args, "--data", str(path)]
-                jq_argv = [jq, program, str(path)]
+                jq_argv = [jq, *program, str(path)]
                 first, again, theirs = [], [], []
                 for _ in range(runs or RUNS.get(size, 3)):
                     first.append(_first(ours_argv))
@@ -148,7 +158,7 @@ def measure_scale(
                             "mode": mode,
                             "query": name,
                             "command": " ".join(["oigcli", *args, "--data", path.name]),
-                            "jq": f"jq '{program}' {path.name}",
+                            "jq": " ".join(["jq", *program[:-1], f"'{program[-1]}'", path.name]),
                             "time": (t_ours, t_jq, t_ours / t_jq),
                             "memory": (m_ours, m_jq, m_ours / m_jq),
                         }

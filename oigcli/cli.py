@@ -285,17 +285,15 @@ def _emit(
     and ``every`` field for programs. An empty table is a note on stderr. On a terminal,
     a default table too wide for it leaves out the columns unknown in every row, and says
     so; ``mark`` (search's terms) is highlighted in colour and centres cut snippets."""
-    from oigcli import query, render
+    from oigcli import output, render
 
     rows, chosen = shaped.rows, shaped.chosen
     fields = chosen or (columns if io.format in PEOPLE else every)
-    if io.format is Format.json:
-        text = render.to_json(query.project(rows, fields))
-    elif io.format is Format.jsonl:
-        text = render.to_jsonl(query.project(rows, fields))
-    elif io.format in (Format.csv, Format.tsv):
-        text = render.reports_delimited(rows, fields, io.format is Format.tsv, io.safe_cells)
-    elif not rows:
+    writer = output.writer_for(io)
+    if writer is not None:
+        env.stream(writer.chunks(rows, fields))
+        return
+    if not rows:
         env.error(_empty_note(shaped))
         return
     elif io.format is Format.markdown:
@@ -308,19 +306,13 @@ def _emit(
                 env.error(f"Not shown: {', '.join(dropped)} (unknown in every row).")
         highlight = mark if env.colour else None
         text = render.reports_table(rows, fields, style, width, highlight, centre=mark)
-    _output(env, io, text)
+    env.output(text)
 
 
 def _notes(env: Environment, notes: list[str]) -> None:
     """Notes for a person on stderr (data on stdout and the exit status are unchanged)."""
     for note in notes:
         env.error(note)
-
-
-def _output(env: Environment, io: InOut, text: str) -> None:
-    """Data to stdout (through the pager on a terminal); CSV and TSV with a byte-order
-    mark when --bom asks for one."""
-    env.output(("\ufeff" if io.bom else "") + text)
 
 
 def _version(value: bool) -> None:
@@ -419,21 +411,19 @@ def show(
 def _show(
     env: Environment, io: InOut, reports: list[Report], chosen: Sequence[str], several: bool
 ) -> None:
-    from oigcli import render
+    from oigcli import output, render
 
-    if io.format is Format.json:
-        text = render.to_json(reports if several else reports[0])
-    elif io.format is Format.jsonl:
-        text = render.to_jsonl(reports)
-    elif io.format in (Format.csv, Format.tsv):
-        text = render.reports_delimited(reports, chosen, io.format is Format.tsv, io.safe_cells)
-    elif io.format is Format.markdown:
+    writer = output.writer_for(io)
+    if writer is not None:  # one number: one JSON object
+        env.stream(writer.chunks(reports, chosen, None if several else reports[0]))
+        return
+    if io.format is Format.markdown:
         text = render.report_sections(reports)
     elif io.style:
         text = render.report_tables(reports, io.style)
     else:
         text = render.report_pages(reports, min(env.width or 80, 100))
-    _output(env, io, text)
+    env.output(text)
 
 
 @app.command(
@@ -560,8 +550,8 @@ def stats(
     list. Recommendations the summary does not count (null) add nothing; the
     concurrence rate is concurred / recommendations, unknown when there are none.
     """
-    from oigcli import render
-    from oigcli.stats import Tally
+    from oigcli import output, render
+    from oigcli.stats import COUNTS, Tally
 
     env = _env(ctx, io)
     if by and len(by) > 1:
@@ -588,19 +578,19 @@ def stats(
         _load(env, io, counter, narrowing)
         _notes(env, criteria.unknown_values(narrowing))
         summary = tally.summary()
-    if io.format is Format.json:
-        text = render.to_json(summary)
-    elif io.format is Format.jsonl:
-        text = render.to_jsonl(summary["groups"])
-    elif io.format in (Format.csv, Format.tsv):
-        text = render.stats_delimited(summary, io.format is Format.tsv, io.safe_cells)
-    elif io.format is Format.markdown:
+    writer = output.writer_for(io)
+    if writer is not None:  # JSON: the whole object; the others: one row per group
+        counts = ("key", *COUNTS)
+        headers = (grouping, *COUNTS)
+        env.stream(writer.chunks(summary["groups"], counts, summary, headers))
+        return
+    if io.format is Format.markdown:
         text = render.stats_markdown(summary)
     else:
         terminal = bool(env.stdout_isatty)
         style, width = io.style or "simple", env.width or 80
         text = render.stats_table(summary, style, width, unicode=terminal, fit=terminal)
-    _output(env, io, text)
+    env.output(text)
 
 
 @app.command(
@@ -631,7 +621,7 @@ def validate(
     with the issue date, and more recommendations concurred than made. Exits 0
     when the dataset is valid and 3 when it is not.
     """
-    from oigcli import dataset, render
+    from oigcli import dataset, output, render
     from oigcli.text import sanitise
 
     env = _env(ctx, io)
@@ -643,14 +633,10 @@ def validate(
         data.problems.append(dataset.Problem(data.source, str(exc).removeprefix(f"{target}: ")))
     rows = [p.as_dict() for p in data.problems]
     columns = dataset.PROBLEM_FIELDS
-    if io.format is Format.json:
-        env.output(render.to_json(rows))
-    elif io.format is Format.jsonl:
-        env.output(render.to_jsonl(rows))
-    elif io.format in (Format.csv, Format.tsv):
-        _output(
-            env, io, render.reports_delimited(rows, columns, io.format is Format.tsv, io.safe_cells)
-        )
+    writer = output.writer_for(io)
+    if writer is not None:  # JSON keeps a problem's own order: source, message, ...
+        json_like = writer.format in ("json", "jsonl")
+        env.stream(writer.chunks(rows, dataset.Problem._fields if json_like else columns))
     elif io.format is Format.markdown:
         env.output(render.reports_markdown(rows, columns) if rows else "")
     elif rows:
@@ -676,10 +662,10 @@ def schema() -> None:
     Generated from the same field list the rest of oigcli uses. A dataset is a
     JSON array of such records, or JSON Lines with one per line.
     """
-    from oigcli import render
+    from oigcli.output import json_text
     from oigcli.schema import json_schema
 
-    Environment().output(render.to_json(json_schema()))
+    Environment().output(json_text(json_schema()))
 
 
 @app.command(

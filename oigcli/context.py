@@ -9,7 +9,7 @@ colour and paging. The CLI makes one from the real process; tests pass their own
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -88,6 +88,15 @@ class Environment:
             from oigcli.errors import OutputError
 
             raise OutputError(f"cannot write output: {exc.strerror or exc}") from None
+
+    def stream(self, chunks: Iterable[str]) -> None:
+        """Data to stdout as it comes, chunk by chunk; on a terminal that may page, the
+        whole text first (paging needs its height)."""
+        if self.paging and self.stdout_isatty:
+            self.output("".join(chunks))
+            return
+        for chunk in chunks:
+            self.write(chunk)
 
     def output(self, text: str) -> None:
         """Data for the user: through the pager when it is taller than the terminal."""

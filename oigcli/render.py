@@ -1,16 +1,13 @@
-"""Turning results into text, one function per format; nothing here prints.
+"""People's formats as text: tables, report pages, Markdown, stats; nothing here prints.
 
-People's formats (table, report pages, Markdown) show null as "unknown", booleans as
-yes/no, and every control character or escape sequence from the data as a visible escape,
-so nothing in a dataset can drive a terminal. Programs' formats keep the data exact: JSON
-and JSON Lines escape as JSON does; CSV quotes as RFC 4180 says; TSV escapes tab, newline,
-carriage return and backslash as \\t \\n \\r \\\\. In CSV and TSV a null is an empty cell,
-a boolean is true/false, and a list's items are joined with "; ".
+They show null as "unknown", booleans as yes/no, and every control character or escape
+sequence from the data as a visible escape, so nothing in a dataset can drive a terminal.
+They need every row (to align columns), so they are made whole. Programs' formats (JSON,
+JSON Lines, CSV, TSV) keep the data exact and are written as rows come: oigcli.output.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -20,8 +17,6 @@ from oigcli.stats import concurrence_rate
 from oigcli.text import sanitise
 
 UNKNOWN = "unknown"
-LIST_SEPARATOR = "; "
-"""Joins a list's items in one CSV or TSV cell."""
 
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 MIN_COLUMN = 8
@@ -54,17 +49,6 @@ def cell(value: Any) -> str:
     return sanitise(str(value))
 
 
-def flat(value: Any) -> str:
-    """A value in a CSV or TSV cell: exact, null empty, booleans true/false, lists joined."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(flat(v) for v in value)
-    return str(value)
-
-
 def is_numeric(name: str) -> bool:
     return name in ("score", "reports", "concurred", "concurrence") or (
         name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int
@@ -74,60 +58,6 @@ def is_numeric(name: str) -> bool:
 def highlight(text: str, mark: re.Pattern[str]) -> str:
     """``text`` (already sanitised) with every match of ``mark`` in bold, for a terminal."""
     return mark.sub(lambda m: f"{BOLD}{m.group()}{NORMAL}", text)
-
-
-# --- programs' formats ----------------------------------------------------------------
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def to_jsonl(rows: Iterable[Any]) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-
-
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A spreadsheet runs a cell that starts with one of these as a formula."""
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """``flat(value)``, with a leading ' when text would start a formula in a spreadsheet
-    (OWASP's advice against CSV injection). Numbers and booleans are never changed."""
-    text = flat(value)
-    if isinstance(value, (str, list)) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def to_delimited(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: bool, safe: bool = True
-) -> str:
-    """CSV (RFC 4180: quoted where needed, CRLF line ends) or TSV (escaped, LF). ``safe``:
-    text that a spreadsheet would run as a formula gets a leading '."""
-    shown = spreadsheet_safe if safe else flat
-    if tsv:
-        lines = [
-            "\t".join(shown(v).translate(_TSV_ESCAPES) for v in row) for row in [headers, *rows]
-        ]
-        return "\n".join(lines) + "\n"
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out)  # the default dialect is RFC 4180's
-    writer.writerow(headers)
-    writer.writerows([shown(v) for v in row] for row in rows)
-    return out.getvalue()
-
-
-def reports_delimited(
-    rows: Sequence[Report], columns: Sequence[str], tsv: bool, safe: bool = True
-) -> str:
-    return to_delimited(columns, ([r[name] for name in columns] for r in rows), tsv, safe)
 
 
 # --- tables ---------------------------------------------------------------------------
@@ -549,10 +479,3 @@ def stats_markdown(summary: dict[str, Any]) -> str:
     rows = [[_markdown_cell(c) for c in _stats_row(cell(g["key"]), g)] for g in summary["groups"]]
     total = [f"**{c}**" for c in _stats_row("total", summary["total"])]
     return markdown_table(headers, [*rows, total])
-
-
-def stats_delimited(summary: dict[str, Any], tsv: bool, safe: bool = True) -> str:
-    """One row per group: the key under the grouping's name, then the counts."""
-    headers = [summary["by"], *STATS_COLUMNS]
-    rows = ([g["key"], *(g[c] for c in STATS_COLUMNS)] for g in summary["groups"])
-    return to_delimited(headers, rows, tsv, safe)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from conftest import BUNDLED_STATS, NUMBERS, Invoke, fake_terminal
-from oigcli.render import cell, flat
+from oigcli.output import flat
+from oigcli.render import cell
 from oigcli.schema import FIELD_NAMES, LIST_COLUMNS
 
 FORMATS = ["table", "json", "jsonl", "csv", "tsv", "markdown"]

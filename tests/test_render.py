@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from oigcli import render
 from oigcli.context import Environment
-from oigcli.render import bar, cell, report_page, reports_table, sanitise, stats_table, to_json
+from oigcli.output import json_text as to_json
+from oigcli.render import bar, cell, report_page, reports_table, sanitise, stats_table
 from oigcli.stats import summarize
 
 

@@ -1,0 +1,180 @@
+"""Programs' formats, written as the results come: JSON, JSON Lines, CSV and TSV.
+
+The writer is chosen once, here (``writer_for``); people's formats (a table, Markdown)
+are oigcli.render's, which needs every row to align columns. A writer turns rows into
+chunks of text, a batch of ``BATCH`` rows at a time, so output is never built whole:
+``Environment.stream`` writes each chunk as it comes (or, on a terminal, pages the lot).
+
+JSON is encoded by orjson, in C: pretty JSON is byte for byte what ``json.dumps(...,
+indent=2, ensure_ascii=False)`` writes, ten times faster (the standard library's indented
+encoder is pure Python); JSON Lines are compact, as ``jq -c`` writes them. A value orjson
+refuses (a lone surrogate, which JSON escapes can carry; an integer beyond 64 bits) is
+encoded by the json module instead, in the same layout.
+
+CSV is RFC 4180 (quoted where needed, CRLF line ends); TSV escapes tab, newline, carriage
+return and backslash as \\t \\n \\r \\\\. In both a null is an empty cell, a boolean is
+true/false, a list's items are joined with "; ", and, unless ``safe`` is off, a text cell
+that a spreadsheet would run as a formula gets a leading ' (OWASP's advice).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oigcli.options import InOut
+
+BATCH = 1000
+"""Rows encoded and written at a time."""
+LIST_SEPARATOR = "; "
+"""Joins a list's items in one CSV or TSV cell."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that starts with one of these as a formula."""
+BOM = "\ufeff"
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON (two spaces), ending with a newline."""
+    import orjson
+
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def json_line(value: Any) -> str:
+    """``value`` as compact JSON on one line, ending with a newline."""
+    import orjson
+
+    try:
+        return orjson.dumps(value).decode("utf-8") + "\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _array_body(batch: list[Any]) -> str:
+    """The elements of ``batch`` as they stand inside an indented JSON array: one encoding
+    of the batch, without its brackets."""
+    return json_text(batch)[2:-3]  # "[\n" ... "\n]\n"
+
+
+# --- CSV and TSV --------------------------------------------------------------------------
+
+
+def flat(value: Any) -> str:
+    """A value in a CSV or TSV cell: exact, null empty, booleans true/false, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(flat(v) for v in value)
+    return str(value)
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """``flat(value)``, with a leading ' when text would start a formula in a spreadsheet
+    (OWASP's advice against CSV injection). Numbers and booleans are never changed."""
+    text = flat(value)
+    if isinstance(value, (str, list)) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _delimited(rows: Iterable[Sequence[Any]], tsv: bool, safe: bool) -> str:
+    shown = spreadsheet_safe if safe else flat
+    if tsv:
+        return "".join(
+            "\t".join(shown(v).translate(_TSV_ESCAPES) for v in row) + "\n" for row in rows
+        )
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([shown(v) for v in row] for row in rows)  # RFC 4180's dialect
+    return out.getvalue()
+
+
+def to_delimited(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: bool, safe: bool = True
+) -> str:
+    """A whole CSV or TSV text: a header row, then ``rows``."""
+    return _delimited([headers, *rows], tsv, safe)
+
+
+# --- the writers ------------------------------------------------------------------------
+
+
+class Writer:
+    """One program format: ``chunks`` turns rows into text, a batch at a time."""
+
+    def __init__(self, format: str, safe: bool = True, bom: bool = False) -> None:
+        self.format = format
+        self.safe = safe
+        self.bom = bom
+
+    def chunks(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        fields: Sequence[str],
+        value: Any = None,
+        headers: Sequence[str] | None = None,
+    ) -> Iterator[str]:
+        """The text of ``rows``, each with ``fields`` in that order: a JSON array (or, when
+        ``value`` is given, that one JSON value instead), JSON Lines, or a CSV or TSV table
+        whose header row is ``headers`` (default: the field names)."""
+        if self.format == "json" and value is not None:
+            yield json_text(value)
+            return
+        batches = _batches(rows, fields)
+        if self.format == "json":
+            yield from _json_array(batches)
+        elif self.format == "jsonl":
+            for batch in batches:
+                yield "".join(json_line(row) for row in batch)
+        else:
+            tsv = self.format == "tsv"
+            yield (BOM if self.bom else "") + _delimited([headers or fields], tsv, False)
+            for batch in batches:
+                yield _delimited(([row[f] for f in fields] for row in batch), tsv, self.safe)
+
+
+def _json_array(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
+    first = next(batches, None)
+    if first is None:
+        yield "[]\n"
+        return
+    yield "[\n" + _array_body(first)
+    for batch in batches:
+        yield ",\n" + _array_body(batch)
+    yield "\n]\n"
+
+
+def _batches(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterator[list[Any]]:
+    """Each row with just ``fields``, in lists of BATCH."""
+    batch: list[Any] = []
+    for row in rows:
+        batch.append({name: row[name] for name in fields})
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def writer_for(io: InOut) -> Writer | None:
+    """The writer of the format asked for, or None for people's formats (render's)."""
+    from oigcli.options import Format
+
+    if io.format in (Format.json, Format.jsonl, Format.csv, Format.tsv):
+        return Writer(io.format.value, io.safe_cells, io.bom)
+    return None
