@@ -56,18 +56,24 @@ def _run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
 
 def _stop_builders(cache: str) -> None:
     """Kill the index builders a first query started with this cache (they would take a
-    core from the next runs): they run ``python -m oigcli.index --background CACHE``."""
+    core from the next runs), and wait until none is left: a builder that was still
+    starting when it was looked for is found on a later look."""
     proc = Path("/proc")
     if not proc.exists():
         return
-    for entry in proc.iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"oigcli.index" in command and any(cache.encode() in part for part in command):
-            with contextlib.suppress(OSError, ValueError):
-                os.kill(int(entry.name), signal.SIGKILL)
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < 0.3:  # none seen for 0.3 s: none is coming
+        for entry in proc.iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            builder = any(b"oigcli.index" in part for part in command)
+            if builder and any(cache.encode() in part for part in command):
+                with contextlib.suppress(OSError, ValueError):
+                    os.kill(int(entry.name), signal.SIGKILL)
+                quiet_since = time.monotonic()
+        time.sleep(0.02)
 
 
 def _first(argv: list[str]) -> tuple[float, float]:

@@ -27,7 +27,7 @@ from oigcli.text import or_list
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
     from pathlib import Path
 
-    from oigcli import dataset, query
+    from oigcli import query
 
 
 class OigGroup(TyperGroup):
@@ -201,15 +201,15 @@ def _load(
     env: Environment,
     io: InOut,
     pick: Callable[[Report], Report | None] | None = None,
-    narrowing: "dataset.Narrowing | None" = None,
+    narrowing: "query.Narrowing | None" = None,
 ) -> list[Report]:
     """The active dataset's reports, or what ``pick`` keeps of each as it is read (from
     the file's index in the cache when there is one, unless --no-cache)."""
-    from oigcli import dataset
+    from oigcli import source
 
     path = _data_path(env, io.data)
     try:
-        return dataset.load(path, env.stdin, pick, narrowing, _cache(env, io, path))
+        return source.load(path, env.stdin, pick, narrowing, _cache(env, io, path))
     except DatasetError as exc:
         if io.data is None and path is not None:  # the path came from the environment
             raise DatasetError(_from_environment(str(exc), path)) from None
@@ -228,7 +228,7 @@ def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
     """The cache folder for the dataset's index; --verbose says why there is none."""
     if not io.cache or path in (None, "-"):  # no index, and no need to import the cache's
         return None
-    from oigcli.dataset import cache_for
+    from oigcli.source import cache_for
 
     found = cache_for(path, env.environ, io.cache)
     if found.reason:
@@ -396,7 +396,7 @@ def show(
 
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
-    from oigcli.dataset import Narrowing
+    from oigcli.query import Narrowing
 
     known: list[str] = []  # every number in the dataset, for suggestions
     narrowing = Narrowing(numbers=query.number_forms(numbers), every_number=known)
@@ -559,10 +559,10 @@ def stats(
     grouping = by[0] if by else "fiscal_year"
     summary = None
     if criteria.years_only:  # which an index counts by itself
-        from oigcli import dataset
+        from oigcli import source
 
         path = _data_path(env, io.data)
-        index = dataset.open_index(path, _cache(env, io, path))
+        index = source.open_index(path, _cache(env, io, path))
         if index is not None:
             with contextlib.closing(index):
                 summary = index.summarize(grouping, criteria.years)

@@ -23,8 +23,9 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
     can be read of it."""
     import os
 
-    from oigcli import dataset
+    from oigcli import dataset, source
     from oigcli.errors import DatasetError
+    from oigcli.query import Narrowing
 
     path = ctx.params.get("data") or os.environ.get("OIGCLI_DATA") or None
     if path == "-":  # standard input is the shell's, not a dataset, while completing
@@ -34,15 +35,15 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
         return {field: report[field]}
 
     try:
-        cache = dataset.cache_for(path, os.environ, not ctx.params.get("no_cache")).path
-        index = dataset.open_index(path, cache)
+        cache = source.cache_for(path, os.environ, not ctx.params.get("no_cache")).path
+        index = source.open_index(path, cache)
         if index is not None:
             try:
                 return index.values(field)
             finally:
                 index.close()
         try:
-            reports = dataset.load(path, None, light, dataset.Narrowing(summaries=False), cache)
+            reports = source.load(path, None, light, Narrowing(summaries=False), cache)
         except DatasetError:
             reports = dataset.read(path, pick=light).reports
         found = (r[field] for r in reports)
@@ -125,12 +126,6 @@ def commands(ctx: typer.Context, incomplete: str) -> list[str]:
     root = ctx.find_root().command
     names = root.list_commands(ctx) if isinstance(root, typer.core.TyperGroup) else []
     return _names((n for n in names if n != "help"), incomplete)
-
-
-def formats(incomplete: str) -> list[str]:
-    from oigcli.options import Format
-
-    return [f.value for f in Format if f.value.startswith(incomplete)]
 
 
 def table_styles(incomplete: str) -> list[str]:

@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO
@@ -30,9 +30,7 @@ from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
 
 if TYPE_CHECKING:
-    from oigcli.cache import Folder
-    from oigcli.index import Index
-    from oigcli.search import Term
+    from oigcli.query import Narrowing, Pick
 
 BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
@@ -89,88 +87,19 @@ class Dataset:
     problems: list[Problem] = field(default_factory=list)
 
 
-Pick = Callable[[Report], "Report | None"]
-"""Decides, as each valid report is read, what to keep of it: the report, a smaller copy,
-or None to drop it."""
-
-
-class Narrowing(NamedTuple):
-    """What a query's pick can keep at most, so that an index (oigcli.index) gives it only
-    candidates. Reading a file ignores all but ``every_number``: the pick sees everything.
-    Every field says something true of every report the pick keeps, or asks for a fact."""
-
-    texts: tuple[str, ...] = ()
-    """Case-folded texts that the case-folded title, newline, summary contains."""
-    numbers: frozenset[str] | None = None
-    """Upper-cased report numbers: one of them is the report's."""
-    terms: tuple[Term, ...] = ()
-    """Each occurs in the report, as search counts them."""
-    statistics: Callable[[int, float, list[int]], None] | None = None
-    """Told, before any report, the reports in the dataset, their summed search length,
-    and how many contain each of ``terms``: what a search over everything would count."""
-    summaries: bool = True
-    """False: the pick does not read summaries, which may then come as null."""
-    every_number: list[str] | None = None
-    """Filled with every report's number, kept or not (for suggestions)."""
-    every_value: dict[str, set[str]] | None = None
-    """Each filled with every distinct value of its field (``component``, ``tags``) in the
-    dataset, kept or not (to say that a value asked for is in no report)."""
-
-
 def load(
     path: str | None = None,
     stdin: TextIO | None = None,
     pick: Pick | None = None,
     narrowing: Narrowing | None = None,
-    cache: Path | None = None,
 ) -> list[Report]:
-    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), or DatasetError.
-    With ``pick``, what it keeps of each report (every report is still checked).
-
-    With a ``cache`` directory, a large file is answered from its index there when one
-    matches the file, and otherwise read and then indexed in the background (see
-    oigcli.index); the result is the same either way."""
-    found = open_index(path, cache)
-    if found is not None:
-        try:
-            return found.load(pick, narrowing)
-        finally:
-            found.close()
+    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), read, or
+    DatasetError. With ``pick``, what it keeps of each report (every report is still
+    checked). (oigcli.source.load answers from the file's index when there is one.)"""
     data = read(path, stdin, pick, narrowing)
     if data.problems:
         raise DatasetError(failure_message(data, path))
-    if cache is not None and path is not None:
-        from oigcli import index
-
-        if index.wanted(path, cache):
-            index.build_in_background(path, cache)
     return data.reports
-
-
-def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Folder:
-    """The cache folder for the index of the dataset at ``path``, or why there is none
-    (oigcli.cache): never for the bundled data and stdin, nor with --no-cache (no
-    reason is given for those), nor for a file too small to index. The folder is made
-    (0700) when it is missing and an index may be wanted."""
-    from oigcli.cache import Folder, folder
-
-    if not wanted or path in (None, "-"):
-        return Folder(None)
-    from oigcli.index import worth_indexing
-
-    if not worth_indexing(path):
-        return Folder(None)
-    return folder(environ, create=True)
-
-
-def open_index(path: str | None, cache: Path | None) -> Index | None:
-    """The index in ``cache`` of the dataset file at ``path``, when there is one that
-    matches the file as it is now (see oigcli.index). The caller closes it."""
-    if cache is None or path in (None, "-"):
-        return None
-    from oigcli import index
-
-    return index.open_index(path, cache)
 
 
 def failure_message(data: Dataset, path: str | None) -> str:

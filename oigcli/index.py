@@ -49,8 +49,7 @@ from oigcli.schema import FIELD_NAMES, FIELDS, FIELDS_BY_NAME, Report
 if TYPE_CHECKING:
     import sqlite3
 
-    from oigcli.dataset import Narrowing, Pick
-    from oigcli.query import YearRange
+    from oigcli.query import Narrowing, Pick, YearRange
     from oigcli.search import Term
 
 FORMAT = 2
@@ -226,7 +225,7 @@ class Index:
 
     def load(self, pick: Pick | None, narrowing: Narrowing | None) -> list[Report]:
         """What ``pick`` keeps of the candidates for ``narrowing``, in the file's order."""
-        from oigcli.dataset import Narrowing
+        from oigcli.query import Narrowing
 
         need = narrowing or Narrowing()
         kept = []

@@ -80,6 +80,11 @@ def _table_style(value: str) -> str:
     return one_of(value, tabulate_formats, "a table style")
 
 
+def _format_names(incomplete: str) -> list[str]:
+    """Completion of --format (here, beside Format: oigcli.complete imports no options)."""
+    return [f.value for f in Format if f.value.startswith(incomplete)]
+
+
 FORMAT_ALIASES = {"md": Format.markdown}
 """Other names people give formats."""
 
@@ -99,7 +104,9 @@ FormatOption = Annotated[
         "-f",
         metavar="FORMAT",
         parser=_format,
-        autocompletion=complete.formats,
+        autocompletion=lambda incomplete: [
+            f.value for f in Format if f.value.startswith(incomplete)
+        ],
         help="Output format: table (for people; the default), json, jsonl (one object a "
         "line), csv, tsv, or markdown (md; for documents).",
     ),

@@ -14,8 +14,8 @@ from oigcli.schema import Report
 from oigcli.text import did_you_mean, natural_key, or_list, sanitise, suggest
 
 if TYPE_CHECKING:
-    from oigcli.dataset import Narrowing
     from oigcli.dates import Period, Window
+    from oigcli.search import Term
     from oigcli.where import Condition
 
 SortKey = tuple[str, bool]
@@ -172,8 +172,6 @@ class Criteria(NamedTuple):
         """What every match has, for an index to narrow the reports read (and ``more``);
         and sets to fill with the dataset's values of the fields a component or tag was
         asked of (see ``unknown_values``)."""
-        from oigcli.dataset import Narrowing
-
         values = {name: set[str]() for name, _ in self.named} or None
         return Narrowing(texts=self.words, every_value=values, **more)
 
@@ -190,6 +188,34 @@ class Criteria(NamedTuple):
                     + did_you_mean(typed, sorted(known))
                 )
         return notes
+
+
+Pick = Callable[[Report], "Report | None"]
+"""Decides, as each valid report is read, what to keep of it: the report, a smaller copy,
+or None to drop it."""
+
+
+class Narrowing(NamedTuple):
+    """What a query's pick can keep at most, so that an index (oigcli.index) gives it only
+    candidates. Reading a file ignores all but ``every_number``: the pick sees everything.
+    Every field says something true of every report the pick keeps, or asks for a fact."""
+
+    texts: tuple[str, ...] = ()
+    """Case-folded texts that the case-folded title, newline, summary contains."""
+    numbers: frozenset[str] | None = None
+    """Upper-cased report numbers: one of them is the report's."""
+    terms: tuple[Term, ...] = ()
+    """Each occurs in the report, as search counts them."""
+    statistics: Callable[[int, float, list[int]], None] | None = None
+    """Told, before any report, the reports in the dataset, their summed search length,
+    and how many contain each of ``terms``: what a search over everything would count."""
+    summaries: bool = True
+    """False: the pick does not read summaries, which may then come as null."""
+    every_number: list[str] | None = None
+    """Filled with every report's number, kept or not (for suggestions)."""
+    every_value: dict[str, set[str]] | None = None
+    """Each filled with every distinct value of its field (``component``, ``tags``) in the
+    dataset, kept or not (to say that a value asked for is in no report)."""
 
 
 def has_nonconcurred(report: Report) -> bool:
