@@ -1,3 +1,48 @@
-"""oigcli: query DHS Office of Inspector General reports from the shell."""
+"""oigcli: query Inspector General oversight reports from the shell, or from Python.
+
+    import oigcli
+    with oigcli.open() as reports:        # the bundled dataset; or open("reports.json")
+        for report in reports.filter(component="CBP", fy="2021"):
+            print(report["report_number"], report["title"])
+
+docs/api.md describes every method. The names below are loaded when first used, so the
+command line (which imports this package) pays nothing for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "DatasetError",
+    "NotFound",
+    "OigError",
+    "OutputError",
+    "Reports",
+    "UsageError",
+    "__version__",
+    "open",
+]
+
+if TYPE_CHECKING:
+    from oigcli.api import Reports, open
+    from oigcli.errors import DatasetError, NotFound, OigError, OutputError, UsageError
+
+_HOMES = {
+    "open": "oigcli.api",
+    "Reports": "oigcli.api",
+    **dict.fromkeys(
+        ("OigError", "NotFound", "UsageError", "DatasetError", "OutputError"), "oigcli.errors"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``oigcli.open`` and the rest, imported on first use (PEP 562)."""
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'oigcli' has no attribute {name!r}")

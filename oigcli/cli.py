@@ -10,24 +10,25 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click import Context as ClickContext  # typer>=0.27 vendors click
 from typer.core import TyperGroup
 
 from oigcli import __version__, complete
+from oigcli.api import Shape
 from oigcli.context import Environment
 from oigcli.errors import DatasetError, NotFound, OigError, OutputError, UsageError
-from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, Shape, one_of
+from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, core_parser
 from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
 from oigcli.text import or_list
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
-    from pathlib import Path
+    from collections.abc import Iterator
 
-    from oigcli import query
+    from oigcli import api, query
 
 
 class OigGroup(TyperGroup):
@@ -164,12 +165,6 @@ app = typer.Typer(
 )
 
 
-def _grouping(value: str) -> str:
-    from oigcli.stats import GROUPINGS
-
-    return one_of(value, list(GROUPINGS), "a field to group by")
-
-
 def _env(ctx: ClickContext, io: InOut | None = None) -> Environment:
     """The Environment (the tests' own, or the process's), with the user's --color and
     --no-pager applied."""
@@ -197,19 +192,20 @@ def _data_path(env: Environment, path: str | None) -> str | None:
     return path
 
 
-def _load(
-    env: Environment,
-    io: InOut,
-    pick: Callable[[Report], Report | None] | None = None,
-    narrowing: "query.Narrowing | None" = None,
-) -> list[Report]:
-    """The active dataset's reports, or what ``pick`` keeps of each as it is read (from
-    the file's index in the cache when there is one, unless --no-cache)."""
-    from oigcli import source
+@contextlib.contextmanager
+def _asking(env: Environment, io: InOut) -> "Iterator[api.Reports]":
+    """The active dataset's reports (oigcli.api), asked as the options say: --verbose
+    says why its index is not used, and a dataset error names OIGCLI_DATA when the path
+    came from there."""
+    from oigcli import api
 
     path = _data_path(env, io.data)
+    reports = api.Reports(path, stdin=env.stdin, cache=io.cache, environ=env.environ)
+    _, reason = reports.cache_folder()
+    if reason:
+        env.note(f"not using the cache: {reason}; reading the file itself")
     try:
-        return source.load(path, env.stdin, pick, narrowing, _cache(env, io, path))
+        yield reports
     except DatasetError as exc:
         if io.data is None and path is not None:  # the path came from the environment
             raise DatasetError(_from_environment(str(exc), path)) from None
@@ -224,42 +220,7 @@ def _from_environment(message: str, path: str) -> str:
     return f"{first} (the dataset is OIGCLI_DATA={path}){newline}{rest}"
 
 
-def _cache(env: Environment, io: InOut, path: str | None) -> "Path | None":
-    """The cache folder for the dataset's index; --verbose says why there is none."""
-    if not io.cache or path in (None, "-"):  # no index, and no need to import the cache's
-        return None
-    from oigcli.source import cache_for
-
-    found = cache_for(path, env.environ, io.cache)
-    if found.reason:
-        env.note(f"not using the cache: {found.reason}; reading the file itself")
-    return found.path
-
-
-class Shaped(NamedTuple):
-    rows: list[Report]
-    chosen: list[str] | None
-    """The fields --fields chose (None: not chosen)."""
-    matched: int
-    """How many rows there were before --offset and --limit."""
-    shape: Shape
-
-
-def _shaped(
-    rows: list[Report], shape: Shape, fields: Sequence[str], sortable: Sequence[str]
-) -> Shaped:
-    """Sort, slice and choose fields as ``--sort``, ``--offset``, ``--limit``, ``--fields``
-    say."""
-    from oigcli import query
-
-    if shape.sort:
-        rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
-    page = query.page(rows, shape.offset, shape.limit)
-    chosen = None if shape.fields is None else query.parse_fields(shape.fields, fields)
-    return Shaped(page, chosen, len(rows), shape)
-
-
-def _empty_note(shaped: Shaped) -> str:
+def _empty_note(shaped: "api.Selection") -> str:
     """What an empty table says on stderr: no match, or a page with none of the matches."""
     if not shaped.matched:
         return "No reports match."
@@ -276,7 +237,7 @@ PEOPLE = (Format.table, Format.markdown)
 def _emit(
     env: Environment,
     io: InOut,
-    shaped: Shaped,
+    shaped: "api.Selection",
     columns: Sequence[str],
     every: Sequence[str],
     mark: re.Pattern[str] | None = None,
@@ -287,6 +248,7 @@ def _emit(
     so; ``mark`` (search's terms) is highlighted in colour and centres cut snippets."""
     from oigcli import output, render
 
+    _notes(env, shaped.notes)
     rows, chosen = shaped.rows, shaped.chosen
     fields = chosen or (columns if io.format in PEOPLE else every)
     writer = output.writer_for(io)
@@ -357,11 +319,9 @@ def list_(
     known ones), then report number compared as numbers (OIG-21-9 before
     OIG-21-19).
     """
-    from oigcli import query
-
     env = _env(ctx, io)
-    shaped = _shaped(query.newest_first(_load(env, io)), shape, FIELD_NAMES, SORTABLE)
-    _emit(env, io, shaped, LIST_COLUMNS, FIELD_NAMES)
+    with _asking(env, io) as reports:
+        _emit(env, io, reports.select(None, shape), LIST_COLUMNS, FIELD_NAMES)
 
 
 @app.command(
@@ -396,12 +356,8 @@ def show(
 
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
-    from oigcli.query import Narrowing
-
-    known: list[str] = []  # every number in the dataset, for suggestions
-    narrowing = Narrowing(numbers=query.number_forms(numbers), every_number=known)
-    found = _load(env, io, query.asked_for(numbers), narrowing)
-    located, missing = query.locate(found, numbers, known)
+    with _asking(env, io) as reports:
+        located, missing = reports.locate(numbers)
     if located:  # as gh does: what was found is printed; what was not, named (exit 1)
         _show(env, io, query.project(located, chosen), chosen, several=len(numbers) > 1)
     if missing:
@@ -450,14 +406,10 @@ def filter_(
     No criteria lists every report. No match is not an error: the table is
     empty (a note goes to stderr) and JSON is [].
     """
-    from oigcli import query
 
     env = _env(ctx, io)
-    pick = None if criteria.empty else criteria.pick
-    narrowing = criteria.narrowing()
-    rows = query.newest_first(_load(env, io, pick, narrowing))
-    _notes(env, criteria.unknown_values(narrowing))
-    _emit(env, io, _shaped(rows, shape, FIELD_NAMES, SORTABLE), LIST_COLUMNS, FIELD_NAMES)
+    with _asking(env, io) as reports:
+        _emit(env, io, reports.select(criteria, shape), LIST_COLUMNS, FIELD_NAMES)
 
 
 SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
@@ -496,24 +448,12 @@ def search(
     (highlighted on a terminal). Takes filter's criteria; --sort replaces the
     ranking.
     """
-    from oigcli import query
     from oigcli import search as engine
 
     env = _env(ctx, io)
-    parsed = engine.parse_query(terms)
-    ranking = engine.Ranking(parsed, keep=criteria.matches)
-    # every report counts towards the statistics; only matches are kept
-    narrowing = criteria.narrowing(terms=parsed.terms, statistics=ranking.preset)
-    _load(env, io, ranking.pick, narrowing)
-    _notes(env, criteria.unknown_values(narrowing))
-    hits = ranking.hits()
-    newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
-    hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
-    rows = [{**hit.report, "score": round(hit.score, 4)} for hit in hits]
-    shaped = _shaped(rows, shape, SEARCH_FIELDS, [*SORTABLE, "score"])
-    pattern = parsed.pattern()
-    for row in shaped.rows:  # snippets for the rows shown only: they cost more than ranking
-        row["snippet"] = engine.snippet(row, pattern)
+    with _asking(env, io) as reports:
+        shaped = reports.rank(terms, criteria, shape)
+    pattern = engine.parse_query(terms).pattern()
     _emit(env, io, shaped, SEARCH_COLUMNS, SEARCH_FIELDS, mark=pattern)
 
 
@@ -536,7 +476,7 @@ def stats(
             "--by",
             metavar="FIELD",
             autocompletion=complete.groupings,
-            parser=_grouping,
+            parser=core_parser("stats:grouping"),
             help="Group by fiscal_year (the default), component, redacted, recommendations, "
             "oversight_area or another category; tag (a report counts once per tag); or "
             "year or month of the issue date (unknown dates in an 'unknown' group).",
@@ -551,33 +491,15 @@ def stats(
     concurrence rate is concurred / recommendations, unknown when there are none.
     """
     from oigcli import output, render
-    from oigcli.stats import COUNTS, Tally
+    from oigcli.stats import COUNTS
 
     env = _env(ctx, io)
     if by and len(by) > 1:
         raise UsageError(f"--by is given {len(by)} times ({', '.join(by)}); stats groups by one")
     grouping = by[0] if by else "fiscal_year"
-    summary = None
-    if criteria.years_only:  # which an index counts by itself
-        from oigcli import source
-
-        path = _data_path(env, io.data)
-        index = source.open_index(path, _cache(env, io, path))
-        if index is not None:
-            with contextlib.closing(index):
-                summary = index.summarize(grouping, criteria.years)
-    if summary is None:  # counted as read: no report is kept
-        tally = Tally(grouping)
-
-        def count(report: Report) -> None:
-            if criteria.matches(report):
-                tally.add(report)
-
-        counter = tally.add if criteria.empty else count
-        narrowing = criteria.narrowing(summaries=criteria.reads_summary)
-        _load(env, io, counter, narrowing)
-        _notes(env, criteria.unknown_values(narrowing))
-        summary = tally.summary()
+    with _asking(env, io) as reports:
+        summary, notes = reports.summarize(criteria, grouping)
+    _notes(env, notes)
     writer = output.writer_for(io)
     if writer is not None:  # JSON: the whole object; the others: one row per group
         counts = ("key", *COUNTS)

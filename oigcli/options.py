@@ -18,18 +18,17 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
 import typer
 
 from oigcli import complete
+from oigcli.api import Shape
 from oigcli.errors import UsageError
 from oigcli.text import DATE_EXAMPLES, did_you_mean
 
 if TYPE_CHECKING:
     from oigcli import query
-    from oigcli.dates import Period
-    from oigcli.where import Condition
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _param(where: str) -> Callable[[str], Any]:
+def core_parser(where: str) -> Callable[[str], Any]:
     """A core parser (``"module:function"``, imported on first use, so start-up does not
     pay for it) as a Typer ``parser=``: its UsageError becomes Click's BadParameter."""
 
@@ -186,26 +185,10 @@ class OptionGroup(NamedTuple):
         return wrapper  # type: ignore[return-value]
 
 
-def _build_criteria(
-    component: list[str] | None,
-    fy: query.YearRange | None,
-    tag: list[str] | None,
-    text: str | None,
-    since: Period | None,
-    until: Period | None,
-    where: list[Condition] | None,
-    redacted: bool,
-    not_redacted: bool,
-    nonconcurred: bool,
-) -> query.Criteria:
+def _build_criteria(**values: Any) -> query.Criteria:
     from oigcli.query import Criteria
 
-    if redacted and not_redacted:
-        raise UsageError("--redacted and --not-redacted contradict each other; give one")
-    either = True if redacted else False if not_redacted else None
-    return Criteria.build(
-        component or (), fy, tag or (), text, since, until, where or (), either, nonconcurred
-    )
+    return Criteria.from_options(**values)
 
 
 CRITERIA = OptionGroup(
@@ -231,7 +214,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--fy",
                     metavar="YEAR|FROM..TO",
-                    parser=_param("query:parse_year_range"),
+                    parser=core_parser("query:parse_year_range"),
                     help="Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an "
                     "inclusive range: 2019..2021, 2019.., ..2021.",
                 ),
@@ -271,7 +254,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--since",
                     metavar="DATE",
-                    parser=_param("dates:parse_period"),
+                    parser=core_parser("dates:parse_period"),
                     help=f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
                     "--since 2021 starts on 1 January 2021. A report whose issue date is "
                     "unknown counts only when its whole fiscal year is inside the window.",
@@ -285,7 +268,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--until",
                     metavar="DATE",
-                    parser=_param("dates:parse_period"),
+                    parser=core_parser("dates:parse_period"),
                     help="Issued on or before the end of DATE: --until 2021-06 includes "
                     "30 June 2021. Unknown dates: as for --since.",
                 ),
@@ -300,7 +283,7 @@ CRITERIA = OptionGroup(
                     "-w",
                     metavar="EXPR",
                     autocompletion=complete.conditions,
-                    parser=_param("where:parse_condition"),
+                    parser=core_parser("where:parse_condition"),
                     help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
                     "(numbers and dates compare as such; text ignoring case), or "
                     "FIELD~REGEX (Python; (?i) ignores case). For tags, = means contains. "
@@ -339,16 +322,6 @@ CRITERIA = OptionGroup(
     },
     _build_criteria,
 )
-
-
-class Shape(NamedTuple):
-    """How a list of rows is printed: order, slice, and fields (validated by the command,
-    which knows its own fields)."""
-
-    sort: tuple[str, ...] = ()
-    limit: int | None = None
-    offset: int = 0
-    fields: str | None = None
 
 
 SHAPE = OptionGroup(

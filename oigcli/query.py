@@ -5,6 +5,7 @@ Pure functions over lists of reports; errors are raised, never printed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -124,6 +125,51 @@ class Criteria(NamedTuple):
             named=(*(("component", c) for c in components), *(("tags", t) for t in tags)),
         )
 
+    @classmethod
+    def from_options(
+        cls,
+        component: str | Iterable[str] | None = None,
+        fy: str | int | YearRange | None = None,
+        tag: str | Iterable[str] | None = None,
+        text: str | None = None,
+        since: str | dt.date | Period | None = None,
+        until: str | dt.date | Period | None = None,
+        where: str | Condition | Iterable[str | Condition] | None = None,
+        redacted: bool = False,
+        not_redacted: bool = False,
+        nonconcurred: bool = False,
+    ) -> Criteria:
+        """Criteria from the values of the criteria options, named as the options are
+        (``not_redacted`` for --not-redacted): as the CLI has them, parsed already, or as
+        the Python API takes them, text (or a number, a date) still to be read. A value
+        that cannot be used, or two that contradict each other, is a UsageError."""
+        from oigcli import dates
+        from oigcli.where import Condition, parse_condition
+
+        if redacted and not_redacted:
+            raise UsageError("--redacted and --not-redacted contradict each other; give one")
+
+        def period(value: str | dt.date | Period | None) -> Period | None:
+            if isinstance(value, dt.date):
+                return dates.Period(value, value, value.isoformat())
+            return dates.parse_period(value) if isinstance(value, str) else value
+
+        years = parse_year_range(str(fy)) if isinstance(fy, (str, int)) else fy
+        conditions = [
+            parse_condition(w) if not isinstance(w, Condition) else w for w in _several(where)
+        ]
+        return cls.build(
+            _several(component),
+            years,
+            _several(tag),
+            text,
+            period(since),
+            period(until),
+            conditions,
+            True if redacted else False if not_redacted else None,
+            nonconcurred,
+        )
+
     def matches(self, report: Report) -> bool:
         if self.components:
             component = report["component"]
@@ -216,6 +262,15 @@ class Narrowing(NamedTuple):
     every_value: dict[str, set[str]] | None = None
     """Each filled with every distinct value of its field (``component``, ``tags``) in the
     dataset, kept or not (to say that a value asked for is in no report)."""
+
+
+def _several(value: Any) -> tuple[Any, ...]:
+    """An option that may be given several times: one value, or an iterable of them."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return (value,)
+    return tuple(value)
 
 
 def has_nonconcurred(report: Report) -> bool:

@@ -26,6 +26,19 @@ group); ``year`` and ``month`` of the issue date (YYYY as a number, YYYY-MM; unk
 in the null group)."""
 
 
+def grouping(by: str) -> str:
+    """``by`` if stats can group by it; a UsageError naming the choices otherwise."""
+    if by in GROUPINGS:
+        return by
+    from oigcli.errors import UsageError
+    from oigcli.text import did_you_mean
+
+    raise UsageError(
+        f"{by!r} is not a field to group by; choose from {', '.join(GROUPINGS)}."
+        + did_you_mean(by, GROUPINGS)
+    )
+
+
 def concurrence_rate(concurred: int, recommendations: int) -> float | None:
     """concurred / recommendations; None when there are no recommendations."""
     return concurred / recommendations if recommendations else None
