@@ -143,21 +143,27 @@ class Criteria(NamedTuple):
         (``not_redacted`` for --not-redacted): as the CLI has them, parsed already, or as
         the Python API takes them, text (or a number, a date) still to be read. A value
         that cannot be used, or two that contradict each other, is a UsageError."""
-        from oigcli import dates
-        from oigcli.where import Condition, parse_condition
-
         if redacted and not_redacted:
             raise UsageError("--redacted and --not-redacted contradict each other; give one")
 
         def period(value: str | dt.date | Period | None) -> Period | None:
-            if isinstance(value, dt.date):
-                return dates.Period(value, value, value.isoformat())
-            return dates.parse_period(value) if isinstance(value, str) else value
+            if value is None or not isinstance(value, (str, dt.date)):
+                return value  # parsed already (the CLI's), or not given
+            from oigcli import dates  # only when a date is given: start-up
+
+            if isinstance(value, str):
+                return dates.parse_period(value)
+            return dates.Period(value, value, value.isoformat())
+
+        def condition(value: str | Condition) -> Condition:
+            if not isinstance(value, str):
+                return value
+            from oigcli.where import parse_condition
+
+            return parse_condition(value)
 
         years = parse_year_range(str(fy)) if isinstance(fy, (str, int)) else fy
-        conditions = [
-            parse_condition(w) if not isinstance(w, Condition) else w for w in _several(where)
-        ]
+        conditions = [condition(w) for w in _several(where)]
         return cls.build(
             _several(component),
             years,
