@@ -22,7 +22,7 @@ from oigcli.api import Shape
 from oigcli.context import Environment
 from oigcli.errors import DatasetError, NotFound, OigError, OutputError, UsageError
 from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, core_parser
-from oigcli.schema import FIELD_NAMES, FIELDS, LIST_COLUMNS, Report
+from oigcli.schema import FIELD_NAMES, LIST_COLUMNS, Report
 from oigcli.text import or_list
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
@@ -295,9 +295,6 @@ def _main(
     pass
 
 
-SORTABLE = [f.name for f in FIELDS if f.type is not list]
-
-
 @app.command(
     "list",
     epilog=_epilog(
@@ -413,7 +410,6 @@ def filter_(
 
 
 SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
-SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
 
 
 @app.command(
@@ -448,13 +444,14 @@ def search(
     (highlighted on a terminal). Takes filter's criteria; --sort replaces the
     ranking.
     """
+    from oigcli import api
     from oigcli import search as engine
 
     env = _env(ctx, io)
     with _asking(env, io) as reports:
         shaped = reports.rank(terms, criteria, shape)
     pattern = engine.parse_query(terms).pattern()
-    _emit(env, io, shaped, SEARCH_COLUMNS, SEARCH_FIELDS, mark=pattern)
+    _emit(env, io, shaped, SEARCH_COLUMNS, api.SEARCH_FIELDS, mark=pattern)
 
 
 @app.command(
