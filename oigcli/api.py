@@ -120,10 +120,24 @@ class Reports:
         from oigcli import query
 
         narrowing = criteria.narrowing() if criteria is not None else None
-        pick = None if criteria is None or criteria.empty else criteria.pick
-        rows = query.newest_first(self._load(pick, narrowing))
+        matches = None if criteria is None or criteria.empty else criteria.matches
+        if shape.limit is not None and not shape.sort:  # keep only the page's newest
+            if shape.fields is not None:
+                query.parse_fields(shape.fields, FIELD_NAMES)  # a bad name before the reading
+            newest = query.Newest(shape.offset + shape.limit)
+
+            def keep(report: Report) -> None:
+                if matches is None or matches(report):
+                    newest.add(report)
+
+            self._load(keep, narrowing)
+            rows, matched = newest.reports(), newest.seen
+        else:
+            pick = None if criteria is None or criteria.empty else criteria.pick
+            rows = query.newest_first(self._load(pick, narrowing))
+            matched = None
         notes = criteria.unknown_values(narrowing) if criteria and narrowing else []
-        return _shaped(rows, shape, FIELD_NAMES, SORTABLE, notes)
+        return _shaped(rows, shape, FIELD_NAMES, SORTABLE, notes, matched)
 
     def rank(self, terms: str, criteria: Criteria, shape: Shape = NO_SHAPE) -> Selection:
         """The reports that contain ``terms`` and match ``criteria``, best first (BM25F;
@@ -275,15 +289,17 @@ def _shaped(
     fields: Sequence[str],
     sortable: Sequence[str],
     notes: list[str],
+    matched: int | None = None,
 ) -> Selection:
-    """Sort, slice and choose fields as ``shape`` says."""
+    """Sort, slice and choose fields as ``shape`` says. ``matched``: how many rows matched,
+    when ``rows`` holds only the first of them (query.Newest)."""
     from oigcli import query
 
     if shape.sort:
         rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
     page = query.page(rows, shape.offset, shape.limit)
     chosen = None if shape.fields is None else query.parse_fields(shape.fields, fields)
-    return Selection(page, chosen, len(rows), shape, notes)
+    return Selection(page, chosen, len(rows) if matched is None else matched, shape, notes)
 
 
 def _criteria(values: dict[str, Any]) -> Criteria:

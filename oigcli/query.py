@@ -303,6 +303,45 @@ def newest_first(reports: Iterable[Report]) -> list[Report]:
     return sort_rows(reports, NEWEST_FIRST)
 
 
+def _newness(report: Report) -> tuple[Any, ...]:
+    """NEWEST_FIRST as one key, larger for newer: a report with an unknown issue date is
+    older than one with a known date (unknown dates come last)."""
+    date = report["issue_date"]
+    return (
+        report["fiscal_year"],
+        date is not None,
+        date or "",
+        natural_key(report["report_number"]),
+    )
+
+
+class Newest:
+    """The ``count`` newest reports of those added, in ``newest_first``'s order (ties in
+    the order they came), holding no more than ``count`` of them at any time: what a
+    ``--limit`` needs of a dataset read once, in place of the whole dataset."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.seen = 0
+        self._heap: list[tuple[tuple[Any, ...], int, Report]] = []
+
+    def add(self, report: Report) -> None:
+        import heapq
+
+        self.seen += 1
+        if self.count <= 0:
+            return
+        # among equal keys the earlier report is "larger": kept first, shown first
+        entry = (_newness(report), -self.seen, report)
+        if len(self._heap) < self.count:
+            heapq.heappush(self._heap, entry)
+        elif entry[:2] > self._heap[0][:2]:
+            heapq.heapreplace(self._heap, entry)
+
+    def reports(self) -> list[Report]:
+        return [report for *_, report in sorted(self._heap, key=lambda e: e[:2], reverse=True)]
+
+
 def normalise_number(text: str) -> str:
     """``oig-21-63`` and ``21-63`` both mean ``OIG-21-63``."""
     number = text.strip().upper()

@@ -136,6 +136,8 @@ def test_the_index_gives_the_files_answers(invoke: Invoke, tmp_path: Path) -> No
     assert len(json.loads(_same(invoke, "search", "mail*", "--json", *data))) == 1
     _same(invoke, "show", "21-04", *data)  # not found, with the same suggestions
     _same(invoke, "show", "21-03", "oig-21-01", "--json", *data)
+    _same(invoke, "list", "--limit", "2", "--offset", "1", "--json", *data)  # query.Newest
+    _same(invoke, "filter", "--tag", "OFO", "--limit", "1", "--json", *data)
     for by in ("component", "tag", "redacted", "year", "month", "fiscal_year", "summary"):
         _same(invoke, "stats", "--by", by, "--json", *data)
         _same(invoke, "stats", "--by", by, "--fy", "2020..2021", "--json", *data)

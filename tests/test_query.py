@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from oigcli.errors import NotFound, UsageError
 from oigcli.query import (
@@ -192,3 +193,32 @@ def test_criteria_say_when_they_are_empty_or_only_years() -> None:
         Criteria.build(tags=["OFO"], years=YearRange(2020, 2021)),
     ):
         assert not other.empty and not other.years_only
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda number, year, date: {
+                "report_number": number,
+                "fiscal_year": year,
+                "issue_date": date,
+            },
+            st.sampled_from(["OIG-21-7", "OIG-21-07", "OIG-21-19", "oig-21-19", "A-1", "A-01"]),
+            st.integers(2019, 2021),
+            st.none() | st.sampled_from(["2020-10-01", "2020-12-31", "2021-09-30"]),
+        ),
+        max_size=30,
+    ),
+    st.integers(0, 12),
+)
+def test_the_newest_few_are_the_first_of_newest_first(reports: list[Any], count: int) -> None:
+    """query.Newest keeps at most ``count`` reports, and they are exactly the first of
+    newest_first, ties (7 and 07, unknown dates) in the order they came."""
+    from oigcli.query import Newest
+
+    newest = Newest(count)
+    for report in reports:
+        newest.add(report)
+        assert len(newest._heap) <= count
+    assert newest.reports() == newest_first(reports)[:count]
+    assert newest.seen == len(reports)
