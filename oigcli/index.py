@@ -52,9 +52,10 @@ if TYPE_CHECKING:
     from oigcli.query import Narrowing, Pick, YearRange
     from oigcli.search import Term
 
-FORMAT = 2
-"""The version of the layout and of what is stored (2: search lengths in characters): an
-index of another version is not used, and is rebuilt."""
+FORMAT = 3
+"""The version of the layout and of what is stored (2: search lengths in characters; 3:
+case-folded components and tags, for criteria): an index of another version is not used,
+and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
 SETTLED_NS = 2_000_000_000
@@ -355,6 +356,9 @@ class Index:
         if matches:
             clauses.append("reports.id IN (SELECT rowid FROM words WHERE words MATCH ?)")
             parameters.append(" AND ".join(f"({m})" for m in matches))
+        for clause, values in _criteria_clauses(need):
+            clauses.append(clause)
+            parameters.extend(values)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
 
     def _containing(self, text: str) -> str | None:
@@ -387,6 +391,52 @@ class Index:
 
 NOTHING = ""
 """What ``_containing`` says of a text that no report contains."""
+
+
+def _criteria_clauses(need: Narrowing) -> Iterator[tuple[str, list[Any]]]:
+    """SQL that keeps every report the criteria of ``need`` can keep (and maybe more: the
+    query decides about each candidate as it does reading the file). Components and tags
+    are compared case-folded by Python's casefold, stored so when the index was made."""
+    if need.years is not None:
+        if need.years.first is not None:
+            yield "reports.fiscal_year >= ?", [need.years.first]
+        if need.years.last is not None:
+            yield "reports.fiscal_year <= ?", [need.years.last]
+    if need.components:
+        marks = ", ".join("?" * len(need.components))
+        yield f"reports.component_key IN ({marks})", list(need.components)
+    for tag in need.tags:
+        yield "reports.id IN (SELECT report FROM tags WHERE tag_key = ?)", [tag]
+    if need.redacted is not None:
+        yield "reports.redacted = ?", [int(need.redacted)]
+    if need.window is not None:
+        clause, values = _window_clause(need.window)
+        yield clause, values
+
+
+def _window_clause(window: Any) -> tuple[str, list[Any]]:
+    """A known issue date inside the window, or an unknown one whose fiscal year lies
+    wholly inside it (FY N: 1 October N-1 to 30 September N)."""
+    import datetime as dt
+
+    known, unknown, values, years = [], [], [], []
+    if window.since is not None:
+        known.append("reports.issue_date >= ?")
+        values.append(window.since.isoformat())
+        after = window.since <= dt.date(window.since.year, 10, 1)
+        unknown.append("reports.fiscal_year >= ?")
+        years.append(window.since.year + (1 if after else 2))
+    if window.until is not None:
+        known.append("reports.issue_date <= ?")
+        values.append(window.until.isoformat())
+        whole = window.until >= dt.date(window.until.year, 9, 30)
+        unknown.append("reports.fiscal_year <= ?")
+        years.append(window.until.year - (0 if whole else 1))
+    either = (
+        f"(reports.issue_date IS NOT NULL AND {' AND '.join(known) or '1'})"
+        f" OR (reports.issue_date IS NULL AND {' AND '.join(unknown) or '1'})"
+    )
+    return f"({either})", [*values, *years]
 
 
 def _quoted(text: str) -> str:
@@ -713,9 +763,11 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
-CREATE TABLE reports (id INTEGER PRIMARY KEY, number_key TEXT NOT NULL, {columns});
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY, number_key TEXT NOT NULL, component_key TEXT, {columns}
+);
 CREATE TABLE summaries (id INTEGER PRIMARY KEY, summary TEXT);
-CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL, tag_key TEXT NOT NULL);
 CREATE TABLE vocabulary (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE words USING fts5(
     title, summary, content='', columnsize=0, tokenize="{tokenizer}"
@@ -742,8 +794,8 @@ class _Writer:
         self.vocabulary: set[str] = set()
         self.rows: list[tuple[Any, ...]] = []
         self.texts: list[tuple[int, str, str]] = []
-        self.tags: list[tuple[int, str]] = []
-        self.insert_report = f"INSERT INTO reports VALUES ({', '.join('?' * (len(STORED) + 2))})"
+        self.tags: list[tuple[int, str, str]] = []
+        self.insert_report = f"INSERT INTO reports VALUES ({', '.join('?' * (len(STORED) + 3))})"
         self.lists = [i for i, name in enumerate(STORED) if FIELDS_BY_NAME[name].type is list]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
@@ -754,10 +806,12 @@ class _Writer:
         values = [report[name] for name in STORED]
         for i in self.lists:
             values[i] = json.dumps(values[i])
-        self.rows.append((number, report["report_number"].upper(), *values))
+        component = report["component"]
+        folded = component.casefold() if component is not None else None  # as criteria fold
+        self.rows.append((number, report["report_number"].upper(), folded, *values))
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
-        self.tags.extend((number, tag) for tag in dict.fromkeys(report["tags"]))
+        self.tags.extend((number, tag, tag.casefold()) for tag in dict.fromkeys(report["tags"]))
         title, summary = report["title"], report["summary"] or ""
         title_words, summary_words = self.words(title), self.words(summary)
         self.vocabulary.update(title_words, summary_words)
@@ -771,7 +825,7 @@ class _Writer:
         execute(self.insert_report, self.rows)
         execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
         execute("INSERT INTO words (rowid, title, summary) VALUES (?, ?, ?)", self.texts)
-        execute("INSERT INTO tags VALUES (?, ?)", self.tags)
+        execute("INSERT INTO tags VALUES (?, ?, ?)", self.tags)
         for batch in (self.rows, self.summaries, self.texts, self.tags):
             batch.clear()
 
@@ -782,6 +836,9 @@ class _Writer:
             "INSERT INTO vocabulary VALUES (?)", ((term,) for term in sorted(self.vocabulary))
         )
         execute("CREATE INDEX reports_number ON reports (number_key)")
+        execute("CREATE INDEX reports_year ON reports (fiscal_year)")
+        execute("CREATE INDEX reports_component ON reports (component_key)")
+        execute("CREATE INDEX tags_key ON tags (tag_key)")
         execute("CREATE INDEX tags_report ON tags (report)")
         self.connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",

@@ -225,7 +225,16 @@ class Criteria(NamedTuple):
         and sets to fill with the dataset's values of the fields a component or tag was
         asked of (see ``unknown_values``)."""
         values = {name: set[str]() for name, _ in self.named} or None
-        return Narrowing(texts=self.words, every_value=values, **more)
+        return Narrowing(
+            texts=self.words,
+            every_value=values,
+            years=self.years,
+            components=self.components,
+            tags=self.tags,
+            redacted=self.redacted,
+            window=self.window,
+            **more,
+        )
 
     def unknown_values(self, narrowing: Narrowing) -> list[str]:
         """A note for each component or tag asked for that no report of the dataset has
@@ -268,6 +277,15 @@ class Narrowing(NamedTuple):
     every_value: dict[str, set[str]] | None = None
     """Each filled with every distinct value of its field (``component``, ``tags``) in the
     dataset, kept or not (to say that a value asked for is in no report)."""
+    years: YearRange | None = None
+    """The report's fiscal year is in this range."""
+    components: tuple[str, ...] = ()
+    """The report's component, case-folded, is one of these (when there are any)."""
+    tags: tuple[str, ...] = ()
+    """The report has each of these tags, case-folded."""
+    redacted: bool | None = None
+    window: Window | None = None
+    """The issue date rule of Criteria.window."""
 
 
 def _several(value: Any) -> tuple[Any, ...]:

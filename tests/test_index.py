@@ -159,6 +159,10 @@ def _hostile_datasets(draw: st.DrawFn) -> list[dict[str, Any]]:
             report["title"] = _hostile_text(draw)
         if draw(st.booleans()):
             report["summary"] = _hostile_text(draw)
+        if draw(st.booleans()):  # folded by casefold, as criteria fold them
+            report["component"] = draw(st.sampled_from(HOSTILE_WORDS))
+        if draw(st.booleans()):
+            report["tags"] = draw(st.lists(st.sampled_from(HOSTILE_WORDS), max_size=3))
     return reports
 
 
@@ -172,7 +176,9 @@ def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
     part = st.builds(
         lambda w, i, j: w[min(i, j) : max(i, j) + 1], word, st.integers(0, 8), st.integers(0, 8)
     )
-    kind = draw(st.sampled_from(["search", "prefix", "phrase", "text", "stats"]))
+    kind = draw(st.sampled_from(["search", "prefix", "phrase", "text", "stats", "criteria"]))
+    if kind == "criteria":  # pushed down into SQL by the index: it must lose no match
+        return ["filter", *draw(_criteria_words(reports))]
     if kind == "stats":  # counted by SQLite when only years are asked
         groupings = ["component", "tag", "redacted", "year", "month", "recommendations", "title"]
         years = draw(st.sampled_from([[], ["--fy", "2019..2021"], ["--fy", "..2018"]]))
@@ -187,6 +193,32 @@ def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
     elif kind == "phrase":
         query = '"' + query.replace('"', "") + '"'
     return ["search", query]
+
+
+@st.composite
+def _criteria_words(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
+    """Components, tags, fiscal years, redaction and date windows, in any case."""
+    names = [r["component"] for r in reports if r["component"]] + HOSTILE_WORDS
+    tags = [t for r in reports for t in r["tags"]] + HOSTILE_WORDS
+    spelling = st.sampled_from([str.upper, str.lower, str.casefold, str])
+
+    def cased(pool: list[str]) -> st.SearchStrategy[str]:
+        return st.tuples(st.sampled_from(pool), spelling).map(lambda p: p[1](p[0]))
+
+    words: list[str] = []
+    for name in draw(st.lists(cased(names), max_size=2)):
+        words += ["-c", name]
+    for tag in draw(st.lists(cased(tags), max_size=2)):
+        words += ["--tag", tag]
+    if draw(st.booleans()):
+        words += ["--fy", draw(st.sampled_from(["2019..2021", "2020", "..2018", "2022.."]))]
+    words += draw(st.sampled_from([[], ["--redacted"], ["--not-redacted"]]))
+    windows = [("2016", None), (None, "2019-10"), ("2019-10-01", "2021-09-30"), ("June 2020", None),
+               ("2020-10-01", "2024"), (None, "2021-09-30"), ("2019-10-02", "2021-09-29")]  # fmt: skip
+    since, until = draw(st.sampled_from([(None, None), *windows]))
+    words += ["--since", since] if since else []
+    words += ["--until", until] if until else []
+    return words
 
 
 @contextlib.contextmanager
@@ -618,3 +650,55 @@ def test_oigcli_no_cache_in_the_environment_is_no_cache(
     result = invoke("list", "--data", path)
     assert result.exit_code == 2 and "not a valid boolean" in result.output
     assert private_cache == []
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_pushed_down_criteria_fold_case_as_python_does(invoke: Invoke, tmp_path: Path) -> None:
+    """Components and tags are matched by casefold, which SQLite's lower() is not: ß is
+    SS, the long s is s, the Kelvin sign is k. The index stores Python's folding."""
+    odd = ["Straße", "ſtop", "\u212aelvin", "İi"]
+    reports = [
+        _report(f"OIG-21-{n:02d}", f"Report {n}", component=word, tags=[word])
+        for n, word in enumerate(odd, 1)
+    ]
+    path = write_file(tmp_path, json.dumps(reports))
+    _build(path)
+    for asked in ("STRASSE", "strasse", "STOP", "stop", "kelvin", "KELVIN", "i̇i", "İI"):
+        for option in ("-c", "--tag"):
+            found = _same(invoke, "filter", option, asked, "--json", "--data", path)
+            assert json.loads(found), (option, asked)  # and the index found it too
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_the_index_answers_selective_criteria_itself(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fiscal years, components, tags, redaction and dates narrow in SQL: the reports the
+    criteria rule out are never read from the index."""
+    reports = [
+        _report("OIG-21-01", "Kept", component="ICE", tags=["OFO"], redacted=True),
+        *(_report(f"OIG-19-{n:02d}", "Other", fiscal_year=2019) for n in range(2, 12)),
+    ]
+    path = write_file(tmp_path, json.dumps(reports))
+    _build(path)
+    read: list[str] = []
+    rows = index.Index._reports
+
+    def counted(self: index.Index, found: Any) -> Any:
+        for report in rows(self, found):
+            read.append(report["report_number"])
+            yield report
+
+    monkeypatch.setattr(index.Index, "_reports", counted)
+    for words in (
+        ["--fy", "2021"],
+        ["-c", "ice"],
+        ["--tag", "ofo"],
+        ["--redacted"],
+        ["--since", "2020-10-01"],
+        ["--fy", "2020..", "--tag", "OFO", "--until", "2021-09-30"],
+    ):
+        read.clear()
+        found = json.loads(invoke("filter", *words, "--json", "--data", path).stdout)
+        assert [r["report_number"] for r in found] == ["OIG-21-01"], words
+        assert read == ["OIG-21-01"], words  # the ten others stayed in SQLite
