@@ -82,18 +82,23 @@ class Reports:
         self._wants_cache = cache
         self._environ = os.environ if environ is None else environ
         self._read_stdin = False
+        self._folder: tuple[Path | None, str | None] | None = None
 
     # --- the dataset ----------------------------------------------------------------------
 
     def cache_folder(self) -> tuple[Path | None, str | None]:
         """The cache folder this dataset's index is kept in, or why there is none (None
-        and no reason for the bundled data, stdin, small files and cache=False)."""
-        if not self._wants_cache or self.path in (None, "-"):
-            return None, None  # (and oigcli.cache is not imported: start-up)
-        from oigcli.source import cache_for
+        and no reason for the bundled data, stdin, small files and cache=False). Looked
+        for once (it walks the folders above it), then remembered."""
+        if self._folder is None:
+            if not self._wants_cache or self.path in (None, "-"):
+                self._folder = (None, None)  # (oigcli.cache is not imported: start-up)
+            else:
+                from oigcli.source import cache_for
 
-        found = cache_for(self.path, self._environ, True)
-        return found.path, found.reason
+                found = cache_for(self.path, self._environ, True)
+                self._folder = (found.path, found.reason)
+        return self._folder
 
     def _load(self, pick: Pick | None = None, narrowing: Narrowing | None = None) -> list[Report]:
         from oigcli import source

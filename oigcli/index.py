@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oigcli.cache import remove
 from oigcli.schema import FIELD_NAMES, FIELDS, FIELDS_BY_NAME, Report
 
 if TYPE_CHECKING:
@@ -218,7 +219,7 @@ class Index:
         except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError) as exc:
             from oigcli.errors import DatasetError
 
-            _remove(self.path)
+            remove(self.path)
             raise DatasetError(
                 f"the index of this dataset in {self.path.parent} was damaged ({exc}) and "
                 "has been removed; run the command again, or add --no-cache"
@@ -480,7 +481,7 @@ def open_index(path: str, cache: Path) -> Index | None:
         opened = Index(connection, where, meta)
     except (sqlite3.Error, KeyError, ValueError, TypeError, OverflowError):
         connection.close()
-        _remove(where)
+        remove(where)
         return None
     with contextlib.suppress(OSError, NotImplementedError):  # used now: pruned last
         os.utime(where, follow_symlinks=False)
@@ -506,11 +507,6 @@ def _meta(connection: sqlite3.Connection) -> dict[str, Any]:
 
 def _identity_text(identity: Identity) -> str:
     return json.dumps(asdict(identity), sort_keys=True)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
 
 
 # --- building an index ------------------------------------------------------------------
@@ -640,7 +636,7 @@ def _make(path: str, identity: Identity, target: Path) -> bool:
     from oigcli.cache import open_file, write_private
 
     temporary, marker = _companion(target, ".tmp"), _companion(target, ".skip")
-    _remove(temporary)  # left by a builder that died: we hold the lock, it is nobody's
+    remove(temporary)  # left by a builder that died: we hold the lock, it is nobody's
     try:
         os.close(open_file(temporary, os.O_RDWR, exclusive=True))
     except OSError:
@@ -656,16 +652,16 @@ def _make(path: str, identity: Identity, target: Path) -> bool:
     except OSError:  # no room: the file is read each time, as without a cache
         made = False
     except BaseException:  # interrupted (SIGINT, or SIGTERM in main): leave nothing
-        _remove(temporary)
+        remove(temporary)
         raise
     if not made or identify(path) != identity:
-        _remove(temporary)
+        remove(temporary)
         if hopeless and identify(path) == identity:
             with contextlib.suppress(OSError):
                 write_private(marker, _identity_text(identity).encode())
         return False
     os.replace(temporary, target)
-    _remove(marker)
+    remove(marker)
     _sync_directory(target.parent)
     return True
 
@@ -699,10 +695,10 @@ def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -
                 stale.append(marker)
             for path in stale:
                 if os.path.lexists(path):
-                    _remove(path)
+                    remove(path)
                     removed.append(path)
             if not any(os.path.lexists(cache / f"{stem}{s}") for s in (".sqlite3", ".skip")):
-                _remove(lock)  # nothing to guard; under its lock, so nobody is inside
+                remove(lock)  # nothing to guard; under its lock, so nobody is inside
     removed += _limit(cache, keep, folder.MAX_BYTES if max_bytes is None else max_bytes)
     return removed
 
@@ -755,7 +751,7 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
             continue
         with locked(_companion(path, ".lock")) as held:
             if held:
-                _remove(path)
+                remove(path)
                 removed.append(path)
                 total -= size
     return removed

@@ -104,13 +104,6 @@ def _delimited(rows: Iterable[Sequence[Any]], tsv: bool, safe: bool) -> str:
     return out.getvalue()
 
 
-def to_delimited(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], tsv: bool, safe: bool = True
-) -> str:
-    """A whole CSV or TSV text: a header row, then ``rows``."""
-    return _delimited([headers, *rows], tsv, safe)
-
-
 # --- the writers ------------------------------------------------------------------------
 
 
