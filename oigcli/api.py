@@ -17,6 +17,7 @@ person is told on stderr), so the two cannot disagree.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -28,7 +29,8 @@ from oigcli.schema import FIELD_NAMES, FIELDS, Report
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from oigcli.query import Criteria, Narrowing, Pick
+    from oigcli.query import Criteria
+    from oigcli.source import Source
 
 SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
 SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
@@ -48,17 +50,62 @@ class Shape(NamedTuple):
 NO_SHAPE = Shape()
 
 
+class Page:
+    """The rows of a page, pulled from the source as they are written (an index streams
+    them from SQL; a file has been read and checked whole before the first). The source is
+    closed once they have all been read, or by ``close``."""
+
+    def __init__(
+        self,
+        stream: Iterator[Report],
+        offset: int,
+        source: Source | None = None,
+        matched: int | None = None,
+    ) -> None:
+        self._stream = stream
+        self._offset = offset
+        self._source = source
+        self._matched = matched
+        self._given = 0
+
+    @property
+    def matched(self) -> int:
+        """How many reports matched, before offset and limit: known from the start, or
+        counted as the rows are read (all of them once an empty page has been read)."""
+        return self._given if self._matched is None else self._matched
+
+    def __iter__(self) -> Iterator[Report]:
+        try:
+            for row in self._stream:
+                self._given += 1
+                if self._given > self._offset:
+                    yield row
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._source is not None:
+            source, self._source = self._source, None
+            source.close()
+
+
 class Selection(NamedTuple):
     """What a listing query found: the page of rows, and what a person is told of it."""
 
-    rows: list[Report]
+    rows: Iterable[Report]
+    """The page's rows (a Page, read once), as they come."""
     chosen: list[str] | None
     """The fields --fields chose (None: not chosen)."""
-    matched: int
-    """How many rows there were before --offset and --limit."""
     shape: Shape
     notes: list[str]
     """Notes for a person: a component or tag asked for that no report has."""
+
+    @property
+    def matched(self) -> int:
+        """How many rows matched before --offset and --limit (once the rows are read,
+        when the page is empty: what a person is told then)."""
+        rows = self.rows
+        return rows.matched if isinstance(rows, Page) else len(list(rows))
 
 
 class Reports:
@@ -83,6 +130,7 @@ class Reports:
         self._environ = os.environ if environ is None else environ
         self._read_stdin = False
         self._folder: tuple[Path | None, str | None] | None = None
+        self._open_pages: list[Page] = []
 
     # --- the dataset ----------------------------------------------------------------------
 
@@ -100,7 +148,9 @@ class Reports:
                 self._folder = (found.path, found.reason)
         return self._folder
 
-    def _load(self, pick: Pick | None = None, narrowing: Narrowing | None = None) -> list[Report]:
+    def source(self) -> Source:
+        """The dataset's source for one query (oigcli.source.open chooses it): its index
+        when one matches the file as it is now, else the data. The caller closes it."""
         from oigcli import source
 
         stdin = self._stdin
@@ -115,34 +165,43 @@ class Reports:
                 import sys
 
                 stdin = sys.stdin
-        return source.load(self.path, stdin, pick, narrowing, self.cache_folder()[0])
+        return source.open(self.path, stdin, self.cache_folder()[0])
 
     # --- what the CLI's commands ask ----------------------------------------------------
 
     def select(self, criteria: Criteria | None = None, shape: Shape = NO_SHAPE) -> Selection:
         """The reports that match ``criteria`` (every one when None), newest first unless
-        ``shape`` sorts them, then offset, limit and fields (``list``, ``filter``)."""
+        ``shape`` sorts them, then offset, limit and fields (``list``, ``filter``). The
+        rows come as the source gives them: read them before the next query."""
         from oigcli import query
+        from oigcli.query import Criteria
 
-        narrowing = criteria.narrowing() if criteria is not None else None
-        matches = None if criteria is None or criteria.empty else criteria.matches
-        if shape.limit is not None and not shape.sort:  # keep only the page's newest
-            if shape.fields is not None:
-                query.parse_fields(shape.fields, FIELD_NAMES)  # a bad name before the reading
-            newest = query.Newest(shape.offset + shape.limit)
-
-            def keep(report: Report) -> None:
-                if matches is None or matches(report):
-                    newest.add(report)
-
-            self._load(keep, narrowing)
-            rows, matched = newest.reports(), newest.seen
-        else:
-            pick = None if criteria is None or criteria.empty else criteria.pick
-            rows = query.newest_first(self._load(pick, narrowing))
-            matched = None
-        notes = criteria.unknown_values(narrowing) if criteria and narrowing else []
-        return _shaped(rows, shape, FIELD_NAMES, SORTABLE, notes, matched)
+        criteria = criteria or Criteria()
+        chosen = None if shape.fields is None else query.parse_fields(shape.fields, FIELD_NAMES)
+        keys = query.parse_sort(shape.sort, SORTABLE) if shape.sort else None
+        reads = set(chosen or FIELD_NAMES) | {k for k, _ in keys or ()}
+        need = criteria.narrowing(summaries=criteria.reads_summary or "summary" in reads)
+        keep = None if criteria.empty else criteria.matches
+        source = self.source()
+        matched = None
+        try:
+            if shape.limit == 0:  # none shown; how many match, for the note
+                matched = sum(1 for _ in source.rows(need, keep))
+                stream: Iterator[Report] = iter(())
+            elif keys is None:  # the default order: a source gives only what the page needs
+                stop = None if shape.limit is None else shape.offset + shape.limit
+                stream = source.rows(need, keep, ordered=True, stop=stop)
+            else:
+                ordered = query.sort_rows(source.rows(need, keep, ordered=True), keys)
+                end = None if shape.limit is None else shape.offset + shape.limit
+                stream = iter(ordered[:end])
+                matched = len(ordered)
+            notes = criteria.unknown_values(source.values) if criteria.named else []
+        except BaseException:
+            source.close()
+            raise
+        page = Page(stream, shape.offset, source, matched)
+        return Selection(page, chosen, shape, notes)
 
     def rank(self, terms: str, criteria: Criteria, shape: Shape = NO_SHAPE) -> Selection:
         """The reports that contain ``terms`` and match ``criteria``, best first (BM25F;
@@ -154,19 +213,28 @@ class Reports:
         parsed = engine.parse_query(terms)
         ranking = engine.Ranking(parsed, keep=criteria.matches)
         # every report counts towards the statistics; only matches are kept
-        narrowing = criteria.narrowing(terms=parsed.terms, statistics=ranking.preset)
-        self._load(ranking.pick, narrowing)
+        need = criteria.narrowing(terms=parsed.terms)
+        with contextlib.closing(self.source()) as source:
+            statistics = source.statistics(parsed.terms)
+            if statistics is not None:
+                ranking.preset(*statistics)
+            for report in source.rows(need):  # all of them, or those with every term
+                ranking.pick(report)
+            notes = criteria.unknown_values(source.values) if criteria.named else []
         hits = ranking.hits()
         newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
         hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
         rows = [{**hit.report, "score": round(hit.score, 4)} for hit in hits]
         sortable = (*SORTABLE, "score")
-        notes = criteria.unknown_values(narrowing)
-        selection = _shaped(rows, shape, SEARCH_FIELDS, sortable, notes)
+        if shape.sort:
+            rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
+        chosen = None if shape.fields is None else query.parse_fields(shape.fields, SEARCH_FIELDS)
+        matched = len(rows)
+        rows = query.page(rows, shape.offset, shape.limit)
         pattern = parsed.pattern()
-        for row in selection.rows:  # snippets for the rows shown only: they cost more
+        for row in rows:  # snippets for the rows shown only: they cost more
             row["snippet"] = engine.snippet(row, pattern)
-        return selection
+        return Selection(Page(iter(rows), 0, matched=matched), chosen, shape, notes)
 
     def summarize(
         self, criteria: Criteria, by: str = "fiscal_year"
@@ -175,34 +243,30 @@ class Reports:
         from oigcli.stats import Tally, grouping
 
         by = grouping(by)
-        if criteria.years_only:  # which an index counts by itself
-            import contextlib
-
-            from oigcli import source
-
-            index = source.open_index(self.path, self.cache_folder()[0])
-            if index is not None:
-                with contextlib.closing(index):
-                    return index.summarize(by, criteria.years), []
-        tally = Tally(by)  # counted as read: no report is kept
-
-        def count(report: Report) -> None:
-            if criteria.matches(report):
-                tally.add(report)
-
-        narrowing = criteria.narrowing(summaries=criteria.reads_summary)
-        self._load(tally.add if criteria.empty else count, narrowing)
-        return tally.summary(), criteria.unknown_values(narrowing)
+        need = criteria.narrowing(summaries=criteria.reads_summary)
+        with contextlib.closing(self.source()) as source:
+            summary = source.summarize(need, by)  # a source that can count by itself
+            if summary is None:
+                tally = Tally(by)  # counted as read: no report is kept
+                for report in source.rows(need, None if criteria.empty else criteria.matches):
+                    tally.add(report)
+                summary = tally.summary()
+            notes = criteria.unknown_values(source.values) if criteria.named else []
+        return summary, notes
 
     def locate(self, numbers: Sequence[str]) -> tuple[list[Report], str | None]:
         """The reports with these numbers, in the order asked, and a message naming each
         number that is in no report, with the closest numbers (``show``)."""
         from oigcli import query
 
-        known: list[str] = []  # every number in the dataset, for suggestions
-        narrowing = query.Narrowing(numbers=query.number_forms(numbers), every_number=known)
-        found = self._load(query.asked_for(numbers), narrowing)
-        return query.locate(found, numbers, known)
+        wanted = query.number_forms(numbers)
+        need = query.Narrowing(numbers=wanted, summaries=True)
+        with contextlib.closing(self.source()) as source:
+            found = list(source.rows(need, lambda r: r["report_number"].upper() in wanted))
+            located, missing = query.locate(found, numbers, [])
+            if missing:  # only then: every number, for suggestions
+                located, missing = query.locate(found, numbers, source.numbers())
+        return located, missing
 
     # --- the Python API -------------------------------------------------------------------
 
@@ -219,7 +283,7 @@ class Reports:
         ``fy``, ``tag``, ``text``, ``since``, ``until``, ``where``, ``redacted``,
         ``not_redacted``, ``nonconcurred``, as ``oigcli filter`` takes them."""
         chosen = self.select(_criteria(criteria), _shape(sort, limit, offset, fields))
-        return iter(_project(chosen, FIELD_NAMES))
+        return _project(chosen, FIELD_NAMES)
 
     def search(
         self,
@@ -234,7 +298,7 @@ class Reports:
         """The reports that contain ``query``'s words and phrases, best first, each with
         ``score`` and ``snippet`` added; the criteria of ``filter`` narrow them."""
         ranked = self.rank(query, _criteria(criteria), _shape(sort, limit, offset, fields))
-        return iter(_project(ranked, SEARCH_FIELDS))
+        return _project(ranked, SEARCH_FIELDS)
 
     def get(self, number: str) -> Report:
         """The report with this number (``OIG-21-27``, ``oig-21-27`` and ``21-27`` alike);
@@ -249,24 +313,18 @@ class Reports:
         return self.summarize(_criteria(criteria), by)[0]
 
     def values(self, field: str) -> list[str]:
-        """The distinct values of a text field in the dataset (``tags``: every tag)."""
+        """The distinct values of a field in the dataset as text, in natural order
+        (``tags``: every tag); not of the summary."""
         if field not in FIELD_NAMES or field == "summary":
             raise UsageError(f"{field!r} has no list of values; try component or tags")
-        seen: dict[str, None] = {}
+        from oigcli.text import natural_key
 
-        def keep(report: Report) -> None:
-            value = report[field]
-            for item in value if isinstance(value, list) else [value]:
-                if item is not None:
-                    seen.setdefault(str(item))
-
-        from oigcli.query import Narrowing
-
-        self._load(keep, Narrowing(summaries=False))
-        return list(seen)
+        with contextlib.closing(self.source()) as source:
+            return sorted(set(source.values(field)), key=lambda v: (natural_key(v), v))
 
     def close(self) -> None:
-        """Nothing is held open between queries (each opens the index it uses)."""
+        """Nothing is held open between queries (each opens the source it asks; the rows
+        of a listing hold theirs until they have been read)."""
 
     def __enter__(self) -> Reports:
         return self
@@ -286,25 +344,6 @@ def open(path: str | os.PathLike[str] | None = None, *, cache: bool = True) -> R
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _shaped(
-    rows: list[Report],
-    shape: Shape,
-    fields: Sequence[str],
-    sortable: Sequence[str],
-    notes: list[str],
-    matched: int | None = None,
-) -> Selection:
-    """Sort, slice and choose fields as ``shape`` says. ``matched``: how many rows matched,
-    when ``rows`` holds only the first of them (query.Newest)."""
-    from oigcli import query
-
-    if shape.sort:
-        rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
-    page = query.page(rows, shape.offset, shape.limit)
-    chosen = None if shape.fields is None else query.parse_fields(shape.fields, fields)
-    return Selection(page, chosen, len(rows) if matched is None else matched, shape, notes)
 
 
 def _criteria(values: dict[str, Any]) -> Criteria:
@@ -329,6 +368,7 @@ def _shape(
     return Shape(sorts, limit, offset, chosen)
 
 
-def _project(selection: Selection, every: Sequence[str]) -> list[Report]:
+def _project(selection: Selection, every: Sequence[str]) -> Iterator[Report]:
     names = selection.chosen or every
-    return [{name: row[name] for name in names} for row in selection.rows]
+    for row in selection.rows:
+        yield {name: row[name] for name in names}

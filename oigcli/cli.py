@@ -249,12 +249,13 @@ def _emit(
     from oigcli import output, render
 
     _notes(env, shaped.notes)
-    rows, chosen = shaped.rows, shaped.chosen
+    chosen = shaped.chosen
     fields = chosen or (columns if io.format in PEOPLE else every)
     writer = output.writer_for(io)
-    if writer is not None:
-        env.stream(writer.chunks(rows, fields))
+    if writer is not None:  # each row written as the source gives it
+        env.stream(writer.chunks(shaped.rows, fields))
         return
+    rows = list(shaped.rows)  # a table needs every row for its widths
     if not rows:
         env.error(_empty_note(shaped))
         return

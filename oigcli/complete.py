@@ -9,7 +9,6 @@ cannot be read simply offers nothing.
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 import typer
 
@@ -23,31 +22,19 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
     can be read of it."""
     import os
 
-    from oigcli import dataset, source
+    from oigcli import api, dataset
     from oigcli.errors import DatasetError
-    from oigcli.query import Narrowing
 
     path = ctx.params.get("data") or os.environ.get("OIGCLI_DATA") or None
     if path == "-":  # standard input is the shell's, not a dataset, while completing
         return []
-
-    def light(report: dict[str, Any]) -> dict[str, Any]:
-        return {field: report[field]}
-
     try:
-        cache = source.cache_for(path, os.environ, not ctx.params.get("no_cache")).path
-        index = source.open_index(path, cache)
-        if index is not None:
-            try:
-                return index.values(field)
-            finally:
-                index.close()
+        reports = api.Reports(path, cache=not ctx.params.get("no_cache"))
         try:
-            reports = source.load(path, None, light, Narrowing(summaries=False), cache)
-        except DatasetError:
-            reports = dataset.read(path, pick=light).reports
-        found = (r[field] for r in reports)
-        return [v for value in found for v in (value if field == "tags" else [value]) if v]
+            return reports.values(field)
+        except DatasetError:  # what can be read of it
+            found = (r[field] for r in dataset.read(path).reports)
+            return [v for value in found for v in (value if field == "tags" else [value]) if v]
     except Exception:  # completion must never break the user's shell
         return []
 

@@ -30,7 +30,7 @@ from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
 
 if TYPE_CHECKING:
-    from oigcli.query import Narrowing, Pick
+    from oigcli.query import Pick
 
 BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
@@ -85,18 +85,21 @@ class Dataset:
     reports: list[Report] = field(default_factory=list)
     records: int = 0
     problems: list[Problem] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    """Every valid report's number, kept or not (for suggestions)."""
+    values: dict[str, set[str]] = field(default_factory=dict)
+    """The distinct values of each field ``read`` was asked to gather, kept or not."""
 
 
 def load(
     path: str | None = None,
     stdin: TextIO | None = None,
     pick: Pick | None = None,
-    narrowing: Narrowing | None = None,
 ) -> list[Report]:
     """The valid dataset at ``path`` (None: bundled; ``-``: stdin), read, or
     DatasetError. With ``pick``, what it keeps of each report (every report is still
-    checked). (oigcli.source.load answers from the file's index when there is one.)"""
-    data = read(path, stdin, pick, narrowing)
+    checked). (Queries ask oigcli.source, which reads the data with ``stream``.)"""
+    data = read(path, stdin, pick)
     if data.problems:
         raise DatasetError(failure_message(data, path))
     return data.reports
@@ -120,7 +123,7 @@ def read(
     path: str | None = None,
     stdin: TextIO | None = None,
     pick: Pick | None = None,
-    narrowing: Narrowing | None = None,
+    gather: Iterable[str] = (),
 ) -> Dataset:
     """Every report at ``path`` that could be read (or what ``pick`` keeps of it), and
     every problem found. Records are read, checked and kept or dropped one at a time, so a
@@ -128,11 +131,31 @@ def read(
 
     Raises DatasetError only when nothing can be read at all (no such file, a directory
     without reports, bytes that are not UTF-8)."""
+    data, reports = stream(path, stdin, gather)
+    kept = data.reports
+    for report in reports:
+        chosen = report if pick is None else pick(report)
+        if chosen is not None:
+            kept.append(chosen)
+    return data
+
+
+def stream(
+    path: str | None = None, stdin: TextIO | None = None, gather: Iterable[str] = ()
+) -> tuple[Dataset, Iterator[Report]]:
+    """The dataset at ``path``, still to be read, and its valid reports, each given as soon
+    as it has been read and checked. Once they have all been given, the dataset holds
+    every problem (a report given early may turn out to be a duplicate of a later one),
+    every valid report's number, and the distinct values of each field named in ``gather``
+    (a list field's items). DatasetError as ``read``."""
     source, entries, problems = _entries(path, stdin)
-    data = Dataset(source, problems=problems)
+    data = Dataset(source, problems=problems, values={name: set() for name in gather})
+    return data, _checked(data, entries)
+
+
+def _checked(data: Dataset, entries: Iterable[Entry]) -> Iterator[Report]:
     seen: dict[str, int] = {}
-    numbers = narrowing.every_number if narrowing else None
-    values = narrowing.every_value if narrowing else None
+    numbers, values = data.numbers, data.values
     for index, entry in enumerate(entries):
         data.records += 1
         report, found = check(entry, index)
@@ -145,17 +168,12 @@ def read(
             seen.setdefault(number, index)
         data.problems.extend(found)
         if report is not None and not found:
-            if numbers is not None:
-                numbers.append(report["report_number"])
-            if values is not None:
-                for name, distinct in values.items():
-                    value = report[name]
-                    distinct.update(value if isinstance(value, list) else [value] if value else [])
-            kept = report if pick is None else pick(report)
-            if kept is not None:
-                data.reports.append(kept)
+            numbers.append(report["report_number"])
+            for name, distinct in values.items():
+                value = report[name]
+                distinct.update(value if isinstance(value, list) else [value] if value else [])
+            yield report
     data.problems.sort(key=lambda p: (p.source, p.line or 0, -1 if p.record is None else p.record))
-    return data
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -568,8 +586,13 @@ def _is_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _iso_date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or len(value) != 10:
+    """The date of ``YYYY-MM-DD`` text: only that form (fromisoformat also reads the week
+    date ``2021-W01-1``, which would then sort as text among the others wrongly)."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return None
     try:
         return dt.date.fromisoformat(value)

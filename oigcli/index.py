@@ -50,13 +50,15 @@ from oigcli.schema import FIELD_NAMES, FIELDS, FIELDS_BY_NAME, Report
 if TYPE_CHECKING:
     import sqlite3
 
-    from oigcli.query import Narrowing, Pick, YearRange
+    from oigcli.query import Narrowing
     from oigcli.search import Term
+    from oigcli.source import Keep, Statistics
+    from oigcli.where import Condition
 
-FORMAT = 3
+FORMAT = 4
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
-case-folded components and tags, for criteria): an index of another version is not used,
-and is rebuilt."""
+case-folded components and tags, for criteria; 4: the default order, in ``newest``): an
+index of another version is not used, and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
 SETTLED_NS = 2_000_000_000
@@ -173,13 +175,15 @@ and filters that do not look at it) scan a table a tenth of the size."""
 STORED = tuple(name for name in FIELD_NAMES if name != LONG)
 
 
-def _select(summaries: bool) -> str:
-    """The columns of a report in FIELDS order, from ``reports`` joined to ``summaries``."""
-    if not summaries:
-        columns = ", ".join("NULL" if n == LONG else f'reports."{n}"' for n in FIELD_NAMES)
-        return f"SELECT {columns} FROM reports"
-    columns = ", ".join(f'summaries."{n}"' if n == LONG else f'reports."{n}"' for n in FIELD_NAMES)
-    return f"SELECT {columns} FROM reports JOIN summaries ON summaries.id = reports.id"
+def _select(summaries: bool, ordered: bool) -> str:
+    """The columns of a report in FIELDS order, from ``reports`` joined to ``summaries``
+    (when they are read) and to ``newest`` (when the reports come newest first)."""
+    summary = "summaries.summary" if summaries else "NULL"
+    columns = ", ".join(summary if n == LONG else f'reports."{n}"' for n in FIELD_NAMES)
+    tables = "newest JOIN reports ON reports.id = newest.report" if ordered else "reports"
+    if summaries:
+        tables += " JOIN summaries ON summaries.id = reports.id"
+    return f"SELECT {columns} FROM {tables}"
 
 
 def _decoders() -> list[Any]:
@@ -196,7 +200,8 @@ def _decoders() -> list[Any]:
 
 
 class Index:
-    """An open index that matches its dataset file as it is now."""
+    """An open index that matches its dataset file as it is now: the source
+    (oigcli.source.Source) that answers from SQLite."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> None:
         self.connection = connection
@@ -225,32 +230,39 @@ class Index:
                 "has been removed; run the command again, or add --no-cache"
             ) from None
 
-    def load(self, pick: Pick | None, narrowing: Narrowing | None) -> list[Report]:
-        """What ``pick`` keeps of the candidates for ``narrowing``, in the file's order."""
-        from oigcli.query import Narrowing
-
-        need = narrowing or Narrowing()
-        kept = []
+    def rows(
+        self,
+        need: Narrowing,
+        keep: Keep | None = None,
+        *,
+        ordered: bool = False,
+        stop: int | None = None,
+    ) -> Iterator[Report]:
+        """Source.rows: the candidates SQL finds for ``need``, newest first by the order
+        stored when the index was made, streamed from SQLite as they are asked for."""
         with self._reading():
-            if need.every_number is not None:
-                need.every_number.extend(self._numbers())
-            for name, seen in (need.every_value or {}).items():
-                seen.update(self.values(name))
-            if need.statistics is not None:
-                df = [self._count(_term(t)) for t in need.terms]
-                need.statistics(self.reports, self.total_length, df)
             where, parameters = self._where(need)
-            sql = f"{_select(need.summaries)}{where} ORDER BY reports.id"
+            order = " ORDER BY newest.rank" if ordered else " ORDER BY reports.id"
+            sql = f"{_select(need.summaries, ordered)}{where}{order}"
+            if keep is None and stop is not None:
+                sql += " LIMIT ?"
+                parameters.append(stop)
+            kept = 0
             for report in self._reports(self.connection.execute(sql, parameters)):
-                chosen = report if pick is None else pick(report)
-                if chosen is not None:
-                    kept.append(chosen)
-        return kept
+                if keep is None or keep(report):
+                    if stop is not None and kept >= stop:
+                        return
+                    kept += 1
+                    yield report
+
+    def numbers(self) -> list[str]:
+        with self._reading():
+            return self._numbers()
 
     def values(self, field: str) -> list[str]:
         """The distinct known values of a text field (``tags``: every distinct tag), for
         completion; report numbers come whole from meta."""
-        if field not in (*STORED, "tags"):
+        if field == LONG:
             raise ValueError(f"{field!r} is not a field kept in the reports table")
         with self._reading():
             execute = self.connection.execute
@@ -259,54 +271,62 @@ class Index:
             if field == "tags":
                 return [tag for (tag,) in execute("SELECT DISTINCT tag FROM tags")]
             sql = f'SELECT DISTINCT "{field}" FROM reports WHERE "{field}" IS NOT NULL'
-            return [value for (value,) in execute(sql)]
+            return [str(value) for (value,) in execute(sql)]
 
-    def summarize(self, by: str, years: YearRange | None) -> dict[str, Any]:
-        """``stats.summarize`` of the reports in ``years`` (None: all), counted by SQLite.
-        The keys are those of ``stats.GROUPINGS``: a field's value, each distinct tag (a
-        report without tags in the null group), the year or month of the issue date."""
+    def statistics(self, terms: Sequence[Term]) -> Statistics:
+        """Search's statistics, from FTS5's counts of the reports that hold each term."""
+        with self._reading():
+            return self.reports, self.total_length, [self._count(_term(t)) for t in terms]
 
-        where, parameters = "", []
-        if years is not None:
-            ends = [("fiscal_year >= ?", years.first), ("fiscal_year <= ?", years.last)]
-            where = " WHERE " + " AND ".join(test for test, end in ends if end is not None)
-            parameters = [end for _, end in ends if end is not None]
+    def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
+        """``stats`` counted by SQLite, when SQL decides every criterion of ``need`` exactly
+        (fiscal years, components, tags, dates, redaction, non-concurrence, and ``--where``
+        comparisons of numbers, booleans, dates and tags); None otherwise."""
+        clauses = list(_criteria_clauses(need))
+        if need.texts or need.terms or need.numbers is not None:
+            return None
+        if not all(exact for _, _, exact in clauses):
+            return None
+        where = " AND ".join(clause for clause, _, _ in clauses)
+        parameters = [value for _, values, _ in clauses for value in values]
+        with self._reading():
+            return self._summarize(by, where, parameters)
+
+    def _summarize(self, by: str, where: str, parameters: list[Any]) -> dict[str, Any]:
+        from oigcli.stats import COUNTS, GROUPINGS, assemble
+
+        grouping = GROUPINGS[by]
         counts = (
             "count(*), coalesce(sum(coalesce(recommendations, 0)), 0), "
             "coalesce(sum(coalesce(recommendations_concurred, 0)), 0)"
         )
-        with self._reading():
-            return self._summarize(by, where, parameters, counts)
-
-    def _summarize(self, by: str, where: str, parameters: list[Any], counts: str) -> dict[str, Any]:
-        from oigcli.stats import COUNTS, assemble
-
         execute = self.connection.execute
-        total = execute(f"SELECT {counts} FROM reports{where}", parameters).fetchone()
-        if by == "tag":
+        condition = f" WHERE {where}" if where else ""
+        total = execute(f"SELECT {counts} FROM reports{condition}", parameters).fetchone()
+        column = f'reports."{grouping.field}"'  # qualified: SQLite reads "name" as text
+        if FIELDS_BY_NAME[grouping.field].type is list:  # tags: one group per distinct tag
             untagged = "NOT EXISTS (SELECT 1 FROM tags WHERE report = reports.id)"
             rows = [
                 *execute(
                     f"SELECT tag, {counts} FROM tags JOIN reports ON reports.id = tags.report"
-                    f"{where} GROUP BY tag",
+                    f"{condition} GROUP BY tag",
                     parameters,
                 ),
                 *execute(
-                    f"SELECT NULL, {counts} FROM reports"
-                    + (f"{where} AND {untagged}" if where else f" WHERE {untagged}"),
+                    f"SELECT NULL, {counts} FROM reports WHERE "
+                    + (f"({where}) AND {untagged}" if where else untagged),
                     parameters,
                 ),
             ]
         else:
-            key = {
-                "year": "CAST(substr(issue_date, 1, 4) AS INTEGER)",
-                "month": "substr(issue_date, 1, 7)",
-                LONG: f"(SELECT {LONG} FROM summaries WHERE summaries.id = reports.id)",
-            }.get(by, f'reports."{by}"')  # qualified: SQLite reads an unknown "name" as text
-            rows = list(
-                execute(f"SELECT {key}, {counts} FROM reports{where} GROUP BY 1", parameters)
-            )
-        boolean = by in FIELDS_BY_NAME and FIELDS_BY_NAME[by].type is bool
+            key = column
+            if grouping.prefix is not None:
+                key = f"substr({column}, 1, {int(grouping.prefix)})"
+            if grouping.number:
+                key = f"CAST({key} AS INTEGER)"
+            sql = f"SELECT {key}, {counts} FROM reports{condition} GROUP BY 1"
+            rows = list(execute(sql, parameters))
+        boolean = FIELDS_BY_NAME[grouping.field].type is bool
         groups = {
             (bool(key) if boolean and key is not None else key): dict(zip(COUNTS, row, strict=True))
             for key, *row in rows
@@ -357,7 +377,7 @@ class Index:
         if matches:
             clauses.append("reports.id IN (SELECT rowid FROM words WHERE words MATCH ?)")
             parameters.append(" AND ".join(f"({m})" for m in matches))
-        for clause, values in _criteria_clauses(need):
+        for clause, values, _ in _criteria_clauses(need):
             clauses.append(clause)
             parameters.extend(values)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
@@ -393,26 +413,66 @@ class Index:
 NOTHING = ""
 """What ``_containing`` says of a text that no report contains."""
 
+Clause = tuple[str, list[Any], bool]
+"""SQL, its parameters, and whether it keeps exactly the reports that the criterion does
+(or only a superset of them, which the query then decides about)."""
 
-def _criteria_clauses(need: Narrowing) -> Iterator[tuple[str, list[Any]]]:
-    """SQL that keeps every report the criteria of ``need`` can keep (and maybe more: the
-    query decides about each candidate as it does reading the file). Components and tags
+
+def _criteria_clauses(need: Narrowing) -> Iterator[Clause]:
+    """SQL that keeps every report the criteria of ``need`` can keep. Components and tags
     are compared case-folded by Python's casefold, stored so when the index was made."""
     if need.years is not None:
         if need.years.first is not None:
-            yield "reports.fiscal_year >= ?", [need.years.first]
+            yield "reports.fiscal_year >= ?", [need.years.first], True
         if need.years.last is not None:
-            yield "reports.fiscal_year <= ?", [need.years.last]
+            yield "reports.fiscal_year <= ?", [need.years.last], True
     if need.components:
         marks = ", ".join("?" * len(need.components))
-        yield f"reports.component_key IN ({marks})", list(need.components)
+        yield f"reports.component_key IN ({marks})", list(need.components), True
     for tag in need.tags:
-        yield "reports.id IN (SELECT report FROM tags WHERE tag_key = ?)", [tag]
+        yield "reports.id IN (SELECT report FROM tags WHERE tag_key = ?)", [tag], True
     if need.redacted is not None:
-        yield "reports.redacted = ?", [int(need.redacted)]
+        yield "reports.redacted = ?", [int(need.redacted)], True
     if need.window is not None:
         clause, values = _window_clause(need.window)
-        yield clause, values
+        yield clause, values, True
+    if need.nonconcurred:
+        yield "reports.recommendations_concurred < reports.recommendations", [], True
+    for condition in need.conditions:
+        yield _condition_clause(condition)
+
+
+COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
+
+
+def _condition_clause(condition: Condition) -> Clause:
+    """A ``--where`` comparison in SQL, exact for numbers, booleans, dates and tags (a
+    null satisfies no comparison in SQL either); anything else (text, which compares
+    case-insensitively with numbers inside as numbers, and ``~``) narrows nothing."""
+    field, op, operand = condition.field, condition.op, condition.operand
+    kind = FIELDS_BY_NAME[field].type
+    column = f'reports."{field}"'
+    if op not in COMPARISONS:
+        return "1", [], False
+    if operand is None and kind is not list:  # field=null, field!=null
+        return f"{column} IS {'NOT ' if op == '!=' else ''}NULL", [], True
+    if kind is list and op in ("=", "!=") and isinstance(operand, str):
+        has = "reports.id IN (SELECT report FROM tags WHERE tag_key = ?)"
+        return (has if op == "=" else f"NOT {has}"), [operand], field == "tags"
+    if field == "issue_date" and isinstance(operand, tuple):
+        first, last = operand
+        sql, values = {
+            "=": (f"{column} BETWEEN ? AND ?", [first, last]),
+            "!=": (f"{column} NOT BETWEEN ? AND ?", [first, last]),
+            "<": (f"{column} < ?", [first]),
+            "<=": (f"{column} <= ?", [last]),
+            ">": (f"{column} > ?", [last]),
+            ">=": (f"{column} >= ?", [first]),
+        }[op]
+        return sql, values, True
+    if kind in (int, bool) and isinstance(operand, (int, bool)) and -(2**63) <= operand < 2**63:
+        return f"{column} {op} ?", [int(operand)], True
+    return "1", [], False
 
 
 def _window_clause(window: Any) -> tuple[str, list[Any]]:
@@ -765,14 +825,16 @@ CREATE TABLE reports (
 CREATE TABLE summaries (id INTEGER PRIMARY KEY, summary TEXT);
 CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL, tag_key TEXT NOT NULL);
 CREATE TABLE vocabulary (term TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE newest (rank INTEGER PRIMARY KEY, report INTEGER NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(
     title, summary, content='', columnsize=0, tokenize="{tokenizer}"
 );
 """
 """``reports``: every field but the summary (tags as JSON, booleans as 0/1), in the file's
-order (``id``); ``summaries``: the summaries;
-``tags``: each report's distinct tags; ``vocabulary``: every distinct word of the titles
-and summaries; ``words``: the words for FTS5 (contentless: it stores only its index)."""
+order (``id``); ``summaries``: the summaries; ``tags``: each report's distinct tags;
+``newest``: the reports in the default order (query.NEWEST_FIRST), so that a listing
+streams from SQL; ``vocabulary``: every distinct word of the titles and summaries;
+``words``: the words for FTS5 (contentless: it stores only its index)."""
 
 
 class _Writer:
@@ -781,7 +843,10 @@ class _Writer:
     BATCH = 1000
 
     def __init__(self, connection: sqlite3.Connection) -> None:
+        from oigcli.query import newness
         from oigcli.search import TITLE_WEIGHT, _length, words
+
+        self.newness_of = newness
 
         self.connection = connection
         self.weight, self.length, self.words = TITLE_WEIGHT, _length, words
@@ -795,6 +860,7 @@ class _Writer:
         self.lists = [i for i, name in enumerate(STORED) if FIELDS_BY_NAME[name].type is list]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
+        self.newness: list[tuple[Any, ...]] = []
 
     def add(self, report: Report) -> None:
         number = self.count  # the report's place in the file: its id
@@ -807,6 +873,7 @@ class _Writer:
         self.rows.append((number, report["report_number"].upper(), folded, *values))
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
+        self.newness.append(self.newness_of(report))
         self.tags.extend((number, tag, tag.casefold()) for tag in dict.fromkeys(report["tags"]))
         title, summary = report["title"], report["summary"] or ""
         title_words, summary_words = self.words(title), self.words(summary)
@@ -831,6 +898,9 @@ class _Writer:
         self.connection.executemany(
             "INSERT INTO vocabulary VALUES (?)", ((term,) for term in sorted(self.vocabulary))
         )
+        key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
+        order = sorted(range(self.count), key=key, reverse=True)
+        self.connection.executemany("INSERT INTO newest VALUES (?, ?)", enumerate(order))
         execute("CREATE INDEX reports_number ON reports (number_key)")
         execute("CREATE INDEX reports_year ON reports (fiscal_year)")
         execute("CREATE INDEX reports_component ON reports (component_key)")

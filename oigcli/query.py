@@ -221,32 +221,31 @@ class Criteria(NamedTuple):
         return bool(self.words) or any(c.field == "summary" for c in self.conditions)
 
     def narrowing(self, **more: Any) -> Narrowing:
-        """What every match has, for an index to narrow the reports read (and ``more``);
-        and sets to fill with the dataset's values of the fields a component or tag was
-        asked of (see ``unknown_values``)."""
-        values = {name: set[str]() for name, _ in self.named} or None
+        """What every match has, for an index to narrow the reports it reads (and ``more``)."""
         return Narrowing(
             texts=self.words,
-            every_value=values,
             years=self.years,
             components=self.components,
             tags=self.tags,
             redacted=self.redacted,
             window=self.window,
+            conditions=self.conditions,
+            nonconcurred=self.nonconcurred,
             **more,
         )
 
-    def unknown_values(self, narrowing: Narrowing) -> list[str]:
+    def unknown_values(self, known: Callable[[str], Iterable[str]]) -> list[str]:
         """A note for each component or tag asked for that no report of the dataset has
-        (a typo finds nothing, and should not look like an answer), with close values."""
+        (a typo finds nothing, and should not look like an answer), with close values;
+        ``known`` gives a field's distinct values in the dataset."""
         notes = []
         for name, typed in self.named:
-            known = (narrowing.every_value or {}).get(name, set())
-            if typed.casefold() not in {value.casefold() for value in known}:
+            values = sorted(set(known(name)))
+            if typed.casefold() not in {value.casefold() for value in values}:
                 label = "tag" if name == "tags" else name
                 notes.append(
                     f"Note: no report in this dataset has the {label} {typed!r}."
-                    + did_you_mean(typed, sorted(known))
+                    + did_you_mean(typed, values)
                 )
         return notes
 
@@ -257,9 +256,10 @@ or None to drop it."""
 
 
 class Narrowing(NamedTuple):
-    """What a query's pick can keep at most, so that an index (oigcli.index) gives it only
-    candidates. Reading a file ignores all but ``every_number``: the pick sees everything.
-    Every field says something true of every report the pick keeps, or asks for a fact."""
+    """What a query can keep at most, so that a source that can narrow (an index) gives
+    it only candidates; a source that reads its file gives every report. Every field says
+    something true of every report the query keeps: the query still decides about each
+    candidate (Criteria.matches, the one definition of the criteria)."""
 
     texts: tuple[str, ...] = ()
     """Case-folded texts that the case-folded title, newline, summary contains."""
@@ -267,16 +267,8 @@ class Narrowing(NamedTuple):
     """Upper-cased report numbers: one of them is the report's."""
     terms: tuple[Term, ...] = ()
     """Each occurs in the report, as search counts them."""
-    statistics: Callable[[int, float, list[int]], None] | None = None
-    """Told, before any report, the reports in the dataset, their summed search length,
-    and how many contain each of ``terms``: what a search over everything would count."""
     summaries: bool = True
-    """False: the pick does not read summaries, which may then come as null."""
-    every_number: list[str] | None = None
-    """Filled with every report's number, kept or not (for suggestions)."""
-    every_value: dict[str, set[str]] | None = None
-    """Each filled with every distinct value of its field (``component``, ``tags``) in the
-    dataset, kept or not (to say that a value asked for is in no report)."""
+    """False: the query does not read summaries, which may then come as null."""
     years: YearRange | None = None
     """The report's fiscal year is in this range."""
     components: tuple[str, ...] = ()
@@ -286,6 +278,10 @@ class Narrowing(NamedTuple):
     redacted: bool | None = None
     window: Window | None = None
     """The issue date rule of Criteria.window."""
+    conditions: tuple[Condition, ...] = ()
+    """Each holds (``--where``)."""
+    nonconcurred: bool = False
+    """At least one recommendation was not concurred with."""
 
 
 def _several(value: Any) -> tuple[Any, ...]:
@@ -321,7 +317,7 @@ def newest_first(reports: Iterable[Report]) -> list[Report]:
     return sort_rows(reports, NEWEST_FIRST)
 
 
-def _newness(report: Report) -> tuple[Any, ...]:
+def newness(report: Report) -> tuple[Any, ...]:
     """NEWEST_FIRST as one key, larger for newer: a report with an unknown issue date is
     older than one with a known date (unknown dates come last)."""
     date = report["issue_date"]
@@ -350,7 +346,7 @@ class Newest:
         if self.count <= 0:
             return
         # among equal keys the earlier report is "larger": kept first, shown first
-        entry = (_newness(report), -self.seen, report)
+        entry = (newness(report), -self.seen, report)
         if len(self._heap) < self.count:
             heapq.heappush(self._heap, entry)
         elif entry[:2] > self._heap[0][:2]:

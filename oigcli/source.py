@@ -1,52 +1,104 @@
-"""Where the reports come from: the one place that chooses between reading the dataset
-(oigcli.dataset) and asking its index in the cache (oigcli.index).
+"""Where the reports come from: the one boundary between the queries and storage.
 
-A query on a large ``--data`` file is answered from the file's index when one matches the
-file as it is now; otherwise the file is read, and a builder is started in the background
-so that the next query need not read it. The answer is the same either way. The bundled
-data and standard input are always read.
+A ``Source`` is all that the queries (oigcli.api, and so every command, completion and the
+Python API) know of a dataset. It has two implementations:
+
+- ``oigcli.scan.Scan`` reads the data itself (a JSON or JSON Lines file, standard input, a
+  scraper's folder, the bundled dataset), checking every report, and answers by looking at
+  each one;
+- ``oigcli.index.Index`` answers from the dataset file's SQLite index in the user's cache,
+  pushing into SQL what it can (criteria, words, the default order, counting groups).
+
+``open`` is the one function that chooses between them. A query on a large ``--data`` file
+is answered from the file's index when one matches the file as it is now; otherwise the
+file is read, and a builder is started in the background once it has been read whole, so
+that the next query need not read it. The answer is the same either way: a source only
+narrows, and each query still decides about every report it is given (Criteria.matches is
+the one definition of the criteria; stats.GROUPINGS of grouping; search.Ranking of
+ranking). The bundled data and standard input are always read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
     from oigcli.cache import Folder
-    from oigcli.index import Index
-    from oigcli.query import Narrowing, Pick
+    from oigcli.query import Narrowing
     from oigcli.schema import Report
+    from oigcli.search import Term
+
+Keep = Callable[["Report"], bool]
+"""A query's test of each report a source gives it: True keeps the report."""
+
+Statistics = tuple[int, float, list[int]]
+"""What search ranks by: how many reports the dataset has, their summed search length, and
+how many contain each term."""
 
 
-def load(
-    path: str | None = None,
-    stdin: TextIO | None = None,
-    pick: Pick | None = None,
-    narrowing: Narrowing | None = None,
-    cache: Path | None = None,
-) -> list[Report]:
-    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), or DatasetError; with
-    ``pick``, what it keeps of each report (every report is still checked).
+class Source(Protocol):
+    """A dataset, asked. Every report it gives has been checked (a dataset with a problem
+    is a DatasetError before any report is given)."""
 
-    With a ``cache`` folder, a large file is answered from its index there when one
-    matches the file, and otherwise read and then indexed in the background."""
-    from oigcli import dataset
+    def rows(
+        self,
+        need: Narrowing,
+        keep: Keep | None = None,
+        *,
+        ordered: bool = False,
+        stop: int | None = None,
+    ) -> Iterator[Report]:
+        """The reports that ``keep`` keeps (every one when None), of those that ``need``
+        allows; ``keep`` sees each candidate once, in the file's order. ``ordered``: the
+        reports come newest first (query.NEWEST_FIRST; ties in the file's order), and with
+        ``stop`` only the first ``stop`` of them. A source that cannot narrow gives
+        ``keep`` every report; one that can may give it only those ``need`` allows."""
+        ...
 
-    found = open_index(path, cache)
+    def numbers(self) -> list[str]:
+        """Every report's number, in the file's order (for suggestions)."""
+        ...
+
+    def values(self, field: str) -> list[str]:
+        """The distinct known values of a field (``tags``: every distinct tag)."""
+        ...
+
+    def statistics(self, terms: Sequence[Term]) -> Statistics | None:
+        """Search's statistics of the whole dataset for ``terms``, or None when the source
+        gives every report to ``keep`` (which then counts them as it ranks)."""
+        ...
+
+    def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
+        """The ``stats`` object of the reports ``need`` allows, when the source can count
+        them by itself exactly (an index, for criteria it can decide in SQL); None when the
+        query must count the reports ``rows`` gives."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open(path: str | None, stdin: TextIO | None, cache: Path | None) -> Source:
+    """The source of the dataset at ``path`` (None: bundled; ``-``: ``stdin``): its index
+    in ``cache`` when there is one that matches the file as it is now; otherwise the data
+    itself, and, when the file is worth indexing, a builder in the background once it has
+    been read whole. The caller closes it."""
+    from oigcli.scan import Scan
+
+    if cache is None or path in (None, "-"):
+        return Scan(path, stdin)
+    from oigcli import index
+
+    found = index.open_index(path, cache)
     if found is not None:
-        try:
-            return found.load(pick, narrowing)
-        finally:
-            found.close()
-    reports = dataset.load(path, stdin, pick, narrowing)
-    if cache is not None and path is not None:
-        from oigcli import index
+        return found
 
+    def indexed() -> None:
         if index.wanted(path, cache):
             index.build_in_background(path, cache)
-    return reports
+
+    return Scan(path, stdin, after_read=indexed)
 
 
 def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Folder:
@@ -63,13 +115,3 @@ def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True)
     if not worth_indexing(path):
         return Folder(None)
     return folder(environ, create=True)
-
-
-def open_index(path: str | None, cache: Path | None) -> Index | None:
-    """The index in ``cache`` of the dataset file at ``path``, when there is one that
-    matches the file as it is now (see oigcli.index). The caller closes it."""
-    if cache is None or path in (None, "-"):
-        return None
-    from oigcli import index
-
-    return index.open_index(path, cache)

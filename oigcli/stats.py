@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from oigcli.schema import FIELDS, Report
 from oigcli.text import natural_key
 
 
-def _by_field(name: str) -> Callable[[Report], list[Any]]:
-    return lambda r: [r[name]]
+class Grouping(NamedTuple):
+    """What a report's group key is under one ``--by``: the one definition, which Tally
+    counts by in Python and an index turns into SQL (oigcli.index)."""
+
+    field: str
+    """The field the key comes from. A list field (``tags``): a report counts once in the
+    group of each distinct item, and in the null group when it has none."""
+    prefix: int | None = None
+    """The key is the first ``prefix`` characters of the value (a date's year or month)."""
+    number: bool = False
+    """The key, so cut, is read as a whole number."""
+
+    def keys(self, report: Report) -> list[Any]:
+        value = report[self.field]
+        if isinstance(value, list):
+            return list(dict.fromkeys(value)) or [None]
+        if value is None or self.prefix is None:
+            return [value]
+        key = value[: self.prefix]
+        return [int(key) if self.number else key]
 
 
-GROUPINGS: dict[str, Callable[[Report], list[Any]]] = {
-    **{f.name: _by_field(f.name) for f in FIELDS if f.type is not list and f.groupable},
-    "tag": lambda r: list(dict.fromkeys(r["tags"])) or [None],
-    "year": lambda r: [int(r["issue_date"][:4]) if r["issue_date"] else None],
-    "month": lambda r: [r["issue_date"][:7] if r["issue_date"] else None],
+GROUPINGS: dict[str, Grouping] = {
+    **{f.name: Grouping(f.name) for f in FIELDS if f.type is not list and f.groupable},
+    "tag": Grouping("tags"),
+    "year": Grouping("issue_date", 4, number=True),
+    "month": Grouping("issue_date", 7),
 }
 """What ``--by`` accepts and each report's group key(s) under it: any single-valued field
 that is a category (not a report number, title, summary or link: one group per report);
@@ -53,7 +71,7 @@ class Tally:
 
     def __init__(self, by: str = "fiscal_year") -> None:
         self.by = by
-        self.keys_of = GROUPINGS[by]
+        self.keys_of = GROUPINGS[by].keys
         self.total = [0, 0, 0]
         self.groups: dict[Any, list[int]] = {}
 

@@ -39,6 +39,12 @@ class Condition:
     text: str
     field: str
     test: Test
+    """The one definition of the comparison: whether a value satisfies it."""
+    op: str = ""
+    operand: Any = None
+    """The comparison as data, for an index to narrow by: the operator, and the value read
+    as the field's type (an issue date's period as its first and last ISO dates; a tag
+    case-folded; ``None`` for ``null``). Narrowing only: ``test`` decides."""
 
     def matches(self, report: Report) -> bool:
         return self.test(report[self.field])
@@ -68,7 +74,25 @@ def parse_condition(text: str) -> Condition:
         raise UsageError(
             f"unknown field {name!r} in {text!r}.{hint} Fields: {', '.join(FIELD_NAMES)}"
         )
-    return Condition(text, name, _test(name, op, raw, text))
+    return Condition(text, name, _test(name, op, raw, text), op, _operand(name, op, raw, text))
+
+
+def _operand(name: str, op: str, raw: str, text: str) -> Any:
+    """The value compared with, as ``Condition.operand`` describes it (after ``_test``
+    has accepted it)."""
+    kind = FIELDS_BY_NAME[name].type
+    if op == "~":
+        return raw
+    if raw.lower() == "null" and op in ("=", "!="):
+        return None
+    if kind is list:
+        return raw.casefold()
+    if name == "issue_date":
+        from oigcli.dates import parse_period
+
+        period = parse_period(raw)
+        return (period.first.isoformat(), period.last.isoformat())
+    return _typed(kind, raw, name, text)
 
 
 def _test(name: str, op: str, raw: str, text: str) -> Test:

@@ -62,7 +62,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_import_cycles_in_oigcli() -> None:
     graph = _graph()
-    assert "oigcli.cli" in graph and graph["oigcli.source"] >= {"oigcli.index", "oigcli.dataset"}
+    assert "oigcli.cli" in graph and graph["oigcli.source"] >= {"oigcli.index", "oigcli.scan"}
     assert _cycles(graph) == []
 
 
@@ -76,3 +76,32 @@ def test_only_the_source_chooses_between_the_file_and_its_index() -> None:
     graph = _graph()
     users = sorted(module for module, imported in graph.items() if "oigcli.index" in imported)
     assert users == ["oigcli.source"]
+
+
+def test_the_two_sources_answer_every_question_of_the_boundary() -> None:
+    """oigcli.source.Source is what queries ask; both of its implementations answer each
+    of its questions, taking the same arguments."""
+    import inspect
+
+    from oigcli.index import Index
+    from oigcli.scan import Scan
+    from oigcli.source import Source
+
+    questions = [name for name in vars(Source) if not name.startswith("_")]
+    assert {"rows", "numbers", "values", "statistics", "summarize", "close"} <= set(questions)
+    for implementation in (Scan, Index):
+        for name in questions:
+            wanted = inspect.signature(getattr(Source, name))
+            given = inspect.signature(getattr(implementation, name))
+            assert list(given.parameters) == list(wanted.parameters), (implementation, name)
+
+
+def test_the_queries_reach_storage_only_through_the_source() -> None:
+    """The API (and so every command) asks a Source; it never reads a dataset or an index
+    itself. Only the scan source, the index's builder, validate and completion's reading
+    of a dataset with problems read the data directly."""
+    graph = _graph()
+    assert "oigcli.source" in graph["oigcli.api"]
+    assert not graph["oigcli.api"] & {"oigcli.index", "oigcli.scan", "oigcli.dataset"}
+    readers = sorted(module for module, imported in graph.items() if "oigcli.dataset" in imported)
+    assert readers == ["oigcli.cli", "oigcli.complete", "oigcli.index", "oigcli.scan"]

@@ -1,0 +1,116 @@
+"""The source that reads the data itself (oigcli.source): a JSON or JSON Lines file,
+standard input, a scraper's folder, or the bundled dataset.
+
+Each question is one pass over the data, in which every report is checked (a dataset with a
+problem is a DatasetError). A pass keeps only what its question needs: nothing when the
+query counts or ranks the reports as they come; the reports the query's test keeps, or with
+``stop`` the newest ``stop`` of them (query.Newest), for a listing, which is read whole
+before its first row is given. Never the whole dataset when less will do. It notes, as it
+goes, every report's number and the distinct components and tags, so that the questions a
+query asks after its rows (suggestions, notes on a value no report has) need no second
+pass, which standard input could not give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from oigcli.query import Narrowing
+    from oigcli.schema import Report
+    from oigcli.search import Term
+    from oigcli.source import Keep, Statistics
+
+NOTED = ("component", "tags")
+"""The fields whose distinct values every pass notes."""
+
+
+class Scan:
+    """The dataset at ``path`` (None: bundled; ``-``: ``stdin``), read for each question.
+    ``after_read`` is called once, after the first pass that read a valid dataset whole."""
+
+    def __init__(
+        self,
+        path: str | None,
+        stdin: TextIO | None = None,
+        after_read: Callable[[], None] | None = None,
+    ) -> None:
+        self.path = path
+        self.stdin = stdin
+        self._after_read = after_read
+        self._numbers: list[str] | None = None
+        self._values: dict[str, set[str]] = {}
+
+    def _stream(self, keep: Keep | None) -> Iterator[Report]:
+        """One pass: the reports ``keep`` keeps, as they are read and checked; then a
+        DatasetError when the dataset turned out to have a problem."""
+        from oigcli import dataset
+        from oigcli.errors import DatasetError
+
+        data, reports = dataset.stream(self.path, self.stdin, NOTED)
+        for report in reports:
+            if keep is None or keep(report):
+                yield report
+        if data.problems:
+            raise DatasetError(dataset.failure_message(data, self.path))
+        self._numbers, self._values = data.numbers, data.values
+        if self._after_read is not None:
+            after, self._after_read = self._after_read, None
+            after()
+
+    def rows(
+        self,
+        need: Narrowing,
+        keep: Keep | None = None,
+        *,
+        ordered: bool = False,
+        stop: int | None = None,
+    ) -> Iterator[Report]:
+        """Source.rows. In the file's order the reports come as they are read, so a
+        DatasetError may come after some of them (a query that writes as it goes asks for
+        them ordered); ordered, the whole dataset is read and checked before the first."""
+        from oigcli import query
+
+        if not ordered:
+            return self._stream(keep)
+        if stop is not None:  # only the newest: a heap of stop reports
+            newest = query.Newest(stop)
+            for report in self._stream(keep):
+                newest.add(report)
+            return iter(newest.reports())
+        return iter(query.newest_first(self._stream(keep)))
+
+    def numbers(self) -> list[str]:
+        if self._numbers is None:
+            _drain(self._stream(None))
+        assert self._numbers is not None
+        return self._numbers
+
+    def values(self, field: str) -> list[str]:
+        if field not in self._values:
+            if field in NOTED and self._numbers is None:
+                _drain(self._stream(None))
+            else:
+                found: dict[str, None] = {}
+                for report in self._stream(None):
+                    value = report[field]
+                    for item in value if isinstance(value, list) else [value]:
+                        if item is not None:
+                            found.setdefault(str(item))
+                return list(found)
+        return sorted(self._values[field])
+
+    def statistics(self, terms: Sequence[Term]) -> Statistics | None:
+        return None  # every report goes through the query's test, which counts them
+
+    def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def _drain(reports: Iterator[Report]) -> None:
+    for _ in reports:
+        pass
