@@ -244,7 +244,7 @@ class Index:
             where, parameters = self._where(need)
             order = " ORDER BY newest.rank" if ordered else " ORDER BY reports.id"
             sql = f"{_select(need.summaries, ordered)}{where}{order}"
-            if keep is None and stop is not None:
+            if keep is None and stop is not None and stop < 2**63:  # SQLite's integers
                 sql += " LIMIT ?"
                 parameters.append(stop)
             kept = 0

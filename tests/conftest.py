@@ -131,6 +131,55 @@ def private_cache(
 
 
 @pytest.fixture(scope="session")
+def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the ``index`` backend's indexes, shared by the session's tests (an
+    index is made once per file as it is, and found again by the next test)."""
+    return tmp_path_factory.mktemp("indexes")
+
+
+BACKENDS = ("scan", "index")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, index_folder: Path
+) -> Iterator[str]:
+    """Runs a test once over each implementation of oigcli.source.Source. ``scan``: as
+    oigcli is. ``index``: every dataset file the test asks about (the bundled one too,
+    and files of any size) is indexed first, when it can be (a dataset with problems never
+    is), and answered from its index; standard input and folders are read as always.
+    ``used`` counts the queries the index answered, so a test can tell it was asked."""
+    if request.param == "scan":
+        yield "scan"
+        return
+    from oigcli import source
+
+    chooser = source.open
+    bundled_file = str(BUNDLED_JSON)
+
+    def open_indexed(path: str | None, stdin: Any, cache: Path | None) -> Any:
+        target = bundled_file if path is None else path
+        if path != "-" and os.path.isfile(target):
+            index.build(target, index_folder, settle=False)
+            found = index.open_index(target, index_folder)
+            if found is not None:
+                INDEX_USED.append(target)
+                return found
+        return chooser(path, stdin, cache)
+
+    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(source, "open", open_indexed)
+    yield "index"
+
+
+SCAN_ONLY = pytest.mark.parametrize("backend", ["scan"], indirect=True)
+"""For a test of reading a file itself, or of when an index is built: the scan only."""
+
+INDEX_USED: list[str] = []
+"""Every dataset file the ``index`` backend answered a query of from its index."""
+
+
+@pytest.fixture(scope="session")
 def bundled() -> list[dict[str, Any]]:
     """The bundled dataset read with nothing but the json module."""
     return json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))

@@ -20,6 +20,9 @@ from oigcli.options import CRITERIA, SHAPE
 from oigcli.query import Criteria
 from strategies import COMPONENTS, CONDITIONS, TAGS, WORDS, datasets
 
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
+
 
 def test_the_names_are_the_clis_long_options() -> None:
     """The keywords are the options' long names with _ for - (Typer's own names)."""

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
-from conftest import BUNDLED_STATS, NUMBERS, Invoke, fake_terminal
+from conftest import BUNDLED_STATS, INDEX_USED, NUMBERS, Invoke, fake_terminal
 from oigcli import __version__
 from oigcli.schema import FIELD_NAMES, LIST_COLUMNS
+
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
 
 
 def _json(result: Any) -> Any:
@@ -429,3 +432,18 @@ def test_start_up_builds_only_the_command_asked_for(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(cli.app, "registered_commands", list(everything))
     cli._only_the_command_asked_for(["show", "21-27"], {})
     assert [c.callback.__name__ for c in cli.app.registered_commands] == ["show"]  # type: ignore[union-attr]
+
+
+def test_the_index_backend_is_the_one_that_answers(backend: str, invoke: Invoke) -> None:
+    """The tests of this file run over both sources; under ``index`` the bundled data's
+    index answers (so passing them means the index gives what reading gives)."""
+    before = len(INDEX_USED)
+    for args in (
+        ["list"],
+        ["show", "21-27"],
+        ["stats"],
+        ["search", "CBP"],
+        ["filter", "-c", "cbp"],
+    ):
+        assert invoke(*args).exit_code == 0
+    assert len(INDEX_USED) - before == (5 if backend == "index" else 0)

@@ -12,6 +12,9 @@ import pytest
 from conftest import NUMBERS, Invoke
 from scraper import EXPECTED, REPORTS, write_archive
 
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
+
 READERS = [
     ["list"],
     ["show", "OIG-21-01"],

@@ -10,6 +10,9 @@ import pytest
 from conftest import NUMBERS, Invoke, fake_terminal
 from oigcli.schema import FIELD_NAMES
 
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
+
 
 def _r(
     number: str,

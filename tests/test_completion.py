@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
-from conftest import BUNDLED_JSON, NUMBERS, oigcli_executable
+from conftest import BUNDLED_JSON, NUMBERS, SCAN_ONLY, oigcli_executable
 from oigcli import complete
 from scraper import write_archive
+
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
 
 
 def _ctx(**params: Any) -> Any:
@@ -171,6 +174,7 @@ def test_completion_never_breaks_on_a_bad_dataset(tmp_path: Path) -> None:
     assert _complete(f"oigcli show --data {bad} OIG", 4) == []
 
 
+@SCAN_ONLY
 def test_completion_reads_the_index_of_a_large_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private_cache: list[str]
 ) -> None:

@@ -213,6 +213,8 @@ PROBLEM_CASES: list[tuple[dict[str, Any], str, str]] = [
     ),
     ({**MINIMAL, "issue_date": "2020-02-30"}, "issue_date", "is not a date"),
     ({**MINIMAL, "issue_date": "20200630"}, "issue_date", "is not a date"),
+    ({**MINIMAL, "issue_date": "2020-W27-1"}, "issue_date", "is not a date"),  # ISO week
+    ({**MINIMAL, "issue_date": "２０２０-06-30"}, "issue_date", "is not a date"),  # wide digits
     (
         {**MINIMAL, "issue_date": "2020-10-01"},
         "fiscal_year",

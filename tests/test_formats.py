@@ -16,6 +16,9 @@ from oigcli.output import flat
 from oigcli.render import cell
 from oigcli.schema import FIELD_NAMES, LIST_COLUMNS
 
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
+
 FORMATS = ["table", "json", "jsonl", "csv", "tsv", "markdown"]
 REPORT_COMMANDS = [
     ["list"],

@@ -27,6 +27,9 @@ from oigcli.cli import app
 from scraper import write_archive
 from strategies import datasets
 
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
+
 GROUP = typer.main.get_command(app)
 NEVER = {"--install-completion", "--show-completion"}  # these write to the user's shell files
 UNSAFE = "\x1b\x07\x00\u202e"

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from conftest import REAL_BUILD_IN_BACKGROUND, Invoke, builders_of, oigcli_executable, write_file
 from oigcli import index
-from strategies import WORDS, datasets
+from strategies import CONDITIONS, WORDS, datasets
 
 HOSTILE_WORDS = [
     "ſtop",
@@ -178,11 +178,12 @@ def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
     )
     kind = draw(st.sampled_from(["search", "prefix", "phrase", "text", "stats", "criteria"]))
     if kind == "criteria":  # pushed down into SQL by the index: it must lose no match
-        return ["filter", *draw(_criteria_words(reports))]
-    if kind == "stats":  # counted by SQLite when only years are asked
+        page = draw(st.sampled_from([[], ["--limit", "2"], ["--limit", "1", "--offset", "1"],
+                                     ["--offset", "3"], ["--limit", "0"], ["--sort", "title"]]))  # fmt: skip
+        return ["filter", *draw(_criteria_words(reports)), *page]
+    if kind == "stats":  # counted by SQLite when SQL decides every criterion
         groupings = ["component", "tag", "redacted", "year", "month", "recommendations", "title"]
-        years = draw(st.sampled_from([[], ["--fy", "2019..2021"], ["--fy", "..2018"]]))
-        return ["stats", "--by", draw(st.sampled_from(groupings)), *years]
+        return ["stats", "--by", draw(st.sampled_from(groupings)), *draw(_criteria_words(reports))]
     if kind == "text":
         chosen = draw(st.lists(part | word, min_size=1, max_size=3))
         return ["filter", "--text", " ".join(w for w in chosen if w.strip()) or "x"]
@@ -218,7 +219,28 @@ def _criteria_words(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]
     since, until = draw(st.sampled_from([(None, None), *windows]))
     words += ["--since", since] if since else []
     words += ["--until", until] if until else []
+    for condition in draw(st.lists(st.sampled_from(PUSHED_CONDITIONS), max_size=2)):
+        words += ["--where", condition]
+    words += draw(st.sampled_from([[], ["--nonconcurred"]]))
     return words
+
+
+PUSHED_CONDITIONS = [
+    *CONDITIONS,
+    *(f"recommendations{op}2" for op in ("=", "!=", "<", "<=", ">", ">=")),
+    *(f"issue_date{op}2020-06" for op in ("=", "!=", "<", "<=", ">", ">=")),
+    "issue_date=2021",
+    "issue_date!=null",
+    "component=null",
+    "recommendations=null",
+    "redacted<true",
+    "redacted!=false",
+    "tags!=ofo",
+    "tags=STRASSE",
+    "recommendations_concurred>=99999999999999999999999",
+]
+"""--where comparisons the index decides in SQL (numbers, booleans, dates, tags, null) and
+some it leaves to the query (text, ~)."""
 
 
 @contextlib.contextmanager
@@ -702,3 +724,51 @@ def test_the_index_answers_selective_criteria_itself(
         found = json.loads(invoke("filter", *words, "--json", "--data", path).stdout)
         assert [r["report_number"] for r in found] == ["OIG-21-01"], words
         assert read == ["OIG-21-01"], words  # the ten others stayed in SQLite
+
+
+def _varied_reports() -> list[dict[str, Any]]:
+    """Reports on both sides of every pushed-down comparison's edge: dates around June
+    2020 and none, counts 0 to 4 and unknown, concurred equal, fewer or unknown, each
+    redaction state, tags in two cases, components and none."""
+    reports = []
+    dates = [None, "2020-05-31", "2020-06-01", "2020-06-30", "2020-07-01", "2021-03-04"]
+    for n in range(36):
+        made = None if n % 7 == 0 else n % 5
+        reports.append(
+            _report(
+                f"OIG-20-{n:02d}",
+                f"Report {n}",
+                issue_date=dates[n % len(dates)],
+                fiscal_year=2019 + n % 3 if dates[n % len(dates)] is None else 2020,
+                component=[None, "CBP", "ICE", "Straße"][n % 4],
+                tags=[[], ["OFO"], ["ofo", "x"], ["STRASSE"]][n % 4],
+                redacted=[None, True, False][n % 3],
+                recommendations=made,
+                recommendations_concurred=None if made is None or n % 4 == 1 else made - n % 2,
+            )
+        )
+    for report in reports:  # a fiscal year that agrees with the date
+        if report["issue_date"]:
+            year, month = int(report["issue_date"][:4]), int(report["issue_date"][5:7])
+            report["fiscal_year"] = year + (month >= 10)
+        if report["recommendations_concurred"] is not None:
+            report["recommendations_concurred"] = max(report["recommendations_concurred"], 0)
+    return reports
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_each_pushed_down_comparison_answers_as_the_file_does(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """Every --where comparison the index decides in SQL, and --nonconcurred: filter (which
+    SQL only narrows) and stats (which SQL counts by itself when it decides every
+    criterion) give what reading the file gives."""
+    path = write_file(tmp_path, json.dumps(_varied_reports()))
+    _build(path)
+    data = ("--data", path)
+    for words in (*(["--where", c] for c in PUSHED_CONDITIONS), ["--nonconcurred"]):
+        found = json.loads(_same(invoke, "filter", *words, "--json", *data))
+        _same(invoke, "filter", *words, "--limit", "3", "--offset", "2", "--json", *data)
+        for by in ("component", "tag", "year", "redacted"):
+            counted = json.loads(_same(invoke, "stats", "--by", by, *words, "--json", *data))
+            assert counted["total"]["reports"] == len(found), words

@@ -13,6 +13,9 @@ import pytest
 
 from conftest import ROOT, Invoke, fake_terminal, oigcli_executable, run_oigcli, write_file
 
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

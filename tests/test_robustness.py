@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from conftest import (
     BUNDLED_JSON,
     ROOT,
+    SCAN_ONLY,
     Invoke,
     fake_terminal,
     oigcli_executable,
@@ -32,6 +33,9 @@ from conftest import (
 )
 from oigcli import dataset
 from scraper import write_archive
+
+pytestmark = pytest.mark.usefixtures("backend")
+"""Every test here runs over both sources: reading the data, and its index."""
 
 COMMANDS = [
     ["list"],
@@ -254,6 +258,7 @@ def test_a_file_that_disappears_while_the_archive_is_read(
     assert invoke("list", "--data", str(root), "--json").exit_code == 0  # the rest still reads
 
 
+@SCAN_ONLY
 def test_a_file_that_changes_while_it_is_read(
     tmp_path: Path,
     invoke: Invoke,
