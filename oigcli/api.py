@@ -179,9 +179,11 @@ class Reports:
         criteria = criteria or Criteria()
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, FIELD_NAMES)
         keys = query.parse_sort(shape.sort, SORTABLE) if shape.sort else None
-        reads = set(chosen or FIELD_NAMES) | {k for k, _ in keys or ()}
-        need = criteria.narrowing(summaries=criteria.reads_summary or "summary" in reads)
         keep = None if criteria.empty else criteria.matches
+        reads = None  # every field: criteria read them
+        if keep is None and chosen is not None:
+            reads = tuple(dict.fromkeys([*chosen, *(k for k, _ in keys or ())]))
+        need = criteria.narrowing(fields=reads)
         source = self.source()
         matched = None
         try:

@@ -175,13 +175,16 @@ and filters that do not look at it) scan a table a tenth of the size."""
 STORED = tuple(name for name in FIELD_NAMES if name != LONG)
 
 
-def _select(summaries: bool, ordered: bool) -> str:
-    """The columns of a report in FIELDS order, from ``reports`` joined to ``summaries``
-    (when they are read) and to ``newest`` (when the reports come newest first)."""
-    summary = "summaries.summary" if summaries else "NULL"
-    columns = ", ".join(summary if n == LONG else f'reports."{n}"' for n in FIELD_NAMES)
+def _select(read: Sequence[str], ordered: bool) -> str:
+    """The columns of a report in FIELDS order (NULL for a field not in ``read``), from
+    ``reports`` joined to ``summaries`` (when they are read) and to ``newest`` (when the
+    reports come newest first)."""
+    columns = ", ".join(
+        "NULL" if n not in read else "summaries.summary" if n == LONG else f'reports."{n}"'
+        for n in FIELD_NAMES
+    )
     tables = "newest JOIN reports ON reports.id = newest.report" if ordered else "reports"
-    if summaries:
+    if LONG in read:
         tables += " JOIN summaries ON summaries.id = reports.id"
     return f"SELECT {columns} FROM {tables}"
 
@@ -189,11 +192,14 @@ def _select(summaries: bool, ordered: bool) -> str:
 def _decoders() -> list[Any]:
     """How each stored column becomes the field's value again (in FIELDS order)."""
     out: list[Any] = []
+    loads: Any = json.loads
+    with contextlib.suppress(ImportError):  # orjson is a dependency; json its fallback
+        from orjson import loads
     for f in FIELDS:
         if f.type is list:
-            out.append(json.loads)
+            out.append(loads)
         elif f.type is bool:
-            out.append(lambda v: None if v is None else bool(v))
+            out.append(bool)
         else:
             out.append(None)
     return out
@@ -243,7 +249,8 @@ class Index:
         with self._reading():
             where, parameters = self._where(need)
             order = " ORDER BY newest.rank" if ordered else " ORDER BY reports.id"
-            sql = f"{_select(need.summaries, ordered)}{where}{order}"
+            read = [name for name in need.fields or FIELD_NAMES if name != LONG or need.summaries]
+            sql = f"{_select(read, ordered)}{where}{order}"
             if keep is None and stop is not None and stop < 2**63:  # SQLite's integers
                 sql += " LIMIT ?"
                 parameters.append(stop)
@@ -341,7 +348,8 @@ class Index:
         for row in rows:
             values = list(row)
             for i, decode in converting:
-                values[i] = decode(values[i])
+                if values[i] is not None:
+                    values[i] = decode(values[i])
             yield dict(zip(names, values, strict=True))
 
     def _numbers(self) -> list[str]:

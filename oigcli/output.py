@@ -128,17 +128,18 @@ class Writer:
         if self.format == "json" and value is not None:
             yield json_text(value)
             return
+        if self.format in ("csv", "tsv"):
+            tsv = self.format == "tsv"
+            yield (BOM if self.bom else "") + _delimited([headers or fields], tsv, False)
+            for batch in _batches(rows, None):
+                yield _delimited(([row[f] for f in fields] for row in batch), tsv, self.safe)
+            return
         batches = _batches(rows, fields)
         if self.format == "json":
             yield from _json_array(batches)
-        elif self.format == "jsonl":
+        else:
             for batch in batches:
                 yield "".join(json_line(row) for row in batch)
-        else:
-            tsv = self.format == "tsv"
-            yield (BOM if self.bom else "") + _delimited([headers or fields], tsv, False)
-            for batch in batches:
-                yield _delimited(([row[f] for f in fields] for row in batch), tsv, self.safe)
 
 
 def _json_array(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
@@ -152,11 +153,17 @@ def _json_array(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
     yield "\n]\n"
 
 
-def _batches(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterator[list[Any]]:
-    """Each row with just ``fields``, in lists of BATCH."""
+def _batches(
+    rows: Iterable[Mapping[str, Any]], fields: Sequence[str] | None
+) -> Iterator[list[Any]]:
+    """Each row with just ``fields`` in their order (None: as it is), in lists of BATCH; a
+    row that has just those already is not copied."""
     batch: list[Any] = []
+    names = None if fields is None else tuple(fields)
     for row in rows:
-        batch.append({name: row[name] for name in fields})
+        if names is not None and tuple(row) != names:
+            row = {name: row[name] for name in names}
+        batch.append(row)
         if len(batch) >= BATCH:
             yield batch
             batch = []

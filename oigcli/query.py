@@ -269,6 +269,8 @@ class Narrowing(NamedTuple):
     """Each occurs in the report, as search counts them."""
     summaries: bool = True
     """False: the query does not read summaries, which may then come as null."""
+    fields: tuple[str, ...] | None = None
+    """The only fields the query reads (None: every one); the others may come as null."""
     years: YearRange | None = None
     """The report's fiscal year is in this range."""
     components: tuple[str, ...] = ()
@@ -314,7 +316,9 @@ number compared naturally; newest first."""
 
 
 def newest_first(reports: Iterable[Report]) -> list[Report]:
-    return sort_rows(reports, NEWEST_FIRST)
+    """sort_rows(reports, NEWEST_FIRST), in one sort (a stable sort reversed keeps ties in
+    the order they came)."""
+    return sorted(reports, key=newness, reverse=True)
 
 
 def newness(report: Report) -> tuple[Any, ...]:

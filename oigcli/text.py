@@ -16,11 +16,15 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     A run of digits compares by its length without leading zeros, then digit by digit:
     the order of the numbers, for runs of any length (``int()`` refuses more than 4,300
     digits) and in any script's digits (each read as its value)."""
+    parts = _DIGIT_RUNS.split(text)  # text, digits, text, ..., text: runs at odd places
     return tuple(
-        _number_key(part) if part.isdecimal() else (1, 0, part.casefold())
-        for part in re.split(r"(\d+)", text)
+        _number_key(part) if i & 1 else (1, 0, part.casefold())
+        for i, part in enumerate(parts)
         if part
     )
+
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
 
 
 def _number_key(digits: str) -> tuple[int, int, str]:

@@ -389,3 +389,16 @@ def test_round_trip_of_a_sample(invoke: Invoke, sample: str) -> None:
     text = invoke("list", "--data", sample, "--json").stdout
     again = invoke("list", "--data", "-", "--json", input=text)
     assert json.loads(again.stdout) == json.loads(text)
+
+
+def test_fields_and_sort_read_what_they_need(invoke: Invoke, bundled: list[dict[str, Any]]) -> None:
+    """An index reads only the fields a listing shows and sorts by: the rows are those of
+    the whole reports, cut to the fields, in the order of the sort."""
+    for sort in ("recommendations", "-title", "issue_date,report_number"):
+        found = invoke("list", "--fields", "title", "--sort", sort, "--format", "jsonl").stdout
+        whole = invoke("list", "--sort", sort, "--json").stdout
+        assert [json.loads(line) for line in found.splitlines()] == [
+            {"title": r["title"]} for r in json.loads(whole)
+        ]
+    rows = invoke("list", "--fields", "report_number", "--limit", "2", "--offset", "1", "--json")
+    assert json.loads(rows.stdout) == [{"report_number": n} for n in NUMBERS[1:3]]

@@ -222,3 +222,25 @@ def test_the_newest_few_are_the_first_of_newest_first(reports: list[Any], count:
         assert len(newest._heap) <= count
     assert newest.reports() == newest_first(reports)[:count]
     assert newest.seen == len(reports)
+    # and newest_first, one sort by query.newness, is the order NEWEST_FIRST describes
+    from oigcli.query import NEWEST_FIRST, sort_rows
+
+    assert [id(r) for r in newest_first(reports)] == [
+        id(r) for r in sort_rows(reports, NEWEST_FIRST)
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789aZ-._²١٢ß ")))
+def test_natural_key_is_the_runs_of_decimal_digits_and_the_text_between(text: str) -> None:
+    """The key splits text into runs of decimal digits (as numbers) and the rest (case
+    folded), in order: the definition, written out plainly."""
+    import re
+
+    expected = []
+    for part in re.findall(r"\d+|\D+", text):
+        if part.isdecimal():
+            digits = "".join(str(int(c)) for c in part).lstrip("0")
+            expected.append((0, len(digits), digits))
+        else:
+            expected.append((1, 0, part.casefold()))
+    assert natural_key(text) == tuple(expected)
