@@ -34,7 +34,6 @@ from startup import environment  # noqa: E402
 from startup import measure as measure_startup  # noqa: E402
 
 TARGET_TIME = 0.5
-TARGET_REPEATED = 0.1
 TARGET_MEMORY = 1.0
 RUNS = {1000: 10, 10_000: 5, 100_000: 3}
 
@@ -84,14 +83,34 @@ def _first(argv: list[str]) -> tuple[float, float]:
     return measured
 
 
-def _queries(path: Path, number: str) -> list[tuple[str, list[str], list[str]]]:
-    """(name, oigcli arguments, the equivalent jq's arguments: options, then program)."""
-    text = '(.title + " " + (.summary // "") | test("tunnel"; "i"))'
+DUMP, SELECTIVE, BROAD, LOOKUP = "dump", "selective", "broad text", "lookup"
+REPEATED_TARGET = {DUMP: 0.25, SELECTIVE: 0.1, BROAD: 0.25, LOOKUP: 0.1}
+"""Issue #13's targets for a repeated query (an index), as a fraction of jq's time."""
+DUMP_MIB = 100
+"""A repeated dump's peak memory target, in MiB (other rows: at most jq's)."""
+
+
+def _queries(path: Path, number: str) -> list[tuple[str, str, list[str], list[str]]]:
+    """(name, kind, oigcli arguments, the equivalent jq's arguments: options, then program)."""
+
+    def matching(text: str) -> str:
+        return f'(.title + " " + (.summary // "") | test("{text}"; "i"))'
+
+    fema = '((.component // "") | ascii_downcase) == "fema"'
+    ofo = '(.tags | map(ascii_downcase) | index("ofo"))'
+    early_2019 = (
+        '.issue_date != null and .issue_date >= "2019-01-01" and .issue_date <= "2019-03-31"'
+    )
+    february = '.issue_date != null and (.issue_date | startswith("2019-02"))'
+    three = ".recommendations != null and .recommendations >= 3"
     return [
-        ("filter --text", ["filter", "--text", "tunnel", "--json"], [f"[.[] | select({text})]"]),
-        ("search", ["search", "tunnel", "--json"], [f"[.[] | select({text})]"]),
+        ("filter --text", LOOKUP, ["filter", "--text", "tunnel", "--json"],
+         [f"[.[] | select({matching('tunnel')})]"]),
+        ("search", LOOKUP, ["search", "tunnel", "--json"],
+         [f"[.[] | select({matching('tunnel')})]"]),
         (
             "stats --by component",
+            LOOKUP,
             ["stats", "--by", "component", "--json"],
             [
                 "group_by(.component) | map({key: .[0].component, reports: length, "
@@ -99,16 +118,37 @@ def _queries(path: Path, number: str) -> list[tuple[str, list[str], list[str]]]:
                 "concurred: (map(.recommendations_concurred // 0) | add)})"
             ],
         ),
-        ("show", ["show", number, "--json"], [f'.[] | select(.report_number == "{number}")']),
-        # dumps: every report written out (issue #13's first targets)
-        ("list --format jsonl", ["list", "--format", "jsonl"], ["-c", ".[]"]),
-        ("list --json", ["list", "--json"], ["."]),
+        ("show", LOOKUP, ["show", number, "--json"],
+         [f'.[] | select(.report_number == "{number}")']),
+        # selective criteria, which an index decides in SQL
+        ("filter --fy 2019", SELECTIVE, ["filter", "--fy", "2019", "--json"],
+         ["[.[] | select(.fiscal_year == 2019)]"]),
+        ("filter -c FEMA", SELECTIVE, ["filter", "-c", "FEMA", "--json"],
+         [f"[.[] | select({fema})]"]),
+        ("filter --tag OFO", SELECTIVE, ["filter", "--tag", "OFO", "--json"],
+         [f"[.[] | select({ofo})]"]),
+        ("filter --since --until", SELECTIVE,
+         ["filter", "--since", "2019-01-01", "--until", "2019-03-31", "--json"],
+         [f"[.[] | select({early_2019})]"]),
+        ("filter --where", SELECTIVE, ["filter", "--where", "issue_date=2019-02", "--json"],
+         [f"[.[] | select({february})]"]),
+        ("filter combined", SELECTIVE,
+         ["filter", "--fy", "2019", "-c", "FEMA", "--tag", "OFO", "--where",
+          "recommendations>=3", "--json"],
+         [f"[.[] | select(.fiscal_year == 2019 and {fema} and {ofo} and {three})]"]),
+        # broad: a word in nearly every report
+        ("filter --text (most reports)", BROAD, ["filter", "--text", "security", "--json"],
+         [f"[.[] | select({matching('security')})]"]),
+        # dumps: every report written out
+        ("list --format jsonl", DUMP, ["list", "--format", "jsonl"], ["-c", ".[]"]),
+        ("list --json", DUMP, ["list", "--json"], ["."]),
         (
             "list --format csv --fields report_number,title",
+            DUMP,
             ["list", "--format", "csv", "--fields", "report_number,title"],
             ["-r", ".[] | [.report_number, .title] | @csv"],
         ),
-    ]
+    ]  # fmt: skip
 
 
 def _build_index(path: Path, cache: str) -> dict[str, float]:
@@ -145,7 +185,7 @@ def measure_scale(
         with tempfile.TemporaryDirectory() as cache:
             builds[size] = _build_index(path, cache)
             repeated_env = environment(XDG_CACHE_HOME=cache)
-            for name, args, program in _queries(path, number):
+            for name, kind, args, program in _queries(path, number):
                 ours_argv = [oigcli, *args, "--data", str(path)]
                 jq_argv = [jq, *program, str(path)]
                 first, again, theirs = [], [], []
@@ -163,6 +203,7 @@ def measure_scale(
                             "size": size,
                             "mode": mode,
                             "query": name,
+                            "kind": kind,
                             "command": " ".join(["oigcli", *args, "--data", path.name]),
                             "jq": " ".join(["jq", *program[:-1], f"'{program[-1]}'", path.name]),
                             "time": (t_ours, t_jq, t_ours / t_jq),
@@ -178,9 +219,21 @@ TARGET_SIZE = 100_000
 measured to show growth, and there start-up is most of the time."""
 
 
+def _target(row: dict[str, Any]) -> str:
+    """The row's targets, as the table states them."""
+    if row["mode"] == "first":
+        return f"{TARGET_TIME}x, mem <= jq"
+    memory = f"<= {DUMP_MIB} MiB" if row["kind"] == DUMP else "<= jq"
+    return f"{REPEATED_TARGET[row['kind']]}x, mem {memory}"
+
+
 def _met(row: dict[str, Any]) -> bool:
-    target = TARGET_TIME if row["mode"] == "first" else TARGET_REPEATED
-    return bool(row["time"][2] <= target and row["memory"][2] <= TARGET_MEMORY)
+    if row["mode"] == "first":
+        return bool(row["time"][2] <= TARGET_TIME and row["memory"][2] <= TARGET_MEMORY)
+    memory = (
+        row["memory"][0] <= DUMP_MIB if row["kind"] == DUMP else row["memory"][2] <= TARGET_MEMORY
+    )
+    return bool(row["time"][2] <= REPEATED_TARGET[row["kind"]] and memory)
 
 
 def _growth(rows: list[dict[str, Any]]) -> list[str]:
@@ -376,21 +429,21 @@ def _floor(scale: list[dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
-def _query_table(rows: list[dict[str, Any]], target: float) -> list[str]:
+def _query_table(rows: list[dict[str, Any]], targets: str) -> list[str]:
     lines = [
-        f"Targets, at {TARGET_SIZE:,} reports: time at most {target}x jq's, peak memory at "
-        "most jq's.",
+        f"Targets, at {TARGET_SIZE:,} reports (issue #13): {targets}",
         "",
-        "| reports | query | oigcli s | jq s | time ratio | oigcli MiB | jq MiB "
-        "| memory ratio | targets met |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| reports | kind | query | oigcli s | jq s | time ratio | oigcli MiB | jq MiB "
+        "| memory ratio | target | met |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         t_ours, t_jq, t_ratio = row["time"]
         m_ours, m_jq, m_ratio = row["memory"]
         lines.append(
-            f"| {row['size']:,} | {row['query']} | {t_ours:.3f} | {t_jq:.3f} | {t_ratio:.2f} "
-            f"| {m_ours:.0f} | {m_jq:.0f} | {m_ratio:.2f} | {_verdict(row)} |"
+            f"| {row['size']:,} | {row['kind']} | {row['query']} | {t_ours:.3f} | {t_jq:.3f} "
+            f"| {t_ratio:.2f} | {m_ours:.0f} | {m_jq:.0f} | {m_ratio:.2f} | {_target(row)} "
+            f"| {_verdict(row)} |"
         )
     return lines
 
@@ -420,11 +473,15 @@ def report(
         "Each run has an empty cache of its own (so it looks for an index, finds none, reads",
         "the file, and starts the background builder, which is then stopped).",
         "",
-        *_query_table(first, TARGET_TIME),
+        *_query_table(first, "time at most 0.5x jq's, peak memory at most jq's."),
         "",
         "## Repeated queries: the same unchanged file, indexed",
         "",
-        *_query_table(repeated, TARGET_REPEATED),
+        *_query_table(
+            repeated,
+            "time at most 0.25x jq's for dumps and broad text, 0.1x for the others; peak "
+            f"memory at most {DUMP_MIB} MiB for dumps, jq's for the others.",
+        ),
         "",
         "The commands:",
         "",
