@@ -659,6 +659,12 @@ ALL_COMMANDS = list(app.registered_commands)
 
 
 def main() -> None:
+    # One command, then exit: the cycle collector would only walk, again and again, the
+    # reports a query holds (which hold no cycles): a quarter of a large listing's time.
+    # Reference counting still frees everything dropped (as Mercurial's nogc does).
+    import gc
+
+    gc.disable()
     _prepare_streams()
     _only_the_command_asked_for(sys.argv[1:], dict(os.environ))
     app(prog_name="oigcli")

@@ -55,10 +55,10 @@ if TYPE_CHECKING:
     from oigcli.source import Keep, Statistics
     from oigcli.where import Condition
 
-FORMAT = 4
+FORMAT = 5
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
-case-folded components and tags, for criteria; 4: the default order, in ``newest``): an
-index of another version is not used, and is rebuilt."""
+case-folded components and tags, for criteria; 5: each report's place in the default
+order, ``reports.newest``): an index of another version is not used, and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
 SETTLED_NS = 2_000_000_000
@@ -175,15 +175,14 @@ and filters that do not look at it) scan a table a tenth of the size."""
 STORED = tuple(name for name in FIELD_NAMES if name != LONG)
 
 
-def _select(read: Sequence[str], ordered: bool) -> str:
+def _select(read: Sequence[str]) -> str:
     """The columns of a report in FIELDS order (NULL for a field not in ``read``), from
-    ``reports`` joined to ``summaries`` (when they are read) and to ``newest`` (when the
-    reports come newest first)."""
+    ``reports`` joined to ``summaries`` when they are read."""
     columns = ", ".join(
         "NULL" if n not in read else "summaries.summary" if n == LONG else f'reports."{n}"'
         for n in FIELD_NAMES
     )
-    tables = "newest JOIN reports ON reports.id = newest.report" if ordered else "reports"
+    tables = "reports"
     if LONG in read:
         tables += " JOIN summaries ON summaries.id = reports.id"
     return f"SELECT {columns} FROM {tables}"
@@ -248,9 +247,9 @@ class Index:
         stored when the index was made, streamed from SQLite as they are asked for."""
         with self._reading():
             where, parameters = self._where(need)
-            order = " ORDER BY newest.rank" if ordered else " ORDER BY reports.id"
+            order = " ORDER BY reports.newest" if ordered else " ORDER BY reports.id"
             read = [name for name in need.fields or FIELD_NAMES if name != LONG or need.summaries]
-            sql = f"{_select(read, ordered)}{where}{order}"
+            sql = f"{_select(read)}{where}{order}"
             if keep is None and stop is not None and stop < 2**63:  # SQLite's integers
                 sql += " LIMIT ?"
                 parameters.append(stop)
@@ -828,20 +827,20 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE reports (
-    id INTEGER PRIMARY KEY, number_key TEXT NOT NULL, component_key TEXT, {columns}
+    id INTEGER PRIMARY KEY, number_key TEXT NOT NULL, component_key TEXT, newest INTEGER,
+    {columns}
 );
 CREATE TABLE summaries (id INTEGER PRIMARY KEY, summary TEXT);
 CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL, tag_key TEXT NOT NULL);
 CREATE TABLE vocabulary (term TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE newest (rank INTEGER PRIMARY KEY, report INTEGER NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(
     title, summary, content='', columnsize=0, tokenize="{tokenizer}"
 );
 """
 """``reports``: every field but the summary (tags as JSON, booleans as 0/1), in the file's
-order (``id``); ``summaries``: the summaries; ``tags``: each report's distinct tags;
-``newest``: the reports in the default order (query.NEWEST_FIRST), so that a listing
-streams from SQL; ``vocabulary``: every distinct word of the titles and summaries;
+order (``id``), with ``newest``, its place in the default order (query.NEWEST_FIRST), so
+that a listing streams from SQL; ``summaries``: the summaries; ``tags``: each report's
+distinct tags; ``vocabulary``: every distinct word of the titles and summaries;
 ``words``: the words for FTS5 (contentless: it stores only its index)."""
 
 
@@ -864,7 +863,8 @@ class _Writer:
         self.rows: list[tuple[Any, ...]] = []
         self.texts: list[tuple[int, str, str]] = []
         self.tags: list[tuple[int, str, str]] = []
-        self.insert_report = f"INSERT INTO reports VALUES ({', '.join('?' * (len(STORED) + 3))})"
+        marks = ", ".join("?" * (len(STORED) + 4))
+        self.insert_report = f"INSERT INTO reports VALUES ({marks})"
         self.lists = [i for i, name in enumerate(STORED) if FIELDS_BY_NAME[name].type is list]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
@@ -878,7 +878,7 @@ class _Writer:
             values[i] = json.dumps(values[i])
         component = report["component"]
         folded = component.casefold() if component is not None else None  # as criteria fold
-        self.rows.append((number, report["report_number"].upper(), folded, *values))
+        self.rows.append((number, report["report_number"].upper(), folded, None, *values))
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
         self.newness.append(self.newness_of(report))
@@ -908,9 +908,10 @@ class _Writer:
         )
         key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
         order = sorted(range(self.count), key=key, reverse=True)
-        self.connection.executemany("INSERT INTO newest VALUES (?, ?)", enumerate(order))
+        self.connection.executemany("UPDATE reports SET newest = ? WHERE id = ?", enumerate(order))
         execute("CREATE INDEX reports_number ON reports (number_key)")
         execute("CREATE INDEX reports_year ON reports (fiscal_year)")
+        execute("CREATE INDEX reports_newest ON reports (newest)")
         execute("CREATE INDEX reports_component ON reports (component_key)")
         execute("CREATE INDEX tags_key ON tags (tag_key)")
         execute("CREATE INDEX tags_report ON tags (report)")
@@ -975,8 +976,10 @@ def main(argv: Sequence[str]) -> int:
     """``python -m oigcli.index FILE...`` indexes each file now, in the cache that
     queries use; ``--background CACHE FILE`` is what a query starts. Exit 0 when every
     file has an index, 1 otherwise."""
+    import gc
     import signal
 
+    gc.disable()  # as oigcli.cli.main: the reports read hold no cycles to collect
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # cleans up
     arguments = list(argv)
     if arguments[:1] == ["--background"]:

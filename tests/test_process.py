@@ -323,3 +323,20 @@ def test_readme_transcripts_match_the_program(command: str, expected: str, tmp_p
         return [line.rstrip() for line in text.strip("\n").splitlines()]
 
     assert lines(output) == lines(expected)
+
+
+def test_the_command_line_pauses_the_cycle_collector() -> None:
+    """oigcli.cli.main turns the cycle collector off for its one command: with it on, it
+    walked every report a listing holds, again and again (a quarter of the time of a
+    100,000-report listing read from its file; BENCHMARKS.md)."""
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['oigcli', '--version']\n"
+        "from oigcli.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    sys.stderr.write(f'collector on: {gc.isenabled()}')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr == "collector on: False"
