@@ -851,12 +851,12 @@ class _Writer:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         from oigcli.query import newness
-        from oigcli.search import TITLE_WEIGHT, _length, words
+        from oigcli.search import length, words
 
         self.newness_of = newness
 
         self.connection = connection
-        self.weight, self.length, self.words = TITLE_WEIGHT, _length, words
+        self.length, self.words = length, words
         self.count = 0
         self.total_length = 0.0
         self.vocabulary: set[str] = set()
@@ -887,7 +887,7 @@ class _Writer:
         title_words, summary_words = self.words(title), self.words(summary)
         self.vocabulary.update(title_words, summary_words)
         self.texts.append((number, " ".join(title_words), " ".join(summary_words)))
-        self.total_length += self.weight * self.length(title) + self.length(summary)
+        self.total_length += self.length(title, summary)
         if len(self.rows) >= self.BATCH:
             self.flush()
 

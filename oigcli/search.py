@@ -104,9 +104,10 @@ class Hit:
     score: float
 
 
-def _length(text: str) -> int:
-    """A text's length for BM25: its characters (known without looking at them)."""
-    return len(text)
+def length(title: str, summary: str) -> float:
+    """A report's length for BM25F: its fields' characters (known without looking at
+    them), each field weighed as its terms are. An index sums these for its statistics."""
+    return TITLE_WEIGHT * len(title) + SUMMARY_WEIGHT * len(summary)
 
 
 class Ranking:
@@ -141,10 +142,10 @@ class Ranking:
     def pick(self, report: Report) -> Report | None:
         terms = self.query.terms
         title, summary = report["title"], report["summary"] or ""
-        length = TITLE_WEIGHT * _length(title) + SUMMARY_WEIGHT * _length(summary)
+        size = length(title, summary)
         if self.counting:
             self.reports += 1
-            self.total_length += length
+            self.total_length += size
         folded_title, folded_summary = title.casefold(), summary.casefold()
         if self._screened:  # few terms: a scan for each, once a plain `in` finds them
             if not self._may_occur(f"{folded_title}\n{folded_summary}"):
@@ -160,7 +161,7 @@ class Ranking:
                 self.df[i] += a + b > 0
         if not all(a + b for a, b in counts) or (self.keep and not self.keep(report)):
             return None
-        self.found.append((report, counts, length))
+        self.found.append((report, counts, size))
         return report
 
     def hits(self) -> list[Hit]:
@@ -169,11 +170,11 @@ class Ranking:
         average = self.total_length / n if n and self.total_length else 1.0
         idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in self.df]
         hits = []
-        for report, counts, length in self.found:
+        for report, counts, size in self.found:
             score = 0.0
             for (in_title, in_summary), weight in zip(counts, idf, strict=True):
                 tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary
-                score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+                score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * size / average))
             hits.append(Hit(report, score))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits

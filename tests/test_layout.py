@@ -105,3 +105,14 @@ def test_the_queries_reach_storage_only_through_the_source() -> None:
     assert not graph["oigcli.api"] & {"oigcli.index", "oigcli.scan", "oigcli.dataset"}
     readers = sorted(module for module, imported in graph.items() if "oigcli.dataset" in imported)
     assert readers == ["oigcli.cli", "oigcli.complete", "oigcli.index", "oigcli.scan"]
+
+
+def test_no_module_takes_another_modules_private_names() -> None:
+    """A name with a leading underscore is its module's own business."""
+    taken = []
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("oigcli"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                taken += [f"{path.stem}: {name}" for name in private if not name.startswith("__")]
+    assert taken == []
