@@ -910,9 +910,10 @@ class _Writer:
         order = sorted(range(self.count), key=key, reverse=True)
         self.connection.executemany("UPDATE reports SET newest = ? WHERE id = ?", enumerate(order))
         execute("CREATE INDEX reports_number ON reports (number_key)")
-        execute("CREATE INDEX reports_year ON reports (fiscal_year)")
+        execute("CREATE INDEX reports_year ON reports (fiscal_year, newest)")
         execute("CREATE INDEX reports_newest ON reports (newest)")
-        execute("CREATE INDEX reports_component ON reports (component_key)")
+        execute("CREATE INDEX reports_date ON reports (issue_date)")
+        execute("CREATE INDEX reports_component ON reports (component_key, newest)")
         execute("CREATE INDEX tags_key ON tags (tag_key)")
         execute("CREATE INDEX tags_report ON tags (report)")
         self.connection.executemany(
@@ -926,6 +927,7 @@ class _Writer:
             ],
         )
         execute("INSERT INTO words (words) VALUES ('optimize')")
+        execute("ANALYZE")  # how selective each index is, so the planner can choose
 
 
 def _write(path: str, identity: Identity, temporary: Path) -> bool:
