@@ -79,7 +79,7 @@ class Scan:
             for report in self._stream(keep):
                 newest.add(report)
             return iter(newest.reports())
-        return iter(query.newest_first(self._stream(keep)))
+        return _newest_first(self._stream(keep))
 
     def numbers(self) -> list[str]:
         if self._numbers is None:
@@ -109,6 +109,44 @@ class Scan:
 
     def close(self) -> None:
         pass
+
+
+def _newest_first(reports: Iterator[Report]) -> Iterator[Report]:
+    """query.newest_first of every report, holding each while the rest are read as its
+    compact JSON (orjson) rather than as Python objects, which take twice the memory; each
+    is decoded again as it is given. A report orjson cannot encode (a lone surrogate, an
+    integer past 64 bits) is held as it is."""
+    from oigcli.query import newness
+
+    try:
+        from orjson import dumps, loads
+    except ImportError:  # orjson is a dependency; without it, the reports as they are
+        from oigcli.query import newest_first
+
+        return iter(newest_first(reports))
+    held: list[tuple[tuple[Any, ...], str | Report] | None] = []
+    for report in reports:
+        packed: str | Report
+        try:  # as text: orjson's bytes each hold a buffer of several KB
+            packed = dumps(report).decode()
+        except TypeError:  # orjson.JSONEncodeError
+            packed = report
+        held.append((newness(report), packed))
+    held.sort(key=_first, reverse=True)  # stable: ties stay in the file's order
+
+    def unpacked() -> Iterator[Report]:
+        for i, entry in enumerate(held):
+            held[i] = None  # let each go once given
+            assert entry is not None
+            packed = entry[1]
+            yield loads(packed) if isinstance(packed, str) else packed
+
+    return unpacked()
+
+
+def _first(entry: tuple[tuple[Any, ...], Any] | None) -> tuple[Any, ...]:
+    assert entry is not None
+    return entry[0]
 
 
 def _drain(reports: Iterator[Report]) -> None:

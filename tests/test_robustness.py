@@ -32,6 +32,7 @@ from conftest import (
     write_file,
 )
 from oigcli import dataset
+from oigcli.schema import FIELD_NAMES
 from scraper import write_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -523,3 +524,30 @@ def test_every_row_of_the_robustness_document_names_a_test_that_exists() -> None
 
 def test_python_is_new_enough_for_the_limits_used() -> None:
     assert sys.version_info >= (3, 10)
+
+
+@SCAN_ONLY
+def test_a_listing_held_as_json_text_gives_back_what_was_read(tmp_path: Path) -> None:
+    """A listing read from a file holds its reports as compact JSON while it sorts them;
+    what orjson cannot encode (a lone surrogate, an integer past 64 bits) is held as it
+    is. Either way each report comes back equal, in the default order."""
+    reports = [
+        {"report_number": "OIG-21-2", "title": "x\ud800y", "fiscal_year": 2021},
+        {"report_number": "OIG-21-10", "title": "big", "fiscal_year": 2021,
+         "recommendations": 10**30, "recommendations_concurred": 1},
+        {"report_number": "OIG-22-1", "title": "plain \u2028 ß", "fiscal_year": 2022,
+         "issue_date": "2022-01-05", "tags": ["ofo", "OFO"], "redacted": False},
+        {"report_number": "OIG-21-9", "title": "no date", "fiscal_year": 2021},
+    ]  # fmt: skip
+    path = write_file(tmp_path, json.dumps(reports))
+    done = run_oigcli(["list", "--json", "--data", path, "--no-cache"])  # (real stdout)
+    found = json.loads(done.stdout)
+    assert [r["report_number"] for r in found] == ["OIG-22-1", "OIG-21-10", "OIG-21-9", "OIG-21-2"]
+    by_number = {r["report_number"]: r for r in found}
+    assert by_number["OIG-21-2"]["title"] == "x\ud800y"
+    assert by_number["OIG-21-10"]["recommendations"] == 10**30
+    assert (
+        by_number["OIG-22-1"]["tags"] == ["ofo", "OFO"]
+        and by_number["OIG-22-1"]["title"] == "plain \u2028 ß"
+    )
+    assert list(found[0]) == list(FIELD_NAMES)
