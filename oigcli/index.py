@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oigcli.cache import remove
-from oigcli.schema import FIELD_NAMES, FIELDS, FIELDS_BY_NAME, Report
+from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
 
 if TYPE_CHECKING:
     import sqlite3
@@ -175,12 +175,12 @@ and filters that do not look at it) scan a table a tenth of the size."""
 STORED = tuple(name for name in FIELD_NAMES if name != LONG)
 
 
-def _select(read: Sequence[str]) -> str:
-    """The columns of a report in FIELDS order (NULL for a field not in ``read``), from
-    ``reports`` joined to ``summaries`` when they are read."""
+def _select(names: Sequence[str], read: Sequence[str]) -> str:
+    """The columns ``names`` (NULL for one not in ``read``), from ``reports`` joined to
+    ``summaries`` when they are read."""
     columns = ", ".join(
         "NULL" if n not in read else "summaries.summary" if n == LONG else f'reports."{n}"'
-        for n in FIELD_NAMES
+        for n in names
     )
     tables = "reports"
     if LONG in read:
@@ -188,20 +188,15 @@ def _select(read: Sequence[str]) -> str:
     return f"SELECT {columns} FROM {tables}"
 
 
-def _decoders() -> list[Any]:
-    """How each stored column becomes the field's value again (in FIELDS order)."""
-    out: list[Any] = []
-    loads: Any = json.loads
-    with contextlib.suppress(ImportError):  # orjson is a dependency; json its fallback
-        from orjson import loads
-    for f in FIELDS:
-        if f.type is list:
-            out.append(loads)
-        elif f.type is bool:
-            out.append(bool)
-        else:
-            out.append(None)
-    return out
+def _decoder(name: str) -> Any:
+    """How a stored column becomes the field's value again (None: as it is)."""
+    kind = FIELDS_BY_NAME[name].type
+    if kind is list:
+        loads: Any = json.loads
+        with contextlib.suppress(ImportError):  # orjson is a dependency; json its fallback
+            from orjson import loads
+        return loads
+    return bool if kind is bool else None
 
 
 class Index:
@@ -249,12 +244,14 @@ class Index:
             where, parameters = self._where(need)
             order = " ORDER BY reports.newest" if ordered else " ORDER BY reports.id"
             read = [name for name in need.fields or FIELD_NAMES if name != LONG or need.summaries]
-            sql = f"{_select(read)}{where}{order}"
+            # every field (null when not read), or, when the query reads only some, those
+            names = FIELD_NAMES if need.fields is None else [n for n in FIELD_NAMES if n in read]
+            sql = f"{_select(names, read)}{where}{order}"
             if keep is None and stop is not None and stop < 2**63:  # SQLite's integers
                 sql += " LIMIT ?"
                 parameters.append(stop)
             kept = 0
-            for report in self._reports(self.connection.execute(sql, parameters)):
+            for report in self._reports(self.connection.execute(sql, parameters), names):
                 if keep is None or keep(report):
                     if stop is not None and kept >= stop:
                         return
@@ -340,10 +337,9 @@ class Index:
         }
         return assemble(dict(zip(COUNTS, total, strict=True)), groups, by)
 
-    def _reports(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Report]:
-        decoders = list(enumerate(_decoders()))
+    def _reports(self, rows: Iterator[tuple[Any, ...]], names: Sequence[str]) -> Iterator[Report]:
+        decoders = [(i, _decoder(name)) for i, name in enumerate(names)]
         converting = [(i, d) for i, d in decoders if d is not None]
-        names = FIELD_NAMES
         for row in rows:
             values = list(row)
             for i, decode in converting:

@@ -270,7 +270,7 @@ class Narrowing(NamedTuple):
     summaries: bool = True
     """False: the query does not read summaries, which may then come as null."""
     fields: tuple[str, ...] | None = None
-    """The only fields the query reads (None: every one); the others may come as null."""
+    """The only fields the query reads (None: every one): the reports may have only those."""
     years: YearRange | None = None
     """The report's fiscal year is in this range."""
     components: tuple[str, ...] = ()

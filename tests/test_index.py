@@ -706,8 +706,8 @@ def test_the_index_answers_selective_criteria_itself(
     read: list[str] = []
     rows = index.Index._reports
 
-    def counted(self: index.Index, found: Any) -> Any:
-        for report in rows(self, found):
+    def counted(self: index.Index, found: Any, names: Any) -> Any:
+        for report in rows(self, found, names):
             read.append(report["report_number"])
             yield report
 
