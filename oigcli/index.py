@@ -55,10 +55,11 @@ if TYPE_CHECKING:
     from oigcli.source import Keep, Statistics
     from oigcli.where import Condition
 
-FORMAT = 5
+FORMAT = 6
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
-order, ``reports.newest``): an index of another version is not used, and is rebuilt."""
+order, ``reports.newest``; 6: distinct components and tags in meta): an index of another
+version is not used, and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
 SETTLED_NS = 2_000_000_000
@@ -69,6 +70,9 @@ SAMPLE_BYTES = 1 << 16
 MAX_VOCABULARY = 2000
 """A text that is part of more distinct words than this does not narrow (it would hardly
 narrow, and a long OR costs more than it saves)."""
+NOTED = ("component", "tags")
+"""Fields whose distinct values meta keeps whole: a query that asks for a component or a
+tag says when none of the dataset's reports has it, so it asks for them every time."""
 MIN_PART = 3
 MAX_NUMBERS = 500
 """More report numbers than this (``show $(seq 1 130000)``) are not looked up in SQL (which
@@ -268,13 +272,12 @@ class Index:
         if field == LONG:
             raise ValueError(f"{field!r} is not a field kept in the reports table")
         with self._reading():
-            execute = self.connection.execute
             if field == "report_number":
                 return self._numbers()
-            if field == "tags":
-                return [tag for (tag,) in execute("SELECT DISTINCT tag FROM tags")]
+            if field in NOTED:  # asked by every query that names one: kept whole in meta
+                return self._noted(field)
             sql = f'SELECT DISTINCT "{field}" FROM reports WHERE "{field}" IS NOT NULL'
-            return [str(value) for (value,) in execute(sql)]
+            return [str(value) for (value,) in self.connection.execute(sql)]
 
     def statistics(self, terms: Sequence[Term]) -> Statistics:
         """Search's statistics, from FTS5's counts of the reports that hold each term."""
@@ -346,6 +349,13 @@ class Index:
                 if values[i] is not None:
                     values[i] = decode(values[i])
             yield dict(zip(names, values, strict=True))
+
+    def _noted(self, field: str) -> list[str]:
+        (noted,) = self.connection.execute("SELECT value FROM meta WHERE key = 'values'").fetchone()
+        found = json.loads(noted)[field]
+        if not isinstance(found, list) or not all(isinstance(v, str) for v in found):
+            raise ValueError(f"its list of {field} values is not a list of text")
+        return found
 
     def _numbers(self) -> list[str]:
         """Every report number, in the file's order: kept whole in meta, one value."""
@@ -865,6 +875,7 @@ class _Writer:
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
         self.newness: list[tuple[Any, ...]] = []
+        self.noted: dict[str, set[str]] = {name: set() for name in NOTED}
 
     def add(self, report: Report) -> None:
         number = self.count  # the report's place in the file: its id
@@ -878,6 +889,9 @@ class _Writer:
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
         self.newness.append(self.newness_of(report))
+        for name, seen in self.noted.items():
+            value = report[name]
+            seen.update(value if isinstance(value, list) else [value] if value else [])  # as read
         self.tags.extend((number, tag, tag.casefold()) for tag in dict.fromkeys(report["tags"]))
         title, summary = report["title"], report["summary"] or ""
         title_words, summary_words = self.words(title), self.words(summary)
@@ -920,6 +934,7 @@ class _Writer:
                 ("reports", self.count),
                 ("total_length", self.total_length),
                 ("numbers", json.dumps(self.numbers)),
+                ("values", json.dumps({k: sorted(v) for k, v in self.noted.items()})),
             ],
         )
         execute("INSERT INTO words (words) VALUES ('optimize')")

@@ -192,6 +192,9 @@ def test_completion_reads_the_index_of_a_large_file(
     where = index.build(path, index.cache_dir(os.environ), settle=False)
     assert where is not None
     with sqlite3.connect(where) as connection:  # an answer with this came from the index
-        connection.execute("UPDATE reports SET component = 'FROM-THE-INDEX'")
+        connection.execute(  # (components are kept whole in meta)
+            """UPDATE meta SET value = '{"component": ["FROM-THE-INDEX"], "tags": []}'
+            WHERE key = 'values'"""
+        )
     assert complete.components(_ctx(data=path), "") == ["FROM-THE-INDEX"]
     assert complete.components(_ctx(data=path, no_cache=True), "") == ["CBP"]
