@@ -55,11 +55,11 @@ if TYPE_CHECKING:
     from oigcli.source import Keep, Statistics
     from oigcli.where import Condition
 
-FORMAT = 6
+FORMAT = 7
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
-order, ``reports.newest``; 6: distinct components and tags in meta): an index of another
-version is not used, and is rebuilt."""
+order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
+stored in that order): an index of another version is not used, and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
 SETTLED_NS = 2_000_000_000
@@ -833,8 +833,8 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE reports (
-    id INTEGER PRIMARY KEY, number_key TEXT NOT NULL, component_key TEXT, newest INTEGER,
-    {columns}
+    newest INTEGER PRIMARY KEY, id INTEGER NOT NULL, number_key TEXT NOT NULL,
+    component_key TEXT, {columns}
 );
 CREATE TABLE summaries (id INTEGER PRIMARY KEY, summary TEXT);
 CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL, tag_key TEXT NOT NULL);
@@ -843,15 +843,17 @@ CREATE VIRTUAL TABLE words USING fts5(
     title, summary, content='', columnsize=0, tokenize="{tokenizer}"
 );
 """
-"""``reports``: every field but the summary (tags as JSON, booleans as 0/1), in the file's
-order (``id``), with ``newest``, its place in the default order (query.NEWEST_FIRST), so
-that a listing streams from SQL; ``summaries``: the summaries; ``tags``: each report's
+"""``reports``: every field but the summary (tags as JSON, booleans as 0/1), stored in the
+default order (query.NEWEST_FIRST): ``newest``, the rowid, is a report's place in it, so a
+listing streams from SQL reading the table straight through; ``id`` is its place in the
+file, which the other tables are keyed by; ``summaries``: the summaries; ``tags``: each report's
 distinct tags; ``vocabulary``: every distinct word of the titles and summaries;
 ``words``: the words for FTS5 (contentless: it stores only its index)."""
 
 
 class _Writer:
-    """Writes checked reports into a new index, a batch at a time."""
+    """Writes checked reports into a new index: their texts a batch at a time, and their
+    rows (a few hundred bytes each) at the end, in the default order."""
 
     BATCH = 1000
 
@@ -867,6 +869,7 @@ class _Writer:
         self.total_length = 0.0
         self.vocabulary: set[str] = set()
         self.rows: list[tuple[Any, ...]] = []
+        """Every report's row: written at the end, in the default order."""
         self.texts: list[tuple[int, str, str]] = []
         self.tags: list[tuple[int, str, str]] = []
         marks = ", ".join("?" * (len(STORED) + 4))
@@ -885,7 +888,7 @@ class _Writer:
             values[i] = json.dumps(values[i])
         component = report["component"]
         folded = component.casefold() if component is not None else None  # as criteria fold
-        self.rows.append((number, report["report_number"].upper(), folded, None, *values))
+        self.rows.append((number, report["report_number"].upper(), folded, *values))
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
         self.newness.append(self.newness_of(report))
@@ -898,16 +901,15 @@ class _Writer:
         self.vocabulary.update(title_words, summary_words)
         self.texts.append((number, " ".join(title_words), " ".join(summary_words)))
         self.total_length += self.length(title, summary)
-        if len(self.rows) >= self.BATCH:
+        if len(self.summaries) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
         execute = self.connection.executemany
-        execute(self.insert_report, self.rows)
         execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
         execute("INSERT INTO words (rowid, title, summary) VALUES (?, ?, ?)", self.texts)
         execute("INSERT INTO tags VALUES (?, ?, ?)", self.tags)
-        for batch in (self.rows, self.summaries, self.texts, self.tags):
+        for batch in (self.summaries, self.texts, self.tags):
             batch.clear()
 
     def finish(self, identity: Identity) -> None:
@@ -918,12 +920,17 @@ class _Writer:
         )
         key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
         order = sorted(range(self.count), key=key, reverse=True)
-        self.connection.executemany("UPDATE reports SET newest = ? WHERE id = ?", enumerate(order))
+        rows = self.rows
+        self.connection.executemany(
+            self.insert_report, ((place, *rows[i]) for place, i in enumerate(order))
+        )
+        rows.clear()
+        # each index orders equal keys by rowid, which is the default order
+        execute("CREATE UNIQUE INDEX reports_id ON reports (id)")
         execute("CREATE INDEX reports_number ON reports (number_key)")
-        execute("CREATE INDEX reports_year ON reports (fiscal_year, newest)")
-        execute("CREATE INDEX reports_newest ON reports (newest)")
+        execute("CREATE INDEX reports_year ON reports (fiscal_year)")
         execute("CREATE INDEX reports_date ON reports (issue_date)")
-        execute("CREATE INDEX reports_component ON reports (component_key, newest)")
+        execute("CREATE INDEX reports_component ON reports (component_key)")
         execute("CREATE INDEX tags_key ON tags (tag_key)")
         execute("CREATE INDEX tags_report ON tags (report)")
         self.connection.executemany(

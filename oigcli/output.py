@@ -20,7 +20,7 @@ that a spreadsheet would run as a formula gets a leading ' (OWASP's advice).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -133,8 +133,9 @@ class Writer:
         if self.format in ("csv", "tsv"):
             tsv = self.format == "tsv"
             yield (BOM if self.bom else "") + _delimited([headers or fields], tsv, False)
+            cells = _cells(fields)
             for batch in _batches(rows, None):
-                yield _delimited(([row[f] for f in fields] for row in batch), tsv, self.safe)
+                yield _delimited(map(cells, batch), tsv, self.safe)
             return
         batches = _batches(rows, fields)
         if self.format == "json":
@@ -153,6 +154,17 @@ def _json_array(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
     for batch in batches:
         yield ",\n" + _array_body(batch)
     yield "\n]\n"
+
+
+def _cells(fields: Sequence[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """A row's values of ``fields``, in order (operator.itemgetter, which gives one field's
+    value alone rather than in a tuple)."""
+    from operator import itemgetter
+
+    if len(fields) == 1:
+        (name,) = fields
+        return lambda row: (row[name],)
+    return itemgetter(*fields)
 
 
 def _batches(
