@@ -121,8 +121,10 @@ class Reports:
         stdin: TextIO | None = None,
         cache: bool = True,
         environ: Mapping[str, str] | None = None,
+        skip_invalid: bool = False,
     ) -> None:
         self.path = None if path is None else os.fspath(path)
+        self.skip_invalid = skip_invalid
         if self.path == "":
             raise UsageError("the dataset's path is empty; give a file or folder, or -")
         self._stdin = stdin
@@ -165,7 +167,7 @@ class Reports:
                 import sys
 
                 stdin = sys.stdin
-        return source.open(self.path, stdin, self.cache_folder()[0])
+        return source.open(self.path, stdin, self.cache_folder()[0], self.skip_invalid)
 
     # --- what the CLI's commands ask ----------------------------------------------------
 
@@ -198,7 +200,7 @@ class Reports:
                 end = None if shape.limit is None else shape.offset + shape.limit
                 stream = iter(ordered[:end])
                 matched = len(ordered)
-            notes = criteria.unknown_values(source.values) if criteria.named else []
+            notes = _notes(source, criteria)
         except BaseException:
             source.close()
             raise
@@ -222,7 +224,7 @@ class Reports:
                 ranking.preset(*statistics)
             for report in source.rows(need):  # all of them, or those with every term
                 ranking.pick(report)
-            notes = criteria.unknown_values(source.values) if criteria.named else []
+            notes = _notes(source, criteria)
         hits = ranking.hits()
         newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
         hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
@@ -253,12 +255,12 @@ class Reports:
                 for report in source.rows(need, None if criteria.empty else criteria.matches):
                     tally.add(report)
                 summary = tally.summary()
-            notes = criteria.unknown_values(source.values) if criteria.named else []
+            notes = _notes(source, criteria)
         return summary, notes
 
-    def locate(self, numbers: Sequence[str]) -> tuple[list[Report], str | None]:
-        """The reports with these numbers, in the order asked, and a message naming each
-        number that is in no report, with the closest numbers (``show``)."""
+    def locate(self, numbers: Sequence[str]) -> tuple[list[Report], str | None, list[str]]:
+        """The reports with these numbers, in the order asked, a message naming each
+        number that is in no report, with the closest numbers, and the notes (``show``)."""
         from oigcli import query
 
         wanted = query.number_forms(numbers)
@@ -268,7 +270,8 @@ class Reports:
             located, missing = query.locate(found, numbers, [])
             if missing:  # only then: every number, for suggestions
                 located, missing = query.locate(found, numbers, source.numbers())
-        return located, missing
+            notes = source.notes()
+        return located, missing, notes
 
     # --- the Python API -------------------------------------------------------------------
 
@@ -305,7 +308,7 @@ class Reports:
     def get(self, number: str) -> Report:
         """The report with this number (``OIG-21-27``, ``oig-21-27`` and ``21-27`` alike);
         NotFound, naming the closest numbers, when there is none."""
-        found, missing = self.locate([number])
+        found, missing, _ = self.locate([number])
         if missing:
             raise NotFound(missing)
         return found[0]
@@ -340,12 +343,23 @@ class Reports:
         self.close()
 
 
-def open(path: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Reports:
-    """The reports of the dataset at ``path`` (None: the bundled one; ``-``: stdin)."""
-    return Reports(path, cache=cache)
+def open(
+    path: str | os.PathLike[str] | None = None, *, cache: bool = True, skip_invalid: bool = False
+) -> Reports:
+    """The reports of the dataset at ``path`` (None: the bundled one; ``-``: stdin).
+    ``skip_invalid``: leave out the records with problems instead of raising DatasetError
+    (``oigcli validate`` lists them)."""
+    return Reports(path, cache=cache, skip_invalid=skip_invalid)
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _notes(source: Source, criteria: Criteria) -> list[str]:
+    """What a person is told of a query: the records --skip-invalid left out, and each
+    component or tag asked for that no report has."""
+    named = criteria.unknown_values(source.values) if criteria.named else []
+    return [*source.notes(), *named]
 
 
 def _criteria(values: dict[str, Any]) -> Criteria:

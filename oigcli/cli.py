@@ -200,7 +200,9 @@ def _asking(env: Environment, io: InOut) -> "Iterator[api.Reports]":
     from oigcli import api
 
     path = _data_path(env, io.data)
-    reports = api.Reports(path, stdin=env.stdin, cache=io.cache, environ=env.environ)
+    reports = api.Reports(
+        path, stdin=env.stdin, cache=io.cache, environ=env.environ, skip_invalid=io.skip_invalid
+    )
     _, reason = reports.cache_folder()
     if reason:
         env.note(f"not using the cache: {reason}; reading the file itself")
@@ -355,7 +357,8 @@ def show(
     env = _env(ctx, io)
     chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
     with _asking(env, io) as reports:
-        located, missing = reports.locate(numbers)
+        located, missing, notes = reports.locate(numbers)
+    _notes(env, notes)
     if located:  # as gh does: what was found is printed; what was not, named (exit 1)
         _show(env, io, query.project(located, chosen), chosen, several=len(numbers) > 1)
     if missing:

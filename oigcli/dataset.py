@@ -119,6 +119,28 @@ def failure_message(data: Dataset, path: str | None) -> str:
     )
 
 
+def skipped_message(data: Dataset, path: str | None) -> str:
+    """What --skip-invalid tells a person of a dataset it used with problems: how many
+    records it left out, and where the first problems were."""
+    from oigcli.text import sanitise
+
+    count, used = len(data.problems), len(data.numbers)
+    bad = data.records - used  # records read whose content has a problem
+    unreadable = len({p.source for p in data.problems if p.record is None})
+    parts = [f"{bad} record{'s' if bad != 1 else ''} with problems"] if bad else []
+    if unreadable:  # JSON that could not be read (a file cut short): its records are unknown
+        places = f"{unreadable} place{'s' if unreadable != 1 else ''}"
+        parts.append(f"what could not be read in {places}")
+    shown = "\n".join(f"  {sanitise(str(p))}" for p in data.problems[:SHOWN_PROBLEMS])
+    where = "" if path is None else f" {path}"
+    first = "the problem" if count == 1 else f"{count} problems, the first {min(count, 3)}"
+    return (
+        f"Note: --skip-invalid used {used} report{'s' if used != 1 else ''} of {data.source}, "
+        f"leaving out {' and '.join(parts) or 'nothing'}; {first}:\n{shown}\n"
+        f"Run 'oigcli validate{where}' to list them all."
+    )
+
+
 def read(
     path: str | None = None,
     stdin: TextIO | None = None,

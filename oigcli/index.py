@@ -213,6 +213,9 @@ class Index:
         self.reports = int(meta["reports"])
         self.total_length = float(meta["total_length"])
 
+    def notes(self) -> list[str]:
+        return []  # only a valid dataset is indexed
+
     def close(self) -> None:
         self.connection.close()
 

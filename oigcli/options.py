@@ -381,6 +381,8 @@ class InOut(NamedTuple):
     """Say on stderr what was decided about the cache."""
     bom: bool = False
     """Start CSV and TSV with a UTF-8 byte-order mark (for Excel)."""
+    skip_invalid: bool = False
+    """Leave out the records with problems instead of refusing the dataset."""
 
 
 def _build_in_out(
@@ -394,6 +396,7 @@ def _build_in_out(
     no_cache: bool,
     verbose: bool,
     bom: bool,
+    skip_invalid: bool,
 ) -> InOut:
     if json_flag and format not in (None, Format.json):
         raise UsageError(f"--json and --format {format.value} disagree; give one of them")
@@ -401,7 +404,16 @@ def _build_in_out(
     if bom and chosen not in (Format.csv, Format.tsv):
         raise UsageError(f"--bom is for csv and tsv (Excel's UTF-8), not {chosen.value}")
     return InOut(
-        data, chosen, table_format, color, not no_pager, not raw_cells, not no_cache, verbose, bom
+        data,
+        chosen,
+        table_format,
+        color,
+        not no_pager,
+        not raw_cells,
+        not no_cache,
+        verbose,
+        bom,
+        skip_invalid,
     )
 
 
@@ -482,6 +494,21 @@ IN_OUT = OptionGroup(
                     "the cache ($XDG_CACHE_HOME/oigcli, else ~/.cache/oigcli). Files of 1 MiB "
                     "or more are indexed after a first query, for faster repeated ones. "
                     "OIGCLI_NO_CACHE=1 does the same for every command.",
+                ),
+            ],
+            False,
+        ),
+        "skip_invalid": (
+            Annotated[
+                bool,
+                typer.Option(
+                    "--skip-invalid",
+                    envvar="OIGCLI_SKIP_INVALID",
+                    show_envvar=False,
+                    help="Use a dataset with problems without the records that have them "
+                    "(saying on stderr how many were left out, and where), instead of "
+                    "exiting 3. OIGCLI_SKIP_INVALID=1 does the same for every command; "
+                    "validate always lists every problem.",
                 ),
             ],
             False,

@@ -28,17 +28,22 @@ NOTED = ("component", "tags")
 
 class Scan:
     """The dataset at ``path`` (None: bundled; ``-``: ``stdin``), read for each question.
-    ``after_read`` is called once, after the first pass that read a valid dataset whole."""
+    ``after_read`` is called once, after the first pass that read a valid dataset whole.
+    ``skip_invalid``: the records with problems are left out (and ``notes`` says so)
+    instead of a DatasetError."""
 
     def __init__(
         self,
         path: str | None,
         stdin: TextIO | None = None,
         after_read: Callable[[], None] | None = None,
+        skip_invalid: bool = False,
     ) -> None:
         self.path = path
         self.stdin = stdin
         self._after_read = after_read
+        self._skip_invalid = skip_invalid
+        self._notes: list[str] = []
         self._numbers: list[str] | None = None
         self._values: dict[str, set[str]] = {}
 
@@ -52,9 +57,12 @@ class Scan:
         for report in reports:
             if keep is None or keep(report):
                 yield report
-        if data.problems:
-            raise DatasetError(dataset.failure_message(data, self.path))
         self._numbers, self._values = data.numbers, data.values
+        if data.problems:
+            if not self._skip_invalid:
+                raise DatasetError(dataset.failure_message(data, self.path))
+            self._notes = [dataset.skipped_message(data, self.path)]
+            return  # a dataset with problems is never indexed
         if self._after_read is not None:
             after, self._after_read = self._after_read, None
             after()
@@ -106,6 +114,9 @@ class Scan:
 
     def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
         return None
+
+    def notes(self) -> list[str]:
+        return self._notes
 
     def close(self) -> None:
         pass

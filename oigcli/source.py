@@ -76,18 +76,26 @@ class Source(Protocol):
         query must count the reports ``rows`` gives."""
         ...
 
+    def notes(self) -> list[str]:
+        """What a person should be told of the reading, after the rows have been read:
+        the records --skip-invalid left out."""
+        ...
+
     def close(self) -> None: ...
 
 
-def open(path: str | None, stdin: TextIO | None, cache: Path | None) -> Source:
+def open(
+    path: str | None, stdin: TextIO | None, cache: Path | None, skip_invalid: bool = False
+) -> Source:
     """The source of the dataset at ``path`` (None: bundled; ``-``: ``stdin``): its index
     in ``cache`` when there is one that matches the file as it is now; otherwise the data
     itself, and, when the file is worth indexing, a builder in the background once it has
-    been read whole. The caller closes it."""
+    been read whole. ``skip_invalid``: a dataset with problems is used without the records
+    that have them (only a valid dataset has an index). The caller closes it."""
     from oigcli.scan import Scan
 
     if cache is None or path in (None, "-"):
-        return Scan(path, stdin)
+        return Scan(path, stdin, skip_invalid=skip_invalid)
     from oigcli import index
 
     found = index.open_index(path, cache)
@@ -98,7 +106,7 @@ def open(path: str | None, stdin: TextIO | None, cache: Path | None) -> Source:
         if index.wanted(path, cache):
             index.build_in_background(path, cache)
 
-    return Scan(path, stdin, after_read=indexed)
+    return Scan(path, stdin, after_read=indexed, skip_invalid=skip_invalid)
 
 
 def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Folder:

@@ -157,7 +157,9 @@ def backend(
     chooser = source.open
     bundled_file = str(BUNDLED_JSON)
 
-    def open_indexed(path: str | None, stdin: Any, cache: Path | None) -> Any:
+    def open_indexed(
+        path: str | None, stdin: Any, cache: Path | None, skip_invalid: bool = False
+    ) -> Any:
         target = bundled_file if path is None else path
         if path != "-" and os.path.isfile(target):
             index.build(target, index_folder, settle=False)
@@ -165,7 +167,7 @@ def backend(
             if found is not None:
                 INDEX_USED.append(target)
                 return found
-        return chooser(path, stdin, cache)
+        return chooser(path, stdin, cache, skip_invalid)
 
     monkeypatch.setattr(index, "MIN_BYTES", 0)
     monkeypatch.setattr(source, "open", open_indexed)
