@@ -30,6 +30,8 @@ from oigcli.errors import DatasetError
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
 
 if TYPE_CHECKING:
+    import zipfile
+
     from oigcli.query import Pick
 
 BUNDLED = "bundled dataset"
@@ -223,6 +225,10 @@ def _entries(path: str | None, stdin: TextIO | None) -> tuple[str, Iterable[Entr
             raise DatasetError(f"{STDIN}: not UTF-8 text ({exc.reason})") from exc
         return STDIN, entries, problems
     target = Path(path)
+    zipped = None if target.is_dir() else zip_target(path)
+    if zipped is not None:
+        entries, problems = _scan_zip(*zipped)
+        return path, entries, problems
     if target.is_dir():
         entries, problems = _scan(target)
         return path, entries, problems
@@ -419,6 +425,92 @@ def _scan(root: Path) -> tuple[list[Entry], list[Problem]]:
         entries.extend(found)
         problems.extend(trouble)
     return entries, problems
+
+
+ZIP_MEMBER_BYTES = 64 << 20
+"""A report.json in a zip larger than this, uncompressed, is a problem, not read (a
+scraper's report.json is a few KB; a zip bomb's member is gigabytes)."""
+
+
+def zip_target(path: str) -> tuple[str, str] | None:
+    """``(zip file, folder inside it)`` when ``path`` is a zip file (folder ``""``) or a
+    zip file followed by a folder inside it (``bulk.zip/dhs``); None otherwise. A zip
+    file is known by its first bytes, so no JSON file is ever taken for one."""
+    parts = Path(path).parts
+    for end in range(len(parts), 0, -1):
+        candidate = str(Path(*parts[:end]))
+        if os.path.isdir(candidate):
+            return None  # a real folder on the way: not inside a zip
+        if os.path.isfile(candidate):
+            if not _starts_like_a_zip(candidate):
+                return None
+            return candidate, "/".join(parts[end:])
+    return None
+
+
+def _starts_like_a_zip(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _scan_zip(archive_path: str, inner: str) -> tuple[list[Entry], list[Problem]]:
+    """Every report.json in the zip at ``archive_path`` below the folder ``inner``, read in
+    place (nothing is unpacked), in path order. ``inner`` is a folder at the zip's root, or
+    in its one top folder (the scraper's bulk zip holds data/<inspector>/...)."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DatasetError(f"{archive_path}: not a zip file that can be read ({exc})") from None
+    with archive:
+        names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == SCRAPER_FILE]
+        if inner:
+            tops = {n.split("/", 1)[0] for n in archive.namelist() if "/" in n}
+            prefixes = [f"{inner}/", *(f"{top}/{inner}/" for top in tops if len(tops) == 1)]
+            names = [n for n in names if n.startswith(tuple(prefixes))]
+        if not names:
+            where = f" below {inner}/" if inner else ""
+            raise DatasetError(
+                f"{archive_path}: no {SCRAPER_FILE} files in this zip{where}; expected the "
+                "inspectors-general layout <inspector>/<year>/<report_id>/report.json"
+            )
+        entries, problems = [], []
+        for name in sorted(names):
+            source = f"{archive_path}/{name}"
+            try:
+                text = _zip_member(archive, name)
+            except DatasetError as exc:
+                problems.append(Problem(source, str(exc)))
+                continue
+            found, trouble = _parse_json(text, source)
+            entries.extend(found)
+            problems.extend(trouble)
+    return entries, problems
+
+
+def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
+    import zipfile
+
+    info = archive.getinfo(name)
+    if info.file_size > ZIP_MEMBER_BYTES:
+        raise DatasetError(
+            f"{info.file_size:,} bytes uncompressed, more than a report.json can be "
+            f"({ZIP_MEMBER_BYTES >> 20} MiB); not read"
+        )
+    try:
+        data: bytes = archive.read(name)
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
+        raise DatasetError(f"cannot be read from the zip ({exc})") from None  # encrypted, ...
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"not UTF-8 text (byte {exc.start}: {exc.reason}); a dataset must be UTF-8 JSON"
+        ) from None
 
 
 def _report_files(root: Path) -> Iterator[Path]:

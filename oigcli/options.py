@@ -117,7 +117,8 @@ DataOption = Annotated[
         "--data",
         metavar="PATH",
         help="Read reports from this JSON or JSON Lines file, an inspectors-general "
-        "scraper directory, or - for stdin. Default: $OIGCLI_DATA, else the bundled dataset.",
+        "scraper directory, its bulk zip (ZIP or ZIP/FOLDER, read in place), or - for stdin. "
+        "Default: $OIGCLI_DATA, else the bundled dataset.",
     ),
 ]
 FieldsOption = Annotated[
