@@ -418,8 +418,8 @@ SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
 
 @app.command(
     epilog=_epilog(
-        "oigcli search medical",
-        "oigcli search '\"mail facility\" inspection'",
+        "oigcli search medical care",
+        "oigcli search '\"mail facility\"' inspection",
         "oigcli search 'recommend*' --fy 2021 --limit 3 --json | jq -r '.[].snippet'",
     ),
 )
@@ -428,12 +428,13 @@ SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
 @IN_OUT.adds
 def search(
     ctx: typer.Context,
-    terms: Annotated[
-        str,
+    words: Annotated[
+        list[str],
         typer.Argument(
-            metavar="QUERY",
-            help='Words and "quoted phrases", all of which must appear in the title or '
-            "summary (whole words, any case); word* matches words that start with word.",
+            metavar="QUERY...",
+            help='Words and "quoted phrases" (one argument or several), all of which must '
+            "appear in the title or summary (whole words, any case); word* matches words "
+            "that start with word.",
             show_default=False,
         ),
     ],
@@ -452,6 +453,7 @@ def search(
     from oigcli import search as engine
 
     env = _env(ctx, io)
+    terms = " ".join(words)  # several arguments are one query, as they would be quoted
     with _asking(env, io) as reports:
         shaped = reports.rank(terms, criteria, shape)
     pattern = engine.parse_query(terms).pattern()

@@ -249,7 +249,7 @@ def test_show_fields(invoke: Invoke) -> None:
         (["stats", "--where", "tags<2"], "tags is a list"),
         (["search", '"unclosed'], "unclosed quote"),
         (["search", "..."], "no words to search for"),
-        (["search"], "Missing argument 'QUERY'"),
+        (["search"], "Missing argument 'QUERY...'"),
         (["search", "x", "--sort", "snippet"], "cannot sort by 'snippet'"),
     ],
 )
@@ -402,3 +402,17 @@ def test_fields_and_sort_read_what_they_need(invoke: Invoke, bundled: list[dict[
         ]
     rows = invoke("list", "--fields", "report_number", "--limit", "2", "--offset", "1", "--json")
     assert json.loads(rows.stdout) == [{"report_number": n} for n in NUMBERS[1:3]]
+
+
+def test_search_takes_its_words_as_one_argument_or_several(invoke: Invoke) -> None:
+    """Several bare words are the query they make quoted together: `search medical care`."""
+    for one, several in (
+        (["medical care"], ["medical", "care"]),
+        (['"mail facility" inspection'], ['"mail facility"', "inspection"]),
+        (["mail*"], ["mail*"]),
+    ):
+        quoted = invoke("search", *one, "--json")
+        bare = invoke("search", *several, "--json")
+        assert quoted.exit_code == bare.exit_code == 0
+        assert quoted.stdout == bare.stdout and json.loads(bare.stdout)
+    assert invoke("search").exit_code == 2  # a query is still required
