@@ -91,6 +91,8 @@ class Dataset:
     """Every valid report's number, kept or not (for suggestions)."""
     values: dict[str, set[str]] = field(default_factory=dict)
     """The distinct values of each field ``read`` was asked to gather, kept or not."""
+    notes: list[str] = field(default_factory=list)
+    """What a person should be told of the reading that is no problem (a link loop)."""
 
 
 def load(
@@ -172,8 +174,10 @@ def stream(
     every problem (a report given early may turn out to be a duplicate of a later one),
     every valid report's number, and the distinct values of each field named in ``gather``
     (a list field's items). DatasetError as ``read``."""
-    source, entries, problems = _entries(path, stdin)
+    notes: list[str] = []
+    source, entries, problems = _entries(path, stdin, notes)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
+    data.notes = notes
     return data, _checked(data, entries)
 
 
@@ -203,7 +207,9 @@ def _checked(data: Dataset, entries: Iterable[Entry]) -> Iterator[Report]:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _entries(path: str | None, stdin: TextIO | None) -> tuple[str, Iterable[Entry], list[Problem]]:
+def _entries(
+    path: str | None, stdin: TextIO | None, notes: list[str] | None = None
+) -> tuple[str, Iterable[Entry], list[Problem]]:
     """The source's name, its entries (read lazily where the source allows), and a list
     that problems found while reading are added to as the entries are consumed."""
     problems: list[Problem] = []
@@ -230,7 +236,7 @@ def _entries(path: str | None, stdin: TextIO | None) -> tuple[str, Iterable[Entr
         entries, problems = _scan_zip(*zipped)
         return path, entries, problems
     if target.is_dir():
-        entries, problems = _scan(target)
+        entries, problems = _scan(target, [] if notes is None else notes)
         return path, entries, problems
     try:
         stream = target.open("rb")
@@ -406,10 +412,11 @@ def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def _scan(root: Path) -> tuple[list[Entry], list[Problem]]:
-    """Every report.json below ``root`` (links to folders are not followed, so a link loop
-    cannot trap the walk), in path order."""
-    files = sorted(_report_files(root))
+def _scan(root: Path, notes: list[str]) -> tuple[list[Entry], list[Problem]]:
+    """Every report.json below ``root``, in path order. A link to a folder is followed
+    once: a link back to a folder on the way (a loop) or to one read already is skipped,
+    and ``notes`` says so."""
+    files = sorted(_report_files(root, notes))
     if not files:
         raise DatasetError(
             f"{root}: no {SCRAPER_FILE} files in this directory; expected the "
@@ -513,10 +520,30 @@ def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
         ) from None
 
 
-def _report_files(root: Path) -> Iterator[Path]:
-    for folder, _dirs, names in os.walk(root, followlinks=False):
+def _report_files(root: Path, notes: list[str]) -> Iterator[Path]:
+    from oigcli.text import sanitise
+
+    seen = {os.path.realpath(root)}
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            inside = os.path.join(folder, name)
+            real = os.path.realpath(inside)
+            if real in seen:  # only a link can lead to a folder seen already
+                why = "a link loop" if _within(folder, real) else "read already"
+                notes.append(f"Note: {sanitise(inside)} links to {sanitise(real)}, {why}: skipped.")
+                continue
+            seen.add(real)
+            kept.append(name)
+        dirs[:] = kept
         if SCRAPER_FILE in names:
             yield Path(folder) / SCRAPER_FILE
+
+
+def _within(folder: str, real: str) -> bool:
+    """Whether ``real`` is ``folder`` (as it really is) or a folder above it."""
+    here = os.path.realpath(folder)
+    return here == real or here.startswith(real.rstrip(os.sep) + os.sep)
 
 
 # --- checking ---------------------------------------------------------------------------

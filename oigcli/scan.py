@@ -58,10 +58,11 @@ class Scan:
             if keep is None or keep(report):
                 yield report
         self._numbers, self._values = data.numbers, data.values
+        self._notes = list(data.notes)
         if data.problems:
             if not self._skip_invalid:
                 raise DatasetError(dataset.failure_message(data, self.path))
-            self._notes = [dataset.skipped_message(data, self.path)]
+            self._notes.append(dataset.skipped_message(data, self.path))
             return  # a dataset with problems is never indexed
         if self._after_read is not None:
             after, self._after_read = self._after_read, None

@@ -551,3 +551,22 @@ def test_a_listing_held_as_json_text_gives_back_what_was_read(tmp_path: Path) ->
         and by_number["OIG-22-1"]["title"] == "plain \u2028 ß"
     )
     assert list(found[0]) == list(FIELD_NAMES)
+
+
+def test_a_linked_folder_is_followed_once(invoke: Invoke, tmp_path: Path) -> None:
+    """A year folder that is a link (as people arrange archives) is read; a link back up
+    (a loop) and a second link to a folder read already are skipped, each named on stderr."""
+    root = write_archive(tmp_path / "archive")
+    moved = tmp_path / "elsewhere" / "2019"
+    moved.parent.mkdir()
+    (root / "dhs" / "2019").rename(moved)
+    os.symlink(moved, root / "dhs" / "2019")
+    os.symlink(root, root / "dhs" / "again")
+    os.symlink(moved, root / "dhs" / "also")
+    result = invoke("stats", "--data", str(root), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"]["reports"] == 3  # the linked one read once
+    assert f"{root / 'dhs' / 'again'} links to {root}, a link loop: skipped." in result.stderr
+    assert f"{root / 'dhs' / 'also'} links to {moved}, read already: skipped." in result.stderr
+    listed = invoke("list", "--data", str(root / "dhs"), "--json")
+    assert "OIG-20-10" in [r["report_number"] for r in json.loads(listed.stdout)]
