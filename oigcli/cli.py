@@ -506,7 +506,7 @@ def stats(
     writer = output.writer_for(io)
     if writer is not None:  # JSON: the whole object; the others: one row per group
         counts = ("key", *COUNTS)
-        headers = (grouping, *COUNTS)
+        headers = (grouping, *COUNTS)  # the total is the JSON object's alone
         env.stream(writer.chunks(summary["groups"], counts, summary, headers))
         return
     if io.format is Format.markdown:

@@ -302,12 +302,17 @@ class Index:
             return self._summarize(by, where, parameters)
 
     def _summarize(self, by: str, where: str, parameters: list[Any]) -> dict[str, Any]:
-        from oigcli.stats import COUNTS, GROUPINGS, assemble
+        from oigcli.stats import GROUPINGS, assemble
 
         grouping = GROUPINGS[by]
-        counts = (
-            "count(*), coalesce(sum(coalesce(recommendations, 0)), 0), "
-            "coalesce(sum(coalesce(recommendations_concurred, 0)), 0)"
+        made, concurred = "reports.recommendations", "reports.recommendations_concurred"
+        rated = f"{made} IS NOT NULL AND {concurred} IS NOT NULL"
+        counts = (  # stats.TALLIED, in its order
+            f"count(*), coalesce(sum({made}), 0), count({made}), "
+            f"coalesce(sum({concurred}), 0), count({concurred}), "
+            f"coalesce(sum(CASE WHEN {rated} THEN {made} END), 0), "
+            f"coalesce(sum(CASE WHEN {rated} THEN {concurred} END), 0), "
+            f"count(*) - count(CASE WHEN {rated} THEN 1 END)"
         )
         execute = self.connection.execute
         condition = f" WHERE {where}" if where else ""
@@ -337,11 +342,9 @@ class Index:
             rows = list(execute(sql, parameters))
         boolean = FIELDS_BY_NAME[grouping.field].type is bool
         groups = {
-            (bool(key) if boolean and key is not None else key): dict(zip(COUNTS, row, strict=True))
-            for key, *row in rows
-            if row[0]
+            (bool(key) if boolean and key is not None else key): row for key, *row in rows if row[0]
         }
-        return assemble(dict(zip(COUNTS, total, strict=True)), groups, by)
+        return assemble(total, groups, by)
 
     def _reports(self, rows: Iterator[tuple[Any, ...]], names: Sequence[str]) -> Iterator[Report]:
         decoders = [(i, _decoder(name)) for i, name in enumerate(names)]

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
-from oigcli.stats import concurrence_rate
 from oigcli.text import sanitise
 
 UNKNOWN = "unknown"
@@ -50,7 +49,7 @@ def cell(value: Any) -> str:
 
 
 def is_numeric(name: str) -> bool:
-    return name in ("score", "reports", "concurred", "concurrence") or (
+    return name in ("score", "reports", "concurred", "concurrence", "counts unknown") or (
         name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int
     )
 
@@ -409,13 +408,24 @@ def bar(value: int, largest: int, width: int, unicode: bool) -> str:
     return ("█" * whole + _EIGHTHS[eighths]).rstrip()
 
 
-def _stats_row(key: str, counts: dict[str, Any]) -> list[str]:
-    rate = concurrence_rate(counts["concurred"], counts["recommendations"])
+def _stats_row(key: str, counts: dict[str, Any], unknown: bool = False) -> list[str]:
+    """A group's cells: its counts (unknown sums say so), the concurrence rate, and with
+    ``unknown`` how many of its reports have counts unknown."""
+    rate = counts["concurrence_rate"]
     return [
         key,
-        *(str(counts[c]) for c in STATS_COLUMNS),
+        *(UNKNOWN if counts[c] is None else str(counts[c]) for c in STATS_COLUMNS),
         UNKNOWN if rate is None else f"{rate:.1%}",
+        *([str(counts["unknown_counts"])] if unknown else []),
     ]
+
+
+def _stats_headers(summary: dict[str, Any]) -> tuple[list[str], bool]:
+    """The columns of a stats table, and whether it has the column of reports whose counts
+    are unknown (only when some are: the sums leave them out, and a reader must know)."""
+    unknown = bool(summary["total"]["unknown_counts"])
+    headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
+    return ([*headers, "counts unknown"] if unknown else headers), unknown
 
 
 def stats_table(
@@ -428,9 +438,9 @@ def stats_table(
     """One row per group with a bar of its reports (scaled to the largest group and to the
     room ``width`` leaves, at most 40 columns), then the total. ``fit`` (a terminal): a
     table that does not fit even without bars becomes one labelled block per group."""
-    headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
-    rows: list[Any] = [_stats_row(cell(g["key"]), g) for g in summary["groups"]]
-    total = _stats_row("total", summary["total"])
+    headers, unknown = _stats_headers(summary)
+    rows: list[Any] = [_stats_row(cell(g["key"]), g, unknown) for g in summary["groups"]]
+    total = _stats_row("total", summary["total"], unknown)
     tail: list[Any] = [SEPARATING_LINE, total] if style == "simple" else [total]
     plain = table(headers, rows + tail, style)
     if style in NO_CHART_STYLES:
@@ -457,12 +467,13 @@ def stats_table(
 def stats_blocks(summary: dict[str, Any], width: int) -> str:
     """Each group, then the total, as a heading line and its counts, label beside value:
     for a terminal too narrow for the table."""
-    labels = [*STATS_COLUMNS, "concurrence"]
+    headers, unknown = _stats_headers(summary)
+    labels = headers[1:]
     groups = [
         *((f"{summary['by']}: {cell(g['key'])}", g) for g in summary["groups"]),
         ("total", summary["total"]),
     ]
-    values = [_stats_row("", counts)[1:] for _, counts in groups]
+    values = [_stats_row("", counts, unknown)[1:] for _, counts in groups]
     room = max(len(v) for row in values for v in row)
     blocks = []
     aligned = 2 + 16 + room <= width  # else "label: value", for the narrowest terminals
@@ -475,7 +486,10 @@ def stats_blocks(summary: dict[str, Any], width: int) -> str:
 
 
 def stats_markdown(summary: dict[str, Any]) -> str:
-    headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
-    rows = [[_markdown_cell(c) for c in _stats_row(cell(g["key"]), g)] for g in summary["groups"]]
-    total = [f"**{c}**" for c in _stats_row("total", summary["total"])]
+    headers, unknown = _stats_headers(summary)
+    rows = [
+        [_markdown_cell(c) for c in _stats_row(cell(g["key"]), g, unknown)]
+        for g in summary["groups"]
+    ]
+    total = [f"**{c}**" for c in _stats_row("total", summary["total"], unknown)]
     return markdown_table(headers, [*rows, total])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from oigcli.schema import FIELDS, Report
@@ -62,7 +62,20 @@ def concurrence_rate(concurred: int, recommendations: int) -> float | None:
     return concurred / recommendations if recommendations else None
 
 
-COUNTS = ("reports", "recommendations", "concurred")
+COUNTS = ("reports", "recommendations", "concurred", "concurrence_rate", "unknown_counts")
+"""The keys of the total and of each group, after a group's ``key``:
+
+- ``recommendations``, ``concurred``: the sums of the counts that are known; ``null`` when
+  there are reports and none of them has that count known (never a 0 that means
+  "unknown");
+- ``concurrence_rate``: concurred / recommendations over the reports whose two counts
+  are both known; ``null`` when there are no such recommendations;
+- ``unknown_counts``: how many of the reports have one count unknown or both.
+"""
+
+TALLIED = ("reports", "made", "made_known", "concurred", "concurred_known",
+           "rated_made", "rated_concurred", "unknown")  # fmt: skip
+"""What is counted of each group, from which COUNTS are worked out (``assemble``)."""
 
 
 class Tally:
@@ -72,47 +85,66 @@ class Tally:
     def __init__(self, by: str = "fiscal_year") -> None:
         self.by = by
         self.keys_of = GROUPINGS[by].keys
-        self.total = [0, 0, 0]
+        self.total = [0] * len(TALLIED)
         self.groups: dict[Any, list[int]] = {}
 
     def add(self, report: Report) -> None:
-        made = report["recommendations"] or 0
-        concurred = report["recommendations_concurred"] or 0
+        made, concurred = report["recommendations"], report["recommendations_concurred"]
+        rated = made is not None and concurred is not None
+        row = (
+            1,
+            made or 0,
+            made is not None,
+            concurred or 0,
+            concurred is not None,
+            made if rated else 0,
+            concurred if rated else 0,
+            not rated,
+        )
         groups = self.groups
         for key in self.keys_of(report):
             counts = groups.get(key)
             if counts is None:
-                counts = groups[key] = [0, 0, 0]
-            counts[0] += 1
-            counts[1] += made
-            counts[2] += concurred
-        self.total[0] += 1
-        self.total[1] += made
-        self.total[2] += concurred
+                counts = groups[key] = [0] * len(TALLIED)
+            for i, value in enumerate(row):
+                counts[i] += value
+        total = self.total
+        for i, value in enumerate(row):
+            total[i] += value
 
     def summary(self) -> dict[str, Any]:
-        groups = {key: dict(zip(COUNTS, c, strict=True)) for key, c in self.groups.items()}
-        return assemble(dict(zip(COUNTS, self.total, strict=True)), groups, self.by)
+        return assemble(self.total, self.groups, self.by)
 
 
 def summarize(reports: Iterable[Report], by: str = "fiscal_year") -> dict[str, Any]:
     """The stats JSON object: totals, then one group per key of ``by``, ordered by key
-    (unknown last). Null recommendation counts add nothing."""
+    (unknown last); sums of the counts that are known (COUNTS)."""
     tally = Tally(by)
     for report in reports:
         tally.add(report)
     return tally.summary()
 
 
-def assemble(total: dict[str, int], groups: dict[Any, dict[str, int]], by: str) -> dict[str, Any]:
-    """The stats JSON object from counts (COUNTS) in total and per group key."""
+def counts(tallied: Sequence[int]) -> dict[str, Any]:
+    """COUNTS from what was TALLIED of a group."""
+    reports, made, made_known, concurred, concurred_known, rated_made, rated_concurred, unknown = (
+        tallied
+    )
     return {
-        "total": {
-            **total,
-            "concurrence_rate": concurrence_rate(total["concurred"], total["recommendations"]),
-        },
+        "reports": reports,
+        "recommendations": made if made_known or not reports else None,
+        "concurred": concurred if concurred_known or not reports else None,
+        "concurrence_rate": concurrence_rate(rated_concurred, rated_made),
+        "unknown_counts": unknown,
+    }
+
+
+def assemble(total: Sequence[int], groups: Mapping[Any, Sequence[int]], by: str) -> dict[str, Any]:
+    """The stats JSON object from what was TALLIED in total and per group key."""
+    return {
+        "total": counts(total),
         "by": by,
-        "groups": [{"key": key, **groups[key]} for key in sorted(groups, key=_group_order)],
+        "groups": [{"key": key, **counts(groups[key])} for key in sorted(groups, key=_group_order)],
     }
 
 

@@ -41,9 +41,24 @@ settings.load_profile(
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_JSON = ROOT / "oigcli" / "data" / "reports.json"
 BUNDLED_STATS = {
-    "total": {"reports": 5, "recommendations": 22, "concurred": 20, "concurrence_rate": 20 / 22},
+    "total": {
+        "reports": 5,
+        "recommendations": 22,
+        "concurred": 20,
+        "concurrence_rate": 20 / 22,
+        "unknown_counts": 0,
+    },
     "by": "fiscal_year",
-    "groups": [{"key": 2021, "reports": 5, "recommendations": 22, "concurred": 20}],
+    "groups": [
+        {
+            "key": 2021,
+            "reports": 5,
+            "recommendations": 22,
+            "concurred": 20,
+            "concurrence_rate": 20 / 22,
+            "unknown_counts": 0,
+        }
+    ],
 }
 """What `oigcli stats --json` prints for the bundled data, worked out by hand from the page."""
 NUMBERS = ["OIG-21-63", "OIG-21-48", "OIG-21-34", "OIG-21-27", "OIG-21-19"]

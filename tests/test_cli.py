@@ -200,8 +200,9 @@ def test_stats_json_contract(invoke: Invoke) -> None:
     result = _json(invoke("stats", "--json"))
     assert result == BUNDLED_STATS
     assert list(result) == ["total", "by", "groups"]
-    assert list(result["total"]) == ["reports", "recommendations", "concurred", "concurrence_rate"]
-    assert list(result["groups"][0]) == ["key", "reports", "recommendations", "concurred"]
+    counts = ["reports", "recommendations", "concurred", "concurrence_rate", "unknown_counts"]
+    assert list(result["total"]) == counts
+    assert list(result["groups"][0]) == ["key", *counts]
 
 
 @pytest.mark.parametrize(
@@ -246,6 +247,7 @@ def test_stats_of_nothing(invoke: Invoke) -> None:
         "recommendations": 0,
         "concurred": 0,
         "concurrence_rate": None,
+        "unknown_counts": 0,
     }
     assert result["groups"] == []
 
@@ -306,6 +308,7 @@ def test_data_file_round_trip(invoke: Invoke, tmp_path: Path) -> None:
         "recommendations": 17,
         "concurred": 15,
         "concurrence_rate": 15 / 17,
+        "unknown_counts": 0,
     }
 
 

@@ -178,9 +178,11 @@ def test_show_with_a_table_style(invoke: Invoke) -> None:
 def test_stats_jsonl_is_one_line_per_group(invoke: Invoke) -> None:
     lines = _out(invoke, "stats", "--by", "redacted", "--format", "jsonl").splitlines()
     assert [json.loads(line) for line in lines] == [
-        {"key": False, "reports": 2, "recommendations": 5, "concurred": 5},
-        {"key": True, "reports": 3, "recommendations": 17, "concurred": 15},
-    ]
+        {"key": False, "reports": 2, "recommendations": 5, "concurred": 5,
+         "concurrence_rate": 1.0, "unknown_counts": 0},
+        {"key": True, "reports": 3, "recommendations": 17, "concurred": 15,
+         "concurrence_rate": 15 / 17, "unknown_counts": 0},
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])
@@ -188,10 +190,11 @@ def test_stats_delimited(invoke: Invoke, fmt: str) -> None:
     text = _out(invoke, "stats", "--by", "redacted", "--format", fmt)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t"))
     assert rows == [
-        ["redacted", "reports", "recommendations", "concurred"],
-        ["false", "2", "5", "5"],
-        ["true", "3", "17", "15"],
-    ]
+        ["redacted", "reports", "recommendations", "concurred", "concurrence_rate",
+         "unknown_counts"],
+        ["false", "2", "5", "5", "1.0", "0"],
+        ["true", "3", "17", "15", str(15 / 17), "0"],
+    ]  # fmt: skip
 
 
 def test_stats_markdown(invoke: Invoke) -> None:

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from oigcli import render
 from oigcli.context import Environment
 from oigcli.output import json_text as to_json
-from oigcli.render import bar, cell, report_page, reports_table, sanitise, stats_table
+from oigcli.render import (
+    bar,
+    cell,
+    report_page,
+    reports_table,
+    sanitise,
+    stats_markdown,
+    stats_table,
+)
 from oigcli.stats import summarize
 
 
@@ -89,7 +97,7 @@ def test_bar(value: int, largest: int, width: int, unicode: bool, shown: str) ->
 
 
 UNEVEN = [
-    {"component": c, "recommendations": None, "recommendations_concurred": None}
+    {"component": c, "recommendations": 0, "recommendations_concurred": 0}
     for c in ["A"] * 4 + ["B"] * 2 + ["C"]
 ]
 
@@ -181,3 +189,23 @@ def test_the_simple_style_is_drawn_as_tabulate_draws_it(
         body, headers=headers, tablefmt="simple", colalign=align, disable_numparse=True
     )
     assert ours == theirs + "\n"
+
+
+def test_unknown_counts_are_shown_unknown_and_counted() -> None:
+    """A sum of nothing known is "unknown", never 0; and when any report's counts are
+    unknown, a column says how many, in each format for people."""
+    reports = [
+        {"component": "A", "recommendations": 3, "recommendations_concurred": 2},
+        {"component": "A", "recommendations": None, "recommendations_concurred": None},
+        {"component": "B", "recommendations": None, "recommendations_concurred": None},
+    ]
+    summary = summarize(reports, "component")
+    lines = stats_table(summary, width=200).splitlines()
+    assert lines[0].split()[-2:] == ["counts", "unknown"]
+    assert lines[2].split()[:6] == ["A", "2", "3", "2", "66.7%", "1"]
+    assert lines[3].split()[:6] == ["B", "1", "unknown", "unknown", "unknown", "1"]
+    assert lines[-1].split() == ["total", "3", "3", "2", "66.7%", "2"]
+    markdown = stats_markdown(summary)
+    assert "| B | 1 | unknown | unknown | unknown | 1 |" in markdown
+    known = [{**r, "recommendations": 1, "recommendations_concurred": 1} for r in reports]
+    assert "unknown" not in stats_table(summarize(known, "component"), width=200)

@@ -21,9 +21,11 @@ def test_bundled_totals(bundled: list[dict[str, Any]]) -> None:
 def test_bundled_by_redacted(bundled: list[dict[str, Any]]) -> None:
     groups = summarize(bundled, "redacted")["groups"]
     assert groups == [
-        {"key": False, "reports": 2, "recommendations": 5, "concurred": 5},
-        {"key": True, "reports": 3, "recommendations": 17, "concurred": 15},
-    ]
+        {"key": False, "reports": 2, "recommendations": 5, "concurred": 5,
+         "concurrence_rate": 1.0, "unknown_counts": 0},
+        {"key": True, "reports": 3, "recommendations": 17, "concurred": 15,
+         "concurrence_rate": 15 / 17, "unknown_counts": 0},
+    ]  # fmt: skip
 
 
 def _report(**kw: Any) -> dict[str, Any]:
@@ -38,13 +40,34 @@ def _report(**kw: Any) -> dict[str, Any]:
     return {**base, **kw}
 
 
-def test_null_counts_add_nothing_and_rate_is_null_without_recommendations() -> None:
+def test_counts_no_report_has_are_unknown_not_zero() -> None:
+    """Never a 0 that means "unknown" (issue #14): a sum of nothing known is null, and
+    unknown_counts says how many reports the sums leave out."""
     result = summarize([_report(), _report(recommendations_concurred=None)])
     assert result["total"] == {
         "reports": 2,
-        "recommendations": 0,
-        "concurred": 0,
+        "recommendations": None,
+        "concurred": None,
         "concurrence_rate": None,
+        "unknown_counts": 2,
+    }
+
+
+def test_sums_are_of_the_known_counts_and_the_rate_of_reports_with_both() -> None:
+    """A report whose recommendations are known but whose concurrence is not adds to the
+    recommendations, not to the rate (it would count as none concurred)."""
+    reports = [
+        _report(recommendations=4, recommendations_concurred=3),
+        _report(recommendations=6, recommendations_concurred=None),
+        _report(recommendations=None, recommendations_concurred=None),
+        _report(recommendations=2, recommendations_concurred=2),
+    ]
+    assert summarize(reports)["total"] == {
+        "reports": 4,
+        "recommendations": 12,
+        "concurred": 5,
+        "concurrence_rate": 5 / 6,
+        "unknown_counts": 2,
     }
 
 
@@ -54,11 +77,10 @@ def test_a_report_counts_once_per_distinct_tag_and_untagged_is_null() -> None:
         _report(tags=["OFO"]),
         _report(tags=[]),
     ]
-    assert summarize(reports, "tag")["groups"] == [
-        {"key": "OFO", "reports": 2, "recommendations": 2, "concurred": 0},
-        {"key": "USBP", "reports": 1, "recommendations": 2, "concurred": 0},
-        {"key": None, "reports": 1, "recommendations": 0, "concurred": 0},
-    ]
+    assert [
+        (g["key"], g["reports"], g["recommendations"], g["concurred"], g["unknown_counts"])
+        for g in summarize(reports, "tag")["groups"]
+    ] == [("OFO", 2, 2, None, 2), ("USBP", 1, 2, None, 1), (None, 1, None, None, 1)]
     assert summarize(reports, "tag")["total"]["reports"] == 3
 
 
@@ -70,7 +92,13 @@ def test_groups_are_ordered_by_key_with_unknown_last() -> None:
 
 def test_empty() -> None:
     assert summarize([], "component") == {
-        "total": {"reports": 0, "recommendations": 0, "concurred": 0, "concurrence_rate": None},
+        "total": {
+            "reports": 0,
+            "recommendations": 0,
+            "concurred": 0,
+            "concurrence_rate": None,
+            "unknown_counts": 0,
+        },
         "by": "component",
         "groups": [],
     }
@@ -90,14 +118,19 @@ def test_stats_of_a_filter_counts_the_filter_rows(
     chosen = select(reports, c)
     for by in GROUPINGS:
         result = summarize(chosen, by)
-        assert result["total"]["reports"] == len(chosen)
-        assert result["total"]["recommendations"] == sum(r["recommendations"] or 0 for r in chosen)
-        assert result["total"]["concurred"] == sum(
-            r["recommendations_concurred"] or 0 for r in chosen
-        )
+        total = result["total"]
+        assert total["reports"] == len(chosen)
+        for field, name in (("recommendations", "recommendations"),
+                            ("recommendations_concurred", "concurred")):  # fmt: skip
+            known = [r[field] for r in chosen if r[field] is not None]
+            assert total[name] == (sum(known) if known or not chosen else None)
+        unknown = [r for r in chosen if None in (r["recommendations"],
+                                                 r["recommendations_concurred"])]  # fmt: skip
+        assert total["unknown_counts"] == len(unknown)
         if by != "tag":  # single-valued groupings partition the reports
-            for field in ("reports", "recommendations", "concurred"):
-                assert sum(g[field] for g in result["groups"]) == result["total"][field]
+            for name in ("reports", "recommendations", "concurred", "unknown_counts"):
+                parts = [g[name] for g in result["groups"] if g[name] is not None]
+                assert sum(parts) == (total[name] or 0)
 
 
 def test_groups_that_compare_equal_are_ordered_by_spelling_not_arrival() -> None:
