@@ -420,6 +420,7 @@ SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
     epilog=_epilog(
         "oigcli search medical care",
         "oigcli search '\"mail facility\"' inspection",
+        "oigcli search 'CBP -canine'",
         "oigcli search 'recommend*' --fy 2021 --limit 3 --json | jq -r '.[].snippet'",
     ),
 )
@@ -434,7 +435,8 @@ def search(
             metavar="QUERY...",
             help='Words and "quoted phrases" (one argument or several), all of which must '
             "appear in the title or summary (whole words, any case); word* matches words "
-            "that start with word.",
+            'that start with word; -word (or -"a phrase") leaves out the reports that '
+            "have it: write it inside the query's quotes ('medical -care') or after --.",
             show_default=False,
         ),
     ],

@@ -68,6 +68,8 @@ class Term:
 class Query:
     text: str
     terms: tuple[Term, ...]
+    excluded: tuple[Term, ...] = ()
+    """Terms written ``-word`` or ``-"a phrase"``: a report that has one is left out."""
 
     def pattern(self) -> re.Pattern[str]:
         """A regular expression that finds every term in text, for snippets and highlights."""
@@ -79,23 +81,31 @@ class Query:
 
 
 def parse_query(text: str) -> Query:
-    """Words and "quoted phrases". Raises UsageError for a query with nothing to find."""
+    """Words and "quoted phrases", each of which must occur; ``-word`` or ``-"a phrase"``
+    must not. Raises UsageError for a query with nothing to find."""
     if text.count('"') % 2:
         raise UsageError(f'{text!r} has an unclosed quote; write phrases as "mail facility"')
     terms: list[Term] = []
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
-        if phrase:
+    excluded: list[Term] = []
+    for minus, phrase, word in re.findall(r'(-?)"([^"]*)"|(\S+)', text):
+        found: list[Term] = []
+        if phrase or minus:
             tokens = tuple(words(phrase))
             if tokens:
-                terms.append(Term(tokens))
+                found.append(Term(tokens))
+            (excluded if minus else terms).extend(found)
             continue
+        without = word.startswith("-") and len(word) > 1
+        word = word[1:] if without else word
         prefix = word.endswith("*")
         parts = words(word)
         for i, part in enumerate(parts):
-            terms.append(Term((part,), prefix and i == len(parts) - 1))
+            found.append(Term((part,), prefix and i == len(parts) - 1))
+        (excluded if without else terms).extend(found)
     if not terms:
-        raise UsageError(f'{text!r} has no words to search for; try oigcli search "mail"')
-    return Query(text, tuple(dict.fromkeys(terms)))
+        hint = " (a query of -words only excludes from nothing)" if excluded else ""
+        raise UsageError(f'{text!r} has no words to search for{hint}; try oigcli search "mail"')
+    return Query(text, tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(excluded)))
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,10 @@ class Ranking:
             for i, (a, b) in enumerate(counts):
                 self.df[i] += a + b > 0
         if not all(a + b for a, b in counts) or (self.keep and not self.keep(report)):
+            return None
+        if self.query.excluded and any(
+            term.count(folded_title) or term.count(folded_summary) for term in self.query.excluded
+        ):
             return None
         self.found.append((report, counts, size))
         return report

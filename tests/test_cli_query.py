@@ -416,3 +416,22 @@ def test_search_takes_its_words_as_one_argument_or_several(invoke: Invoke) -> No
         assert quoted.exit_code == bare.exit_code == 0
         assert quoted.stdout == bare.stdout and json.loads(bare.stdout)
     assert invoke("search").exit_code == 2  # a query is still required
+
+
+def test_search_leaves_out_reports_with_an_excluded_word(invoke: Invoke) -> None:
+    """`-word`, `-"a phrase"` and `-prefix*` exclude (issue #14's search habits); written
+    inside the query's quotes or after --, since a bare -word is read as options."""
+
+    def found(*args: str) -> list[str]:
+        result = invoke("search", "--json", *args)  # options before a --
+        assert result.exit_code == 0, result.output
+        return [r["report_number"] for r in json.loads(result.stdout)]
+
+    every = found("CBP")
+    assert len(every) == 5
+    assert found("CBP -canine") == [n for n in every if n != "OIG-21-19"]
+    assert found("CBP", "--", "-canine") == found("CBP -canine")
+    assert found('CBP -"mail facility"') == [n for n in every if n != "OIG-21-27"]
+    assert found("CBP -canine -mail*") == [n for n in every if n not in ("OIG-21-19", "OIG-21-27")]
+    only = invoke("search", "--", "-canine")
+    assert only.exit_code == 2 and "a query of -words only excludes from nothing" in only.stderr

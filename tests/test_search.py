@@ -233,3 +233,15 @@ def test_a_snippet_looks_near_the_match_and_says_what_looking_everywhere_says(
     starts = [0, *(m.start() for m in re.finditer(r"\b\w", text))]
     at = starts[choice % len(starts)]
     assert _around(text, at) == _around_everywhere(text, at)
+
+
+def test_a_minus_excludes_a_word_a_phrase_or_a_prefix() -> None:
+    from oigcli.search import Term, parse_query
+
+    query = parse_query('mail -canine -"port of entry" -recommend* e-mail')
+    assert query.terms == (Term(("mail",)), Term(("e",)))  # e-mail is e and mail, as before
+    assert query.excluded == (
+        Term(("canine",)),
+        Term(("port", "of", "entry")),
+        Term(("recommend",), prefix=True),
+    )
