@@ -217,7 +217,7 @@ class Reports:
         parsed = engine.parse_query(terms)
         ranking = engine.Ranking(parsed, keep=criteria.matches)
         # every report counts towards the statistics; only matches are kept
-        need = criteria.narrowing(terms=parsed.terms)
+        need = criteria.narrowing(terms=parsed.needed)  # an OR'd term may be absent
         with contextlib.closing(self.source()) as source:
             statistics = source.statistics(parsed.terms)
             if statistics is not None:

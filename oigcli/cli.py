@@ -420,7 +420,7 @@ SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
     epilog=_epilog(
         "oigcli search medical care",
         "oigcli search '\"mail facility\"' inspection",
-        "oigcli search 'CBP -canine'",
+        "oigcli search 'canine OR \"mail facility\" -jfk'",
         "oigcli search 'recommend*' --fy 2021 --limit 3 --json | jq -r '.[].snippet'",
     ),
 )

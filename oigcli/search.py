@@ -70,6 +70,24 @@ class Query:
     terms: tuple[Term, ...]
     excluded: tuple[Term, ...] = ()
     """Terms written ``-word`` or ``-"a phrase"``: a report that has one is left out."""
+    alternatives: tuple[tuple[int, ...], ...] = ()
+    """Places in ``terms`` joined by ``OR``: a report needs one of each such set."""
+    required: tuple[int, ...] | None = None
+    """Places in ``terms`` a report needs each of (None: every term)."""
+
+    @property
+    def needed(self) -> tuple[Term, ...]:
+        """The terms every match has: what an index can narrow by."""
+        if self.required is None:
+            return self.terms
+        return tuple(self.terms[i] for i in self.required)
+
+    def matches(self, present: Sequence[bool]) -> bool:
+        """Whether a report with ``present[i]`` for each of ``terms`` is a match."""
+        required = range(len(self.terms)) if self.required is None else self.required
+        return all(present[i] for i in required) and all(
+            any(present[i] for i in group) for group in self.alternatives
+        )
 
     def pattern(self) -> re.Pattern[str]:
         """A regular expression that finds every term in text, for snippets and highlights."""
@@ -81,31 +99,64 @@ class Query:
 
 
 def parse_query(text: str) -> Query:
-    """Words and "quoted phrases", each of which must occur; ``-word`` or ``-"a phrase"``
-    must not. Raises UsageError for a query with nothing to find."""
+    """Words and "quoted phrases", each of which must occur, or one of those joined by
+    ``OR``; ``-word`` or ``-"a phrase"`` must not. Raises UsageError for a query with
+    nothing to find, or an OR without a term on each side."""
     if text.count('"') % 2:
         raise UsageError(f'{text!r} has an unclosed quote; write phrases as "mail facility"')
     terms: list[Term] = []
     excluded: list[Term] = []
+    groups: list[list[int]] = []  # places in terms, per OR'd set
+    pending_or = False
     for minus, phrase, word in re.findall(r'(-?)"([^"]*)"|(\S+)', text):
+        if word == "OR":
+            if not terms or pending_or or (groups and groups[-1] == []):
+                raise UsageError(f"{text!r}: OR needs a word or phrase on each side")
+            pending_or = True
+            continue
         found: list[Term] = []
+        without = bool(minus) or (word.startswith("-") and len(word) > 1)
         if phrase or minus:
             tokens = tuple(words(phrase))
-            if tokens:
-                found.append(Term(tokens))
-            (excluded if minus else terms).extend(found)
+            found = [Term(tokens)] if tokens else []
+        else:
+            word = word[1:] if without else word
+            prefix = word.endswith("*")
+            parts = words(word)
+            found = [Term((p,), prefix and i == len(parts) - 1) for i, p in enumerate(parts)]
+        if without:
+            if pending_or:
+                raise UsageError(f"{text!r}: OR joins terms to find, not -words to leave out")
+            excluded.extend(found)
             continue
-        without = word.startswith("-") and len(word) > 1
-        word = word[1:] if without else word
-        prefix = word.endswith("*")
-        parts = words(word)
-        for i, part in enumerate(parts):
-            found.append(Term((part,), prefix and i == len(parts) - 1))
-        (excluded if without else terms).extend(found)
+        if not found:
+            continue
+        if pending_or:  # joins the previous term (or its set) and this one
+            previous = len(terms) - 1
+            if groups and previous in groups[-1]:
+                groups[-1].append(len(terms))
+            else:
+                groups.append([previous, len(terms)])
+            pending_or = False
+        terms.extend(found)
+    if pending_or:
+        raise UsageError(f"{text!r}: OR needs a word or phrase on each side")
     if not terms:
         hint = " (a query of -words only excludes from nothing)" if excluded else ""
         raise UsageError(f'{text!r} has no words to search for{hint}; try oigcli search "mail"')
-    return Query(text, tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(excluded)))
+    # each term once (a repeated word counts once, as it always has), the sets renumbered
+    unique: dict[Term, int] = {}
+    place = [unique.setdefault(term, len(unique)) for term in terms]
+    joined = {i for group in groups for i in group}
+    required = {place[i] for i in range(len(terms)) if i not in joined}
+    sets = dict.fromkeys(tuple(sorted({place[i] for i in g})) for g in groups)
+    alternatives = tuple(g for g in sets if len(g) > 1 and not required & set(g))
+    alone = {g[0] for g in sets if len(g) == 1}  # "mail OR mail": mail is needed
+    for i in alone - {i for g in alternatives for i in g}:
+        required.add(i)
+    return Query(
+        text, tuple(unique), tuple(dict.fromkeys(excluded)), alternatives, tuple(sorted(required))
+    )
 
 
 @dataclass(frozen=True)
@@ -169,7 +220,9 @@ class Ranking:
         if self.counting:
             for i, (a, b) in enumerate(counts):
                 self.df[i] += a + b > 0
-        if not all(a + b for a, b in counts) or (self.keep and not self.keep(report)):
+        if not self.query.matches([a + b > 0 for a, b in counts]):
+            return None
+        if self.keep and not self.keep(report):
             return None
         if self.query.excluded and any(
             term.count(folded_title) or term.count(folded_summary) for term in self.query.excluded

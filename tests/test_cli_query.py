@@ -435,3 +435,18 @@ def test_search_leaves_out_reports_with_an_excluded_word(invoke: Invoke) -> None
     assert found("CBP -canine -mail*") == [n for n in every if n not in ("OIG-21-19", "OIG-21-27")]
     only = invoke("search", "--", "-canine")
     assert only.exit_code == 2 and "a query of -words only excludes from nothing" in only.stderr
+
+
+def test_search_or_finds_either(invoke: Invoke) -> None:
+    def found(query: str) -> list[str]:
+        result = invoke("search", query, "--json")
+        assert result.exit_code == 0, result.output
+        return sorted(r["report_number"] for r in json.loads(result.stdout))
+
+    assert found("canine") == ["OIG-21-19"]
+    assert found('"mail facility"') == ["OIG-21-27"]
+    assert found('canine OR "mail facility"') == ["OIG-21-19", "OIG-21-27"]
+    assert found('CBP canine OR "mail facility"') == ["OIG-21-19", "OIG-21-27"]
+    assert found('canine OR "mail facility" -canine') == ["OIG-21-27"]
+    bad = invoke("search", "canine OR")
+    assert bad.exit_code == 2 and "OR needs a word or phrase on each side" in bad.stderr

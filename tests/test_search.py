@@ -245,3 +245,42 @@ def test_a_minus_excludes_a_word_a_phrase_or_a_prefix() -> None:
         Term(("port", "of", "entry")),
         Term(("recommend",), prefix=True),
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "present", "match"),
+    [
+        ("medical OR health care", (True, False, True), True),
+        ("medical OR health care", (False, True, True), True),
+        ("medical OR health care", (False, False, True), False),
+        ("medical OR health care", (True, True, False), False),
+        ("a OR b OR c d", (False, False, True, True), True),
+        ("a OR b c OR d", (True, False, False, True), True),
+        ("a OR b c OR d", (True, True, False, False), False),
+    ],
+)
+def test_or_joins_the_terms_beside_it(query: str, present: tuple[bool, ...], match: bool) -> None:
+    """OR binds the terms on either side into a set, any one of which will do; every other
+    term is still needed. An index narrows only by those needed."""
+    from oigcli.search import parse_query
+
+    parsed = parse_query(query)
+    assert parsed.matches(present) is match
+    if query.startswith("medical"):
+        assert [t.words for t in parsed.needed] == [("care",)]
+
+
+def test_a_repeated_term_counts_once_even_beside_or() -> None:
+    from oigcli.search import parse_query
+
+    parsed = parse_query("mail mail OR canine")  # mail AND (mail OR canine): mail
+    assert [t.words for t in parsed.terms] == [("mail",), ("canine",)]
+    assert parsed.matches((True, False)) and not parsed.matches((False, True))
+
+
+@pytest.mark.parametrize("query", ["OR mail", "mail OR", "mail OR OR canine", "mail OR -canine"])
+def test_an_or_without_a_term_on_each_side_is_a_usage_error(query: str) -> None:
+    from oigcli.search import parse_query
+
+    with pytest.raises(UsageError):
+        parse_query(query)
