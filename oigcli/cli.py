@@ -21,7 +21,16 @@ from oigcli import __version__, complete
 from oigcli.api import Shape
 from oigcli.context import Environment
 from oigcli.errors import DatasetError, NotFound, OigError, OutputError, UsageError
-from oigcli.options import CRITERIA, IN_OUT, SHAPE, FieldsOption, Format, InOut, core_parser
+from oigcli.options import (
+    CRITERIA,
+    DATA_ONLY,
+    IN_OUT,
+    SHAPE,
+    FieldsOption,
+    Format,
+    InOut,
+    core_parser,
+)
 from oigcli.schema import FIELD_NAMES, LIST_COLUMNS, Report
 from oigcli.text import or_list
 
@@ -381,6 +390,79 @@ def _show(
     else:
         text = render.report_pages(reports, min(env.width or 80, 100))
     env.output(text)
+
+
+@app.command(
+    "open",
+    epilog=_epilog(
+        "oigcli open OIG-21-40 --data inspectors-general/data",
+        "oigcli open OIG-21-40 --print --data inspectors-general/data",
+    ),
+)
+@DATA_ONLY.adds
+def open_(
+    ctx: typer.Context,
+    number: Annotated[
+        str,
+        typer.Argument(
+            metavar="NUMBER",
+            autocompletion=complete.report_numbers,
+            help="A report number: OIG-21-63, oig-21-63 and 21-63 are the same report.",
+            show_default=False,
+        ),
+    ],
+    io: InOut,
+    print_url: Annotated[
+        bool,
+        typer.Option(
+            "--print",
+            help="Print the link instead of opening it (as also happens when no browser "
+            "can be started).",
+        ),
+    ] = False,
+) -> None:
+    """Open a report's document in the browser.
+
+    Only web addresses (http, https) are opened. A report whose link is unknown
+    exits 1 and says so.
+    """
+    from oigcli.text import sanitise
+
+    env = _env(ctx, io)
+    with _asking(env, io) as reports:
+        located, missing, notes = reports.locate([number])
+    _notes(env, notes)
+    if missing:
+        raise NotFound(missing)
+    report = located[0]
+    url = report["document_url"]
+    shown = sanitise(report["report_number"])
+    if not url:
+        raise NotFound(f"{shown} has no known link to its document, so there is nothing to open")
+    if not _web_address(url):
+        raise NotFound(
+            f"{shown}'s link {sanitise(url)!r} is not a web address (http or https); "
+            "it is not opened"
+        )
+    if not print_url and env.browse(url):
+        return
+    if not print_url:
+        env.error("Note: no browser could be started; the link is:")
+    env.write(url + "\n")
+
+
+def _web_address(url: str) -> bool:
+    """An http or https address with a host, and nothing a terminal or shell could act on
+    (no whitespace or control character)."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 @app.command(

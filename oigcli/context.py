@@ -9,7 +9,7 @@ colour and paging. The CLI makes one from the real process; tests pass their own
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -48,6 +48,9 @@ class Environment:
     """--verbose: say on stderr what oigcli decided about the cache."""
     said: set[str] = field(default_factory=set)
     """What ``note`` has said already (each thing once)."""
+    browser: Callable[[str], bool] | None = None
+    """Opens a web address in a browser, True when one was started (default: the
+    webbrowser module's choice, which $BROWSER sets); the tests give their own."""
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:
@@ -158,6 +161,17 @@ class Environment:
             self.stderr.flush()
         except (OSError, ValueError):  # nowhere to say it: the exit status still does
             pass
+
+    def browse(self, url: str) -> bool:
+        """Open ``url`` in a browser; False when none could be started."""
+        if self.browser is not None:
+            return self.browser(url)
+        import webbrowser
+
+        try:
+            return webbrowser.open(url)
+        except (webbrowser.Error, OSError):
+            return False
 
     def note(self, message: str) -> None:
         """Under --verbose, say ``message`` on stderr, once."""

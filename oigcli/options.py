@@ -529,3 +529,16 @@ IN_OUT = OptionGroup(
     _build_in_out,
     last=True,
 )
+
+
+def _build_data_only(data: str | None, no_cache: bool, verbose: bool, skip_invalid: bool) -> InOut:
+    return InOut(data, Format.table, cache=not no_cache, verbose=verbose, skip_invalid=skip_invalid)
+
+
+DATA_ONLY = OptionGroup(
+    "io",
+    {name: IN_OUT.options[name] for name in ("data", "no_cache", "verbose", "skip_invalid")},
+    _build_data_only,
+    last=True,
+)
+"""Where the reports come from, for a command that prints no table or JSON (``open``)."""

@@ -132,6 +132,24 @@ def private_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture(autouse=True)
+def no_browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No test starts a real browser: in the process, webbrowser.open records the address
+    and says no browser could be started; a real oigcli run by a test gets BROWSER=true
+    (a command that does nothing). Returns the addresses asked for."""
+    import webbrowser
+
+    asked: list[str] = []
+
+    def record(url: str, *args: Any, **kwargs: Any) -> bool:
+        asked.append(url)
+        return False
+
+    monkeypatch.setattr(webbrowser, "open", record)
+    monkeypatch.setenv("BROWSER", "true")
+    return asked
+
+
+@pytest.fixture(autouse=True)
 def private_cache(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> list[str]:

@@ -79,7 +79,7 @@ def test_stats_by_prose_or_identifiers_is_a_usage_error(invoke: Invoke, field: s
 
 def test_schema_takes_neither_data_nor_format_as_the_readme_says(invoke: Invoke) -> None:
     assert "Every command but `schema` takes `--data PATH`" in README
-    assert "`--format` (`-f`) on every command but `schema`" in README
+    assert "`--format` (`-f`) on every command but `schema` and `open`" in README
     for option in ("--data", "--format"):
         assert invoke("schema", option, "x").exit_code == 2
 

@@ -216,6 +216,7 @@ def _help_examples() -> list[str]:
         [],
         ["list"],
         ["show"],
+        ["open"],
         ["filter"],
         ["search"],
         ["stats"],
