@@ -241,6 +241,9 @@ def _empty_note(shaped: "api.Selection") -> str:
     return f"--offset {shaped.shape.offset} skips them all ({matched}); this page is empty."
 
 
+NUMBER_FORMS = "OIG-21-63, oig-21-63 and 21-63 are the same report."
+"""How report numbers may be written, in the help of the commands that take them."""
+
 PEOPLE = (Format.table, Format.markdown)
 """Formats for people: by default they show the command's columns, not every field."""
 
@@ -348,7 +351,7 @@ def show(
         typer.Argument(
             metavar="NUMBER...",
             autocompletion=complete.report_numbers,
-            help="Report numbers: OIG-21-63, oig-21-63 and 21-63 are the same report.",
+            help=f"Report numbers: {NUMBER_FORMS}",
             show_default=False,
         ),
     ],
@@ -407,7 +410,7 @@ def open_(
         typer.Argument(
             metavar="NUMBER",
             autocompletion=complete.report_numbers,
-            help="A report number: OIG-21-63, oig-21-63 and 21-63 are the same report.",
+            help=f"A report number: {NUMBER_FORMS}",
             show_default=False,
         ),
     ],
