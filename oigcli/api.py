@@ -92,8 +92,8 @@ class Page:
 class Selection(NamedTuple):
     """What a listing query found: the page of rows, and what a person is told of it."""
 
-    rows: Iterable[Report]
-    """The page's rows (a Page, read once), as they come."""
+    rows: Page
+    """The page's rows, read once, as they come."""
     chosen: list[str] | None
     """The fields --fields chose (None: not chosen)."""
     shape: Shape
@@ -104,8 +104,7 @@ class Selection(NamedTuple):
     def matched(self) -> int:
         """How many rows matched before --offset and --limit (once the rows are read,
         when the page is empty: what a person is told then)."""
-        rows = self.rows
-        return rows.matched if isinstance(rows, Page) else len(list(rows))
+        return self.rows.matched
 
 
 class Reports:
@@ -264,7 +263,7 @@ class Reports:
         from oigcli import query
 
         wanted = query.number_forms(numbers)
-        need = query.Narrowing(numbers=wanted, summaries=True)
+        need = query.Narrowing(numbers=wanted)
         with contextlib.closing(self.source()) as source:
             found = list(source.rows(need, lambda r: r["report_number"].upper() in wanted))
             located, missing = query.locate(found, numbers, [])

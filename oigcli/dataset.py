@@ -281,12 +281,13 @@ def _read_stream(stream: BinaryIO, source: str, problems: list[Problem]) -> Iter
         except ValueError as exc:  # e.g. a number with more digits than Python converts
             problems.append(Problem(source, _value_error(exc)))
     except streaming.Undecodable as exc:
-        raise DatasetError(
-            f"{source}: not UTF-8 text (byte {exc.offset}: {exc.reason}); "
-            "a dataset must be UTF-8 JSON"
-        ) from exc
+        raise DatasetError(f"{source}: {_not_utf8(exc.offset, exc.reason)}") from exc
     except OSError as exc:
         raise DatasetError(f"{source}: cannot read it ({exc.strerror or exc})") from exc
+
+
+def _not_utf8(offset: int, reason: str) -> str:
+    return f"not UTF-8 text (byte {offset}: {reason}); a dataset must be UTF-8 JSON"
 
 
 def _read_file(path: Path) -> str:
@@ -297,9 +298,7 @@ def _read_file(path: Path) -> str:
     except PermissionError as exc:
         raise DatasetError(f"{path}: permission denied") from exc
     except UnicodeDecodeError as exc:
-        raise DatasetError(
-            f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); a dataset must be UTF-8 JSON"
-        ) from exc
+        raise DatasetError(f"{path}: {_not_utf8(exc.start, exc.reason)}") from exc
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
 
@@ -515,9 +514,7 @@ def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DatasetError(
-            f"not UTF-8 text (byte {exc.start}: {exc.reason}); a dataset must be UTF-8 JSON"
-        ) from None
+        raise DatasetError(_not_utf8(exc.start, exc.reason)) from None
 
 
 def _report_files(root: Path, notes: list[str]) -> Iterator[Path]:

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oigcli.cache import remove
+from oigcli.query import NOTED
 from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
 
 if TYPE_CHECKING:
@@ -70,9 +71,6 @@ SAMPLE_BYTES = 1 << 16
 MAX_VOCABULARY = 2000
 """A text that is part of more distinct words than this does not narrow (it would hardly
 narrow, and a long OR costs more than it saves)."""
-NOTED = ("component", "tags")
-"""Fields whose distinct values meta keeps whole: a query that asks for a component or a
-tag says when none of the dataset's reports has it, so it asks for them every time."""
 MIN_PART = 3
 MAX_NUMBERS = 500
 """More report numbers than this (``show $(seq 1 130000)``) are not looked up in SQL (which

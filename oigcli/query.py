@@ -250,6 +250,12 @@ class Criteria(NamedTuple):
         return notes
 
 
+NOTED = ("component", "tags")
+"""The fields a query may name a value of (-c, --tag) and so ask every distinct value of,
+to say when no report has the one asked for: a source keeps them at hand (Criteria.named,
+unknown_values)."""
+
+
 Pick = Callable[[Report], "Report | None"]
 """Decides, as each valid report is read, what to keep of it: the report, a smaller copy,
 or None to drop it."""

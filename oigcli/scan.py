@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from oigcli.query import NOTED
+
 if TYPE_CHECKING:
     from oigcli.query import Narrowing
     from oigcli.schema import Report
     from oigcli.search import Term
     from oigcli.source import Keep, Statistics
-
-NOTED = ("component", "tags")
-"""The fields whose distinct values every pass notes."""
 
 
 class Scan:
