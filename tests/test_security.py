@@ -557,6 +557,10 @@ def test_a_run_of_thousands_of_digits_in_text(invoke: Invoke, tmp_path: Path) ->
         ("numbers", "not json"),
         ("numbers", "[1, 2, 3]"),
         ("numbers", '"a string"'),
+        ("values", "not json"),
+        ("values", "[]"),
+        ("values", '{"component": [1], "tags": []}'),
+        ("values", '{"tags": []}'),
     ],
 )
 def test_a_crafted_index_never_gives_a_traceback(
@@ -568,7 +572,12 @@ def test_a_crafted_index_never_gives_a_traceback(
     with sqlite3.connect(where) as connection:
         connection.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
     connection.close()
-    for args in (["list", "--json"], ["show", "21-02", "--json"], ["show", "21-99"]):
+    for args in (
+        ["list", "--json"],
+        ["show", "21-02", "--json"],
+        ["show", "21-99"],
+        ["filter", "-c", "nowhere", "--json"],  # asks meta's distinct components
+    ):
         result = invoke(*args, "--data", path)
         assert result.exception is None or isinstance(result.exception, SystemExit), args
         assert result.exit_code in (0, 1, 3), (args, result.output)
