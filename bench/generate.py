@@ -136,18 +136,27 @@ def report(rng: random.Random, index: int) -> dict[str, object]:
         summary += " The tunnel was not monitored."
     title = _sentence(rng, rng.randint(8, 20)).rstrip(".")
     redacted = rng.random() < 0.2
+    number = f"OIG-{year % 100:02d}-{index:06d}"
+    component = rng.choice(COMPONENTS)
     return {
-        "report_number": f"OIG-{year % 100:02d}-{index:06d}",
+        "id": f"dhs/{number}",
+        "report_number": number,
+        "inspector": "dhs",
         "title": title + (" (REDACTED)" if redacted else ""),
         "summary": summary,
         "issue_date": date,
         "fiscal_year": year,
-        "component": rng.choice(COMPONENTS),
+        "components": [] if component is None else [component],
         "tags": sorted(set(rng.sample(TAGS, rng.randint(0, 3)))),
+        "type": rng.choice(["audit", "inspection", "evaluation"]),
+        "topic": None,
         "redacted": redacted,
         "recommendations": made,
         "recommendations_concurred": concurred,
+        "unreleased": False,
         "document_url": f"https://www.oig.dhs.gov/sites/default/files/assets/{year}/OIG-{index:06d}.pdf",
+        "landing_url": None,
+        "agency_name": None,
         "oversight_area": rng.choice(AREAS),
     }
 

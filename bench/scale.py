@@ -96,7 +96,7 @@ def _queries(path: Path, number: str) -> list[tuple[str, str, list[str], list[st
     def matching(text: str) -> str:
         return f'(.title + " " + (.summary // "") | test("{text}"; "i"))'
 
-    fema = '((.component // "") | ascii_downcase) == "fema"'
+    fema = '(.components | map(ascii_downcase) | index("fema"))'
     ofo = '(.tags | map(ascii_downcase) | index("ofo"))'
     early_2019 = (
         '.issue_date != null and .issue_date >= "2019-01-01" and .issue_date <= "2019-03-31"'
@@ -113,7 +113,8 @@ def _queries(path: Path, number: str) -> list[tuple[str, str, list[str], list[st
             LOOKUP,
             ["stats", "--by", "component", "--json"],
             [
-                "group_by(.component) | map({key: .[0].component, reports: length, "
+                "[.[] | .components[] as $c | . + {c: $c}] | group_by(.c) | "
+                "map({key: .[0].c, reports: length, "
                 "recommendations: (map(.recommendations // 0) | add), "
                 "concurred: (map(.recommendations_concurred // 0) | add)})"
             ],

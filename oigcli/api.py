@@ -3,9 +3,9 @@
     import oigcli
     with oigcli.open() as reports:               # or open("reports.json"), open("-")
         reports.filter(component="CBP", fy="2021", where=["recommendations>=5"])
-        reports.get("21-27")                     # NotFound (with suggestions) if absent
+        reports.get("21-27")                     # by number or id ("dhs/OIG-21-27")
         reports.search("canine", limit=3)        # with score and snippet added
-        reports.stats(by="component")            # the same dict as `stats --json`
+        reports.stats(by="components")           # the same dict as `stats --json`
 
 Keyword names are the command-line options' long names with ``_`` for ``-``; values are
 what those options take (text, or a number, a date, a list where an option repeats).
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from oigcli.errors import NotFound, UsageError
-from oigcli.schema import FIELD_NAMES, FIELDS, Report
+from oigcli.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
 SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
+SEARCH_SHOWN = (*SHOWN_NAMES, "score", "snippet")
+"""What a search row is printed with unless --fields chooses."""
 
 
 class Shape(NamedTuple):
@@ -184,7 +186,8 @@ class Reports:
         reads = None  # every field: criteria read them
         if keep is None and chosen is not None:
             reads = tuple(dict.fromkeys([*chosen, *(k for k, _ in keys or ())]))
-        need = criteria.narrowing(fields=reads)
+        shown = [*(chosen or ()), *(k for k, _ in keys or ())]
+        need = criteria.narrowing(fields=reads, full_text=criteria.reads_text or TEXT in shown)
         source = self.source()
         matched = None
         try:
@@ -207,36 +210,41 @@ class Reports:
         return Selection(page, chosen, shape, notes)
 
     def rank(self, terms: str, criteria: Criteria, shape: Shape = NO_SHAPE) -> Selection:
-        """The reports that contain ``terms`` and match ``criteria``, best first (BM25F;
-        ties newest first) unless ``shape`` sorts them, each with its ``score`` and, for
-        the rows of the page, a ``snippet`` (``search``)."""
+        """The reports that contain ``terms`` and match ``criteria``, best first (title
+        matches, then summary matches, then BM25F; ties newest first) unless ``shape``
+        sorts them, each with its ``score`` and, for the rows of the page, a ``snippet``
+        (``search``)."""
         from oigcli import query
         from oigcli import search as engine
 
         parsed = engine.parse_query(terms)
-        ranking = engine.Ranking(parsed, keep=criteria.matches)
+        chosen = None if shape.fields is None else query.parse_fields(shape.fields, SEARCH_FIELDS)
+        keep_text = TEXT in (chosen or ()) or any(TEXT in s for s in shape.sort)
+        ranking = engine.Ranking(parsed, keep=criteria.matches, keep_text=keep_text)
         # every report counts towards the statistics; only matches are kept
-        need = criteria.narrowing(terms=parsed.needed)  # an OR'd term may be absent
+        need = criteria.narrowing(terms=parsed.needed, full_text=True)  # an OR'd term may be absent
         with contextlib.closing(self.source()) as source:
             statistics = source.statistics(parsed.terms)
             if statistics is not None:
                 ranking.preset(*statistics)
+            else:  # the query counts: every report, not only the candidates
+                need = need._replace(terms=())
             for report in source.rows(need):  # all of them, or those with every term
                 ranking.pick(report)
             notes = _notes(source, criteria)
         hits = ranking.hits()
         newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
-        hits.sort(key=lambda h: (-h.score, newest[id(h.report)]))  # ties: newest first
+        hits.sort(key=lambda h: (-h.tier[0], -h.tier[1], -h.score, newest[id(h.report)]))
         rows = [{**hit.report, "score": round(hit.score, 4)} for hit in hits]
+        excerpts = {id(row): hit.excerpt for row, hit in zip(rows, hits, strict=True)}
         sortable = (*SORTABLE, "score")
         if shape.sort:
             rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
-        chosen = None if shape.fields is None else query.parse_fields(shape.fields, SEARCH_FIELDS)
         matched = len(rows)
         rows = query.page(rows, shape.offset, shape.limit)
         pattern = parsed.pattern()
         for row in rows:  # snippets for the rows shown only: they cost more
-            row["snippet"] = engine.snippet(row, pattern)
+            row["snippet"] = engine.snippet(row, pattern, excerpts[id(row)])
         return Selection(Page(iter(rows), 0, matched=matched), chosen, shape, notes)
 
     def summarize(
@@ -257,15 +265,18 @@ class Reports:
             notes = _notes(source, criteria)
         return summary, notes
 
-    def locate(self, numbers: Sequence[str]) -> tuple[list[Report], str | None, list[str]]:
-        """The reports with these numbers, in the order asked, a message naming each
-        number that is in no report, with the closest numbers, and the notes (``show``)."""
+    def locate(
+        self, numbers: Sequence[str], texts: bool = False
+    ) -> tuple[list[Report], str | None, list[str]]:
+        """The reports with these ids or numbers, in the order asked (``texts``: with their
+        full texts), a message naming each that is in no report, with the closest numbers,
+        and the notes (``show``). A number that several reports have is a UsageError."""
         from oigcli import query
 
         wanted = query.number_forms(numbers)
-        need = query.Narrowing(numbers=wanted)
+        need = query.Narrowing(numbers=wanted, full_text=texts)
         with contextlib.closing(self.source()) as source:
-            found = list(source.rows(need, lambda r: r["report_number"].upper() in wanted))
+            found = list(source.rows(need, query.is_asked(wanted)))
             located, missing = query.locate(found, numbers, [])
             if missing:  # only then: every number, for suggestions
                 located, missing = query.locate(found, numbers, source.numbers())
@@ -284,10 +295,10 @@ class Reports:
         **criteria: Any,
     ) -> Iterator[Report]:
         """The reports that match every criterion given, newest first: ``component``,
-        ``fy``, ``tag``, ``text``, ``since``, ``until``, ``where``, ``redacted``,
+        ``inspector``, ``fy``, ``tag``, ``text``, ``since``, ``until``, ``where``, ``redacted``,
         ``not_redacted``, ``nonconcurred``, as ``oigcli filter`` takes them."""
         chosen = self.select(_criteria(criteria), _shape(sort, limit, offset, fields))
-        return _project(chosen, FIELD_NAMES)
+        return _project(chosen, SHOWN_NAMES)
 
     def search(
         self,
@@ -302,15 +313,16 @@ class Reports:
         """The reports that contain ``query``'s words and phrases, best first, each with
         ``score`` and ``snippet`` added; the criteria of ``filter`` narrow them."""
         ranked = self.rank(query, _criteria(criteria), _shape(sort, limit, offset, fields))
-        return _project(ranked, SEARCH_FIELDS)
+        return _project(ranked, SEARCH_SHOWN)
 
     def get(self, number: str) -> Report:
-        """The report with this number (``OIG-21-27``, ``oig-21-27`` and ``21-27`` alike);
-        NotFound, naming the closest numbers, when there is none."""
+        """The report with this id (``dhs/OIG-21-27``) or number (``OIG-21-27``,
+        ``oig-21-27`` and ``21-27`` alike); NotFound, naming the closest numbers, when there
+        is none; UsageError, listing their ids, when several reports have the number."""
         found, missing, _ = self.locate([number])
         if missing:
             raise NotFound(missing)
-        return found[0]
+        return {name: found[0][name] for name in SHOWN_NAMES}  # as `show --json` prints it
 
     def stats(self, by: str = "fiscal_year", **criteria: Any) -> dict[str, Any]:
         """Totals and per-group counts, the same dict as ``oigcli stats --json``."""
@@ -319,8 +331,8 @@ class Reports:
     def values(self, field: str) -> list[str]:
         """The distinct values of a field in the dataset as text, in natural order
         (``tags``: every tag); not of the summary."""
-        if field not in FIELD_NAMES or field == "summary":
-            raise UsageError(f"{field!r} has no list of values; try component or tags")
+        if field not in FIELD_NAMES or field in ("summary", TEXT):
+            raise UsageError(f"{field!r} has no list of values; try components or tags")
         from oigcli.text import natural_key
 
         with contextlib.closing(self.source()) as source:

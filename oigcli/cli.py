@@ -31,7 +31,7 @@ from oigcli.options import (
     InOut,
     core_parser,
 )
-from oigcli.schema import FIELD_NAMES, LIST_COLUMNS, Report
+from oigcli.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT, Report
 from oigcli.text import or_list
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
@@ -241,7 +241,10 @@ def _empty_note(shaped: "api.Selection") -> str:
     return f"--offset {shaped.shape.offset} skips them all ({matched}); this page is empty."
 
 
-NUMBER_FORMS = "OIG-21-63, oig-21-63 and 21-63 are the same report."
+NUMBER_FORMS = (
+    "OIG-21-63, oig-21-63 and 21-63 are the same report; an id (dhs/OIG-21-63) names one "
+    "report of one inspector."
+)
 """How report numbers may be written, in the help of the commands that take them."""
 
 PEOPLE = (Format.table, Format.markdown)
@@ -273,7 +276,9 @@ def _emit(
     if not rows:
         env.error(_empty_note(shaped))
         return
-    elif io.format is Format.markdown:
+    if chosen is None:
+        fields = render.varying(rows, fields)
+    if io.format is Format.markdown:
         text = render.reports_markdown(rows, fields)
     else:
         style, width = io.style or "simple", env.terminal_width
@@ -333,7 +338,7 @@ def list_(
     """
     env = _env(ctx, io)
     with _asking(env, io) as reports:
-        _emit(env, io, reports.select(None, shape), LIST_COLUMNS, FIELD_NAMES)
+        _emit(env, io, reports.select(None, shape), LIST_COLUMNS, SHOWN_NAMES)
 
 
 @app.command(
@@ -349,9 +354,9 @@ def show(
     numbers: Annotated[
         list[str],
         typer.Argument(
-            metavar="NUMBER...",
+            metavar="NUMBER|ID...",
             autocompletion=complete.report_numbers,
-            help=f"Report numbers: {NUMBER_FORMS}",
+            help=f"Report numbers or ids: {NUMBER_FORMS}",
             show_default=False,
         ),
     ],
@@ -360,21 +365,36 @@ def show(
 ) -> None:
     """Show reports in full: every field, unknown values as "unknown".
 
+    The full text is long: show says how long it is, and --fields text prints it.
     With --json, one number prints one object and several print an array in the
     order asked. Numbers that do not exist are named on stderr, with close ones,
-    after the reports that do; the exit status is then 1.
+    after the reports that do; the exit status is then 1. A number that several
+    reports have (two inspectors' 14-01) is an error (exit 2) that lists their
+    ids: show one by its id.
     """
     from oigcli import query
 
     env = _env(ctx, io)
-    chosen = FIELD_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
+    chosen = SHOWN_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
+    length = fields is None and io.format in PEOPLE  # a person is told the text's length
     with _asking(env, io) as reports:
-        located, missing, notes = reports.locate(numbers)
+        located, missing, notes = reports.locate(numbers, texts=length or TEXT in chosen)
     _notes(env, notes)
     if located:  # as gh does: what was found is printed; what was not, named (exit 1)
-        _show(env, io, query.project(located, chosen), chosen, several=len(numbers) > 1)
+        rows = query.project(located, chosen)
+        if length:
+            for row, report in zip(rows, located, strict=True):
+                row[TEXT] = _text_length(report.get(TEXT))
+        _show(env, io, rows, chosen, several=len(numbers) > 1)
     if missing:
         raise NotFound(missing)
+
+
+def _text_length(text: str | None) -> str | None:
+    """What ``show`` says of a report's full text instead of printing it."""
+    if text is None:
+        return None
+    return f"{len(text):,} characters (--fields text prints it)"
 
 
 def _show(
@@ -408,9 +428,9 @@ def open_(
     number: Annotated[
         str,
         typer.Argument(
-            metavar="NUMBER",
+            metavar="NUMBER|ID",
             autocompletion=complete.report_numbers,
-            help=f"A report number: {NUMBER_FORMS}",
+            help=f"A report number or id: {NUMBER_FORMS}",
             show_default=False,
         ),
     ],
@@ -424,10 +444,11 @@ def open_(
         ),
     ] = False,
 ) -> None:
-    """Open a report's document in the browser.
+    """Open a report's document in the browser, or else its landing page.
 
-    Only web addresses (http, https) are opened. A report whose link is unknown
-    exits 1 and says so.
+    Only web addresses (http, https) are opened. A report with neither link
+    known exits 1 and says so (an unreleased report may have only its landing
+    page).
     """
     from oigcli.text import sanitise
 
@@ -438,10 +459,13 @@ def open_(
     if missing:
         raise NotFound(missing)
     report = located[0]
-    url = report["document_url"]
-    shown = sanitise(report["report_number"])
+    url = report["document_url"] or report["landing_url"]
+    shown = sanitise(report["id"])
     if not url:
-        raise NotFound(f"{shown} has no known link to its document, so there is nothing to open")
+        raise NotFound(
+            f"{shown} has no known link to its document or landing page, so there is "
+            "nothing to open"
+        )
     if not _web_address(url):
         raise NotFound(
             f"{shown}'s link {sanitise(url)!r} is not a web address (http or https); "
@@ -495,10 +519,10 @@ def filter_(
 
     env = _env(ctx, io)
     with _asking(env, io) as reports:
-        _emit(env, io, reports.select(criteria, shape), LIST_COLUMNS, FIELD_NAMES)
+        _emit(env, io, reports.select(criteria, shape), LIST_COLUMNS, SHOWN_NAMES)
 
 
-SEARCH_COLUMNS = ("report_number", "score", "title", "snippet")
+SEARCH_COLUMNS = ("report_number", "inspector", "score", "title", "snippet")
 
 
 @app.command(
@@ -544,7 +568,7 @@ def search(
     with _asking(env, io) as reports:
         shaped = reports.rank(terms, criteria, shape)
     pattern = engine.parse_query(terms).pattern()
-    _emit(env, io, shaped, SEARCH_COLUMNS, api.SEARCH_FIELDS, mark=pattern)
+    _emit(env, io, shaped, SEARCH_COLUMNS, api.SEARCH_SHOWN, mark=pattern)
 
 
 @app.command(

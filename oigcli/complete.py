@@ -34,7 +34,8 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
             return reports.values(field)
         except DatasetError:  # what can be read of it
             found = (r[field] for r in dataset.read(path).reports)
-            return [v for value in found for v in (value if field == "tags" else [value]) if v]
+            every = (v for value in found for v in (value if isinstance(value, list) else [value]))
+            return [v for v in every if v]
     except Exception:  # completion must never break the user's shell
         return []
 
@@ -70,6 +71,8 @@ def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -
 def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
     from oigcli.query import normalise_number
 
+    if "/" in incomplete:  # an id: <inspector>/<report id>
+        return _starting(_values(ctx, "id"), incomplete)
     numbers = _values(ctx, "report_number")
     found = _starting(numbers, incomplete)
     if not found and incomplete:  # "21-6" completes to "21-63", a form show accepts
@@ -78,7 +81,11 @@ def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def components(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting(_values(ctx, "component"), incomplete)
+    return _starting(_values(ctx, "components"), incomplete)
+
+
+def inspectors(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting(_values(ctx, "inspector"), incomplete)
 
 
 def tags(ctx: typer.Context, incomplete: str) -> list[str]:

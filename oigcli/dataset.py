@@ -21,13 +21,15 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO
 
 from oigcli.errors import DatasetError
-from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, Report
+from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, SHOWN_NAMES, TEXT, Report
 
 if TYPE_CHECKING:
     import zipfile
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
 BUNDLED = "bundled dataset"
 STDIN = "<stdin>"
 SCRAPER_FILE = "report.json"
+SHOWN = tuple(f for f in FIELDS if f.shown)
+SCRAPER_TEXT = "report.txt"
+"""The report's text, which the scraper extracts beside its report.json."""
 SHOWN_PROBLEMS = 3
 FIRST_YEAR, LAST_YEAR = 1000, 9999
 """A fiscal year has four digits, as --fy takes them (and dates can hold them)."""
@@ -114,12 +119,14 @@ def failure_message(data: Dataset, path: str | None) -> str:
 
     count = len(data.problems)  # each problem one line: a newline in the data is escaped
     shown = "\n".join(f"  {sanitise(str(p))}" for p in data.problems[:SHOWN_PROBLEMS])
-    if count == 1:
-        return f"{data.source} cannot be used:\n{shown}"
     where = "" if path is None else f" {path}"
+    skip = "" if path is None else "; --skip-invalid uses the rest"
+    if count == 1:
+        check = f"Run 'oigcli validate{where}' to check it{skip}."
+        return f"{data.source} cannot be used:\n{shown}\n{check}"
     return (
         f"{data.source} cannot be used: {count} problems, the first {min(count, 3)}:\n"
-        f"{shown}\nRun 'oigcli validate{where}' to list them all."
+        f"{shown}\nRun 'oigcli validate{where}' to list them all{skip}."
     )
 
 
@@ -150,6 +157,7 @@ def read(
     stdin: TextIO | None = None,
     pick: Pick | None = None,
     gather: Iterable[str] = (),
+    texts: bool = False,
 ) -> Dataset:
     """Every report at ``path`` that could be read (or what ``pick`` keeps of it), and
     every problem found. Records are read, checked and kept or dropped one at a time, so a
@@ -157,7 +165,7 @@ def read(
 
     Raises DatasetError only when nothing can be read at all (no such file, a directory
     without reports, bytes that are not UTF-8)."""
-    data, reports = stream(path, stdin, gather)
+    data, reports = stream(path, stdin, gather, texts)
     kept = data.reports
     for report in reports:
         chosen = report if pick is None else pick(report)
@@ -167,39 +175,45 @@ def read(
 
 
 def stream(
-    path: str | None = None, stdin: TextIO | None = None, gather: Iterable[str] = ()
+    path: str | None = None,
+    stdin: TextIO | None = None,
+    gather: Iterable[str] = (),
+    texts: bool = False,
 ) -> tuple[Dataset, Iterator[Report]]:
     """The dataset at ``path``, still to be read, and its valid reports, each given as soon
     as it has been read and checked. Once they have all been given, the dataset holds
     every problem (a report given early may turn out to be a duplicate of a later one),
     every valid report's number, and the distinct values of each field named in ``gather``
-    (a list field's items). DatasetError as ``read``."""
+    (a list field's items). DatasetError as ``read``. ``texts``: a scraper's report.txt
+    files are read too, each into its report's ``text``, and a report without one has
+    it null (otherwise no report has a ``text`` unless its record carries one: most
+    questions do not look at it, and the texts are most of an archive's bytes)."""
     notes: list[str] = []
-    source, entries, problems = _entries(path, stdin, notes)
+    source, entries, problems = _entries(path, stdin, notes, texts)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
     data.notes = notes
-    return data, _checked(data, entries)
+    return data, _checked(data, entries, texts)
 
 
-def _checked(data: Dataset, entries: Iterable[Entry]) -> Iterator[Report]:
+def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> Iterator[Report]:
     seen: dict[str, int] = {}
     numbers, values = data.numbers, data.values
     for index, entry in enumerate(entries):
         data.records += 1
         report, found = check(entry, index)
-        number = report["report_number"] if report else None
-        if isinstance(number, str):
-            if number in seen:
-                found.append(
-                    _at(entry, index, f"duplicate (also record {seen[number]})", "report_number")
-                )
-            seen.setdefault(number, index)
+        key = report["id"] if report else None
+        if isinstance(key, str):
+            if key in seen:
+                found.append(_at(entry, index, f"duplicate (also record {seen[key]})", "id"))
+            seen.setdefault(key, index)
         data.problems.extend(found)
         if report is not None and not found:
             numbers.append(report["report_number"])
             for name, distinct in values.items():
                 value = report[name]
                 distinct.update(value if isinstance(value, list) else [value] if value else [])
+            if texts and TEXT not in report:  # asked for: known or null
+                report[TEXT] = None
             yield report
     data.problems.sort(key=lambda p: (p.source, p.line or 0, -1 if p.record is None else p.record))
 
@@ -208,7 +222,7 @@ def _checked(data: Dataset, entries: Iterable[Entry]) -> Iterator[Report]:
 
 
 def _entries(
-    path: str | None, stdin: TextIO | None, notes: list[str] | None = None
+    path: str | None, stdin: TextIO | None, notes: list[str] | None = None, texts: bool = False
 ) -> tuple[str, Iterable[Entry], list[Problem]]:
     """The source's name, its entries (read lazily where the source allows), and a list
     that problems found while reading are added to as the entries are consumed."""
@@ -233,10 +247,10 @@ def _entries(
     target = Path(path)
     zipped = None if target.is_dir() else zip_target(path)
     if zipped is not None:
-        entries, problems = _scan_zip(*zipped)
+        entries, problems = _scan_zip(*zipped, texts=texts)
         return path, entries, problems
     if target.is_dir():
-        entries, problems = _scan(target, [] if notes is None else notes)
+        entries, problems = _scan(target, [] if notes is None else notes, texts)
         return path, entries, problems
     try:
         stream = target.open("rb")
@@ -411,10 +425,10 @@ def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def _scan(root: Path, notes: list[str]) -> tuple[list[Entry], list[Problem]]:
-    """Every report.json below ``root``, in path order. A link to a folder is followed
-    once: a link back to a folder on the way (a loop) or to one read already is skipped,
-    and ``notes`` says so."""
+def _scan(root: Path, notes: list[str], texts: bool = False) -> tuple[list[Entry], list[Problem]]:
+    """Every report.json below ``root``, in path order (``texts``: with the report.txt
+    beside it as its ``text``). A link to a folder is followed once: a link back to a
+    folder on the way (a loop) or to one read already is skipped, and ``notes`` says so."""
     files = sorted(_report_files(root, notes))
     if not files:
         raise DatasetError(
@@ -428,9 +442,43 @@ def _scan(root: Path, notes: list[str]) -> tuple[list[Entry], list[Problem]]:
         except DatasetError as exc:
             problems.append(Problem(str(path), str(exc).removeprefix(f"{path}: ")))
             continue
+        if texts:
+            _with_text(found, partial(_read_text, path.with_name(SCRAPER_TEXT)))
         entries.extend(found)
         problems.extend(trouble)
     return entries, problems
+
+
+def _with_text(entries: list[Entry], read: Callable[[], str | None]) -> None:
+    """Puts the text ``read`` gives into the one record of ``entries`` (a scraper's
+    report.json holds one object), unless the record carries its own."""
+    for entry in entries:
+        if isinstance(entry.value, dict) and entry.value.get(TEXT) is None:
+            entry.value[TEXT] = read()
+
+
+TEXT_BYTES = 256 << 20
+"""A report.txt larger than this is not read (a scraper's texts are at most a few MB)."""
+
+
+def _read_text(path: Path) -> str | None:
+    """The text of a report.txt, or None when there is none that can be read. Its bytes
+    are decoded as UTF-8, any that are not replaced (text extracted from a PDF is not
+    always clean): the text is a report's extra, never a reason to refuse its record."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is never waited on
+    except OSError:
+        return None
+    with open(fd, "rb") as file:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            data = file.read(TEXT_BYTES + 1)
+        except OSError:
+            return None
+    if len(data) > TEXT_BYTES:
+        return None
+    return data.decode("utf-8", errors="replace")
 
 
 ZIP_MEMBER_BYTES = 64 << 20
@@ -462,7 +510,9 @@ def _starts_like_a_zip(path: str) -> bool:
         return False
 
 
-def _scan_zip(archive_path: str, inner: str) -> tuple[list[Entry], list[Problem]]:
+def _scan_zip(
+    archive_path: str, inner: str, texts: bool = False
+) -> tuple[list[Entry], list[Problem]]:
     """Every report.json in the zip at ``archive_path`` below the folder ``inner``, read in
     place (nothing is unpacked), in path order. ``inner`` is a folder at the zip's root, or
     in its one top folder (the scraper's bulk zip holds data/<inspector>/...)."""
@@ -493,9 +543,26 @@ def _scan_zip(archive_path: str, inner: str) -> tuple[list[Entry], list[Problem]
                 problems.append(Problem(source, str(exc)))
                 continue
             found, trouble = _parse_json(text, source)
+            if texts:
+                _with_text(found, partial(_zip_text, archive, name))
             entries.extend(found)
             problems.extend(trouble)
     return entries, problems
+
+
+def _zip_text(archive: zipfile.ZipFile, name: str) -> str | None:
+    """The report.txt beside the member ``name``, as ``_read_text`` reads one."""
+    import zipfile
+
+    beside = name.rsplit("/", 1)[0] + "/" + SCRAPER_TEXT if "/" in name else SCRAPER_TEXT
+    try:
+        info = archive.getinfo(beside)
+        if info.file_size > TEXT_BYTES:
+            return None
+        data: bytes = archive.read(beside)
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+        return None
+    return data.decode("utf-8", errors="replace")
 
 
 def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
@@ -518,23 +585,59 @@ def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
 
 
 def _report_files(root: Path, notes: list[str]) -> Iterator[Path]:
+    for folder, _ in tree_files(str(root), notes):
+        yield Path(folder) / SCRAPER_FILE
+
+
+def tree_files(
+    root: str, notes: list[str] | None = None
+) -> Iterator[tuple[str, dict[str, os.DirEntry[str]]]]:
+    """Every folder below ``root`` (itself too) that holds a report.json, with the files
+    in it, folders in name order (depth first). A link to a folder is followed once: a
+    link back to a folder on the way (a loop) or to one seen already is skipped, and
+    ``notes`` says so. Each folder is listed once and no path is resolved but a link's
+    (a folder's real path is its parent's and its name), so a walk of 10,000 folders is
+    10,000 listings."""
     from oigcli.text import sanitise
 
-    seen = {os.path.realpath(root)}
-    for folder, dirs, names in os.walk(root, followlinks=True):
-        kept = []
-        for name in sorted(dirs):
-            inside = os.path.join(folder, name)
-            real = os.path.realpath(inside)
-            if real in seen:  # only a link can lead to a folder seen already
-                why = "a link loop" if _within(folder, real) else "read already"
-                notes.append(f"Note: {sanitise(inside)} links to {sanitise(real)}, {why}: skipped.")
+    notes = [] if notes is None else notes
+    real_root = os.path.realpath(root)
+    seen = {real_root}
+    stack = [(root, real_root)]
+    while stack:
+        folder, real = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable, or gone since: as os.walk, left out
+            continue
+        files: dict[str, os.DirEntry[str]] = {}
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()  # a link to a folder too
+            except OSError:
                 continue
-            seen.add(real)
-            kept.append(name)
-        dirs[:] = kept
-        if SCRAPER_FILE in names:
-            yield Path(folder) / SCRAPER_FILE
+            if is_folder:
+                folders.append(entry)
+            else:
+                files[entry.name] = entry
+        if SCRAPER_FILE in files:
+            yield folder, files
+        children = []
+        for entry in sorted(folders, key=lambda e: e.name):
+            inside = entry.path
+            linked = entry.is_symlink()
+            target = os.path.realpath(inside) if linked else os.path.join(real, entry.name)
+            if target in seen:  # only a link can lead to a folder seen already
+                why = "a link loop" if _within(folder, target) else "read already"
+                notes.append(
+                    f"Note: {sanitise(inside)} links to {sanitise(target)}, {why}: skipped."
+                )
+                continue
+            seen.add(target)
+            children.append((inside, target))
+        stack.extend(reversed(children))
 
 
 def _within(folder: str, real: str) -> bool:
@@ -585,11 +688,38 @@ def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
 
 def normalise(obj: dict[str, Any]) -> Report:
     """The report with the schema's keys in schema order; absent optional fields are null
-    (an absent list is empty); other keys are left out. An object that is already so (as
-    oigcli writes them) is returned as it is, not copied."""
-    if tuple(obj) == FIELD_NAMES:
+    (an absent list is empty; an absent id is made, see ``key``); other keys are left out,
+    and so is the text when it is unknown (a long field, printed only when asked for:
+    a report's ``text`` is read with ``.get``).
+    A record of oigcli 0.1, whose ``component`` was one value, has it as a one-item list.
+    An object that is already so (as oigcli writes them) is returned, not copied."""
+    keys = tuple(obj)
+    if keys in (SHOWN_NAMES, FIELD_NAMES):  # as oigcli prints a report
         return obj
-    return {f.name: obj.get(f.name, [] if f.type is list else None) for f in FIELDS}
+    report = {f.name: obj.get(f.name, [] if f.type is list else None) for f in SHOWN}
+    if obj.get(TEXT) is not None:
+        report[TEXT] = obj[TEXT]
+    if "components" not in obj and "component" in obj:
+        report["components"] = _components_of_0_1(obj["component"])
+    if report["id"] is None:
+        report["id"] = key(report["inspector"], report["report_number"])
+    return report
+
+
+def key(inspector: Any, number: Any) -> Any:
+    """A record's id when it has none: ``<inspector>/<report_number>``, or the number when
+    the inspector is unknown (a number that is no text stays as it is, a problem)."""
+    if isinstance(inspector, str) and inspector and isinstance(number, str):
+        return f"{inspector}/{number}"
+    return number
+
+
+def _components_of_0_1(value: Any) -> Any:
+    """oigcli 0.1's ``component`` (one name or null) as 0.2's ``components``; anything
+    else is left for the check to name."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else value
 
 
 _ABSENT = object()
@@ -609,6 +739,8 @@ def _plainly_valid(obj: dict[str, Any]) -> bool:
     says what is wrong. Exact type tests and early exits keep this cheap: it runs once
     per record of every dataset read."""
     get = obj.get
+    if "component" in obj:  # 0.1's one component: the full check says what it holds
+        return False
     for name, kinds, required in _KINDS:
         value = get(name, _ABSENT)
         if value is _ABSENT:
@@ -616,10 +748,13 @@ def _plainly_valid(obj: dict[str, Any]) -> bool:
                 return False
         elif type(value) not in kinds:
             return False
-    tags = get("tags")
-    if tags and not all(type(tag) is str for tag in tags):
-        return False
+    for name in ("tags", "components"):
+        items = get(name)
+        if items and not all(type(item) is str for item in items):
+            return False
     if not FIRST_YEAR <= obj["fiscal_year"] <= LAST_YEAR or not obj["report_number"].strip():
+        return False
+    if "id" in obj and not obj["id"].strip():
         return False
     date = get("issue_date")
     if date is not None:
@@ -636,10 +771,14 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for name in REQUIRED:
         if obj.get(name) is None:
             yield name, "missing (required)"
+    if "component" in obj and "components" not in obj:  # oigcli 0.1's one component
+        old = obj["component"]
+        if old is not None and not isinstance(old, str):
+            yield "component", f"expected a string or null, found {_json_type(old)}"
     for f in FIELDS:
         value = obj.get(f.name)
         if value is None:
-            if f.name in obj and not f.nullable and f.name not in REQUIRED:
+            if f.name in obj and not f.nullable and f.name not in (*REQUIRED, "id"):
                 yield f.name, "null is not allowed"
         elif not _is_type(value, f.type):
             yield f.name, f"expected {f.type_name}, found {_json_type(value)}"
@@ -647,6 +786,8 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield f.name, f"{value!r} is not a date in YYYY-MM-DD form"
         elif f.name == "report_number" and not value.strip():
             yield f.name, "blank (a report number has at least one character)"
+        elif f.name == "id" and not value.strip():
+            yield f.name, "blank (an id has at least one character; leave it out to have one made)"
         elif f.name == "fiscal_year" and not FIRST_YEAR <= value <= LAST_YEAR:
             yield f.name, f"{value} is not a year of four digits ({FIRST_YEAR} to {LAST_YEAR})"
         elif f.type is int and value < 0:
@@ -669,50 +810,103 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
         )
 
 
+AGENCIES = {
+    "cbp": "CBP",
+    "ice": "ICE",
+    "fema": "FEMA",
+    "tsa": "TSA",
+    "uscis": "USCIS",
+    "secret_service": "USSS",
+    "coast_guard": "USCG",
+    "dhs": "DHS",
+    "peacecorps": "Peace Corps",
+    "federal_reserve": "Federal Reserve",
+}
+"""The scraper's agency slugs written as readers write them. Any other slug is written in
+capitals when it is one word (gpo: GPO, cfpb: CFPB), else as words (a_b: A B)."""
+
+
+def agency(slug: str) -> str:
+    """An agency slug of the scraper as readers write it (``secret_service``: USSS)."""
+    slug = slug.strip()
+    known = AGENCIES.get(slug.casefold())
+    if known is not None:
+        return known
+    if "_" in slug or " " in slug:
+        return " ".join(word.capitalize() for word in re.split(r"[_\s]+", slug) if word)
+    return slug.upper()
+
+
 def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """A record of the inspectors-general scraper in this project's schema.
 
-    report_number is ``report_id`` without the scraper's ``_YYYY`` suffix; issue_date is
-    ``published_on``; fiscal_year is computed from it (October belongs to the next year);
-    component is ``agency`` upper-cased; document_url is ``url``; summary is ``summary``
-    when present. The scraper records no tags, redaction or recommendation counts: they
-    are left unknown. Other fields are left out.
+    id is ``<inspector>/<report_id>``, as the scraper's folders name it. report_number is
+    ``report_id``, except that for ``dhs`` the ``_YYYY`` the DHS scraper adds (DHS reuses
+    numbers from year to year) is removed. issue_date is ``published_on``; fiscal_year is
+    computed from it (October belongs to the next year). components are ``agency``'s
+    comma-separated slugs written as readers write them (``agency``); document_url is
+    ``url``, landing_url ``landing_url``; type, topic, agency_name and summary are the
+    scraper's; unreleased is true when the scraper says so, false when it gives the
+    document's link without saying so. The scraper records no tags, redaction or
+    recommendation counts: they are left unknown. Other fields are left out.
     """
     from oigcli.dates import fiscal_year_of
 
     problems: list[tuple[str, str]] = []
     report_id = obj.get("report_id")
+    inspector = obj.get("inspector")
     published = obj.get("published_on")
     date = _iso_date(published)
     if published is None:
         problems.append(("published_on", "missing (the fiscal year comes from it)"))
     elif date is None:
         problems.append(("published_on", f"{published!r} is not a date in YYYY-MM-DD form"))
-    agency = obj.get("agency")
 
     def text(name: str) -> Any:
         value = obj.get(name)
-        return value if isinstance(value, str) and value.strip() else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value  # a value that is no text is left for the check to name
 
+    number = report_id
+    if isinstance(report_id, str) and inspector == "dhs":
+        number = re.sub(r"_\d{4}$", "", report_id)
+    slugs = obj.get("agency")
+    components: Any = []
+    if isinstance(slugs, str):
+        components = list(dict.fromkeys(agency(s) for s in slugs.split(",") if s.strip()))
+    elif slugs is not None:
+        problems.append(("agency", f"expected a string, found {_json_type(slugs)}"))
+    url = text("url")
+    unreleased = obj.get("unreleased")
+    if unreleased is None and isinstance(url, str):
+        unreleased = False
     mapped = {
-        "report_number": (
-            re.sub(r"_\d{4}$", "", report_id) if isinstance(report_id, str) else report_id
-        ),
+        "id": key(text("inspector"), report_id),
+        "report_number": number,
+        "inspector": text("inspector"),
         "title": obj.get("title"),
         "summary": text("summary"),
         "issue_date": date.isoformat() if date else None,
         "fiscal_year": fiscal_year_of(date) if date else None,
-        "component": agency.strip().upper() if isinstance(agency, str) and agency.strip() else None,
+        "components": components,
         "tags": [],
+        "type": text("type"),
+        "topic": text("topic"),
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
-        "document_url": text("url"),
+        "unreleased": unreleased,
+        "document_url": url,
+        "landing_url": text("landing_url"),
+        "agency_name": text("agency_name"),
         "oversight_area": None,
     }
+    if obj.get(TEXT) is not None:
+        mapped[TEXT] = obj[TEXT]
     if report_id is not None and not isinstance(report_id, str):
         problems.append(("report_id", f"expected a string, found {_json_type(report_id)}"))
-        mapped["report_number"] = None
+        mapped["report_number"] = mapped["id"] = None
     return mapped, problems
 
 

@@ -1,4 +1,6 @@
-"""A dataset file's index in the user's cache, so that repeated queries skip the JSON.
+"""A dataset's index in the user's cache, so that repeated queries skip the JSON.
+
+A dataset file, a zip (or a folder inside one) and a scraper's folder are indexed alike.
 
 Reading a large JSON file is most of a first query's time; an index answers the next ones
 from SQLite (the standard library's), with FTS5 for words. It is only ever a faster way to
@@ -6,14 +8,18 @@ the same answer:
 
 - **Which reports.** The index narrows the reports a query reads to candidates; the query
   then decides about each candidate exactly as it does reading the file. Narrowing is by
-  report number (``show``), by the words of ``search`` (FTS5 holds the very words search
-  counts, so it finds exactly the reports that contain them, and their document
-  frequencies), and by the text of ``filter --text`` (a word that is part of a text must
-  be part of one of the dataset's words: the vocabulary gives those).
+  report number or id (``show``), by the words of ``search`` (FTS5 holds the very words
+  search counts in titles, summaries and full texts, so it finds exactly the reports that
+  contain them, and their document frequencies; a stemmed word is every word of the
+  vocabulary with its stem), and by the text of ``filter --text`` (a word that is part of
+  a text must be part of one of the dataset's words: the vocabulary gives those). Full
+  texts are kept compressed, for the query to decide with.
 - **Only the file it was made from.** An index records its dataset's identity: the real
   path, device, inode, size, modification and change times (nanoseconds), and a
   fingerprint of the content (a hash of the size and 16 blocks spread over the file; the
-  whole file when it is small). Any difference and the index is not used. The change time
+  whole file when it is small); of a folder, every report.json and report.txt in it by
+  path, size, inode and times (``identify_tree``), so that a file added, removed or
+  changed anywhere in it is noticed. Any difference and the index is not used. The change time
   cannot be set back by ``touch``, and an index is only made of a file left unchanged for
   ``SETTLED_NS`` before and while it is read, so two writes within one clock tick cannot
   leave a stale index behind (git calls this "racy": a file modified in the same tick as
@@ -28,7 +34,8 @@ starts the builder (``main(["--background", CACHE, FILE])`` under ``python -I``:
 session, no terminal, standard streams on /dev/null, so a pipe closes when the query is
 done), as ``git gc --auto`` does. The cache folder's rules are oigcli.cache's.
 ``--no-cache`` neither uses nor builds an index; standard input, the bundled dataset,
-directories and files under ``MIN_BYTES`` are never indexed.
+files under ``MIN_BYTES`` and folders of fewer than ``MIN_TREE_REPORTS`` reports are never
+indexed.
 """
 
 from __future__ import annotations
@@ -40,13 +47,13 @@ import stat
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oigcli.cache import remove
 from oigcli.query import NOTED
-from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
+from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 
 if TYPE_CHECKING:
     import sqlite3
@@ -56,13 +63,17 @@ if TYPE_CHECKING:
     from oigcli.source import Keep, Statistics
     from oigcli.where import Condition
 
-FORMAT = 7
+FORMAT = 8
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
-stored in that order): an index of another version is not used, and is rebuilt."""
+stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems): an index of
+another version is not used, and is rebuilt."""
 MIN_BYTES = 1 << 20
 """Smaller files are read as fast as an index is opened, and are not indexed."""
+MIN_TREE_REPORTS = 200
+"""A scraper's folder with fewer reports is not indexed (its report.json files are about
+2 KB each: a few hundred are read as fast as an index is opened)."""
 SETTLED_NS = 2_000_000_000
 """How long a file must have been left alone before an index is made of it."""
 SAMPLES = 16
@@ -106,7 +117,19 @@ class Identity:
 
 
 def identify(path: str) -> Identity | None:
-    """The identity of the regular file at ``path``; None for anything else or an error."""
+    """The identity of the dataset at ``path``: a regular file (a zip file too, with the
+    folder inside it read), or a scraper's folder (``identify_tree``); None for anything
+    else or an error."""
+    if os.path.isdir(path):
+        return identify_tree(path)
+    from oigcli.dataset import zip_target
+
+    zipped = zip_target(path) if not os.path.isfile(path) else None
+    if zipped is not None:  # bulk.zip/dhs: the zip's identity, and the folder inside
+        whole = identify(zipped[0])
+        if whole is None:
+            return None
+        return replace(whole, path=f"{whole.path}/{zipped[1]}")
     try:
         real = os.path.realpath(path)
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is not waited on
@@ -132,6 +155,41 @@ def identify(path: str) -> Identity | None:
     )
 
 
+def identify_tree(root: str) -> Identity | None:
+    """The identity of a scraper's folder: every report.json and report.txt in it, each
+    by its path, size, inode and modification and change times (nanoseconds), hashed, with
+    their total size and newest times. Any file added, removed, replaced or changed (a
+    change of content changes the change time, which ``touch`` cannot set back) changes it.
+    Only the files are looked at, never read: a stat of each (a folder of 10,000 reports
+    is 20,000 stats)."""
+    import hashlib
+
+    from oigcli.dataset import SCRAPER_FILE, SCRAPER_TEXT, tree_files
+
+    real = os.path.realpath(root)
+    try:
+        info = os.stat(real)
+    except OSError:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    size = newest_m = newest_c = 0
+    for folder, files in tree_files(real):
+        for name in (SCRAPER_FILE, SCRAPER_TEXT):
+            place = os.path.join(folder, name)
+            try:
+                found = files[name].stat()  # a link's target's
+            except (KeyError, OSError):  # no report.txt beside it (or gone): part of it too
+                digest.update(f"{place}\0-\n".encode("utf-8", "surrogateescape"))
+                continue
+            size += found.st_size
+            newest_m, newest_c = max(newest_m, found.st_mtime_ns), max(newest_c, found.st_ctime_ns)
+            line = (
+                f"{place}\0{found.st_size} {found.st_ino} {found.st_mtime_ns} {found.st_ctime_ns}\n"
+            )
+            digest.update(line.encode("utf-8", "surrogateescape"))
+    return Identity(real, info.st_dev, info.st_ino, size, newest_m, newest_c, digest.hexdigest())
+
+
 def fingerprint(fd: int, size: int) -> str:
     """A hash of the size and of SAMPLES blocks spread evenly from the first byte to the
     last (the whole content when it is no bigger than the blocks)."""
@@ -146,6 +204,18 @@ def fingerprint(fd: int, size: int) -> str:
     for offset in offsets:
         digest.update(os.pread(fd, SAMPLE_BYTES, offset))
     return digest.hexdigest()
+
+
+def _real(path: str) -> str:
+    """The path an index is kept for: the real path, or a zip's real path and the folder
+    inside it (as ``identify`` names it)."""
+    if not os.path.exists(path):
+        from oigcli.dataset import zip_target
+
+        zipped = zip_target(path)
+        if zipped is not None:
+            return f"{os.path.realpath(zipped[0])}/{zipped[1]}"
+    return os.path.realpath(path)
 
 
 def index_path(identity: Identity, cache: Path) -> Path:
@@ -174,24 +244,30 @@ def _read_only(where: Path) -> sqlite3.Connection:
 LONG = "summary"
 """The field kept in a table of its own, so that queries that do not read it (stats,
 and filters that do not look at it) scan a table a tenth of the size."""
-STORED = tuple(name for name in FIELD_NAMES if name != LONG)
+STORED = tuple(name for name in FIELD_NAMES if name not in (LONG, TEXT))
+LISTS = tuple(name for name in STORED if FIELDS_BY_NAME[name].type is list)
+"""The list fields: each has a table of (report, item, item case-folded), named as it is."""
 
 
 def _select(names: Sequence[str], read: Sequence[str]) -> str:
     """The columns ``names`` (NULL for one not in ``read``), from ``reports`` joined to
-    ``summaries`` when they are read."""
+    ``summaries`` and ``texts`` when those are read."""
+    special = {LONG: "summaries.summary", TEXT: "texts.body"}
     columns = ", ".join(
-        "NULL" if n not in read else "summaries.summary" if n == LONG else f'reports."{n}"'
-        for n in names
+        "NULL" if n not in read else special.get(n, f'reports."{n}"') for n in names
     )
     tables = "reports"
     if LONG in read:
-        tables += " JOIN summaries ON summaries.id = reports.id"
+        tables += " JOIN summaries ON summaries.place = reports.place"
+    if TEXT in read:
+        tables += " LEFT JOIN texts ON texts.place = reports.place"
     return f"SELECT {columns} FROM {tables}"
 
 
 def _decoder(name: str) -> Any:
     """How a stored column becomes the field's value again (None: as it is)."""
+    if name == TEXT:
+        return _unpack
     kind = FIELDS_BY_NAME[name].type
     if kind is list:
         loads: Any = json.loads
@@ -199,6 +275,18 @@ def _decoder(name: str) -> Any:
             from orjson import loads
         return loads
     return bool if kind is bool else None
+
+
+def _unpack(body: bytes) -> str:
+    import zlib
+
+    return zlib.decompress(body).decode("utf-8")
+
+
+def _pack(text: str) -> bytes:
+    import zlib
+
+    return zlib.compress(text.encode("utf-8", errors="surrogatepass"), 1)
 
 
 class Index:
@@ -212,7 +300,15 @@ class Index:
         self.total_length = float(meta["total_length"])
 
     def notes(self) -> list[str]:
-        return []  # only a valid dataset is indexed
+        """What reading the folder said (a link loop skipped), kept when it was indexed;
+        --skip-invalid never has anything to say (only a valid dataset is indexed)."""
+        with self._reading():
+            found = self.connection.execute("SELECT value FROM meta WHERE key = 'notes'")
+            row = found.fetchone()
+            notes = json.loads(row[0]) if row else []
+            if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+                raise ValueError("its notes are not a list of text")
+            return notes
 
     def close(self) -> None:
         self.connection.close()
@@ -247,8 +343,12 @@ class Index:
         stored when the index was made, streamed from SQLite as they are asked for."""
         with self._reading():
             where, parameters = self._where(need)
-            order = " ORDER BY reports.newest" if ordered else " ORDER BY reports.id"
-            read = [name for name in need.fields or FIELD_NAMES if name != LONG or need.summaries]
+            order = " ORDER BY reports.newest" if ordered else " ORDER BY reports.place"
+            read = [
+                name
+                for name in need.fields or FIELD_NAMES
+                if (name != LONG or need.summaries) and (name != TEXT or need.full_text)
+            ]
             # every field (null when not read), or, when the query reads only some, those
             names = FIELD_NAMES if need.fields is None else [n for n in FIELD_NAMES if n in read]
             sql = f"{_select(names, read)}{where}{order}"
@@ -270,7 +370,7 @@ class Index:
     def values(self, field: str) -> list[str]:
         """The distinct known values of a text field (``tags``: every distinct tag), for
         completion; report numbers come whole from meta."""
-        if field == LONG:
+        if field in (LONG, TEXT):
             raise ValueError(f"{field!r} is not a field kept in the reports table")
         with self._reading():
             if field == "report_number":
@@ -280,10 +380,15 @@ class Index:
             sql = f'SELECT DISTINCT "{field}" FROM reports WHERE "{field}" IS NOT NULL'
             return [str(value) for (value,) in self.connection.execute(sql)]
 
-    def statistics(self, terms: Sequence[Term]) -> Statistics:
-        """Search's statistics, from FTS5's counts of the reports that hold each term."""
+    def statistics(self, terms: Sequence[Term]) -> Statistics | None:
+        """Search's statistics, from FTS5's counts of the reports that hold each term;
+        None for a word with more forms than are looked up (the query then counts)."""
         with self._reading():
-            return self.reports, self.total_length, [self._count(_term(t)) for t in terms]
+            found = [self._match(t) for t in terms]
+            try:
+                return self.reports, self.total_length, [self._count(m) for m in found]
+            except _Uncountable:
+                return None
 
     def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
         """``stats`` counted by SQLite, when SQL decides every criterion of ``need`` exactly
@@ -316,12 +421,13 @@ class Index:
         condition = f" WHERE {where}" if where else ""
         total = execute(f"SELECT {counts} FROM reports{condition}", parameters).fetchone()
         column = f'reports."{grouping.field}"'  # qualified: SQLite reads "name" as text
-        if FIELDS_BY_NAME[grouping.field].type is list:  # tags: one group per distinct tag
-            untagged = "NOT EXISTS (SELECT 1 FROM tags WHERE report = reports.id)"
+        if grouping.field in LISTS:  # tags: one group per distinct tag
+            items = f'"{grouping.field}"'
+            untagged = f"NOT EXISTS (SELECT 1 FROM {items} WHERE report = reports.place)"
             rows = [
                 *execute(
-                    f"SELECT tag, {counts} FROM tags JOIN reports ON reports.id = tags.report"
-                    f"{condition} GROUP BY tag",
+                    f"SELECT item, {counts} FROM {items} JOIN reports"
+                    f" ON reports.place = {items}.report{condition} GROUP BY item",
                     parameters,
                 ),
                 *execute(
@@ -371,20 +477,47 @@ class Index:
             raise ValueError("its list of report numbers is not a list of text")
         return found
 
-    def _count(self, match: str) -> int:
+    def _count(self, match: str | None) -> int:
+        if match == NOTHING:
+            return 0
+        if match is None:  # a word with too many forms to look up: counted the long way
+            raise _Uncountable
         (count,) = self.connection.execute(
             "SELECT count(*) FROM words WHERE words MATCH ?", (match,)
         ).fetchone()
         return int(count)
+
+    def _match(self, term: Term) -> str | None:
+        """The FTS5 query that finds exactly the reports that hold ``term``: a phrase or a
+        prefix as FTS5 writes them; a stemmed word as every word of the vocabulary with
+        its stem (NOTHING when none has; None when too many have)."""
+        if not term.stemmed:
+            return _term(term)
+        found = [
+            word
+            for (word,) in self.connection.execute(
+                "SELECT term FROM vocabulary WHERE stem = ? LIMIT ?",
+                (term.stem, MAX_VOCABULARY + 1),
+            )
+        ]
+        if len(found) > MAX_VOCABULARY:
+            return None
+        return " OR ".join(_quoted(word) for word in found) or NOTHING
 
     def _where(self, need: Narrowing) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         parameters: list[Any] = []
         if need.numbers is not None and len(need.numbers) <= MAX_NUMBERS:
             marks = ", ".join("?" * len(need.numbers))
-            clauses.append(f"number_key IN ({marks})")
-            parameters.extend(sorted(need.numbers))
-        matches = [_term(t) for t in need.terms]
+            clauses.append(f"(number_key IN ({marks}) OR id_key IN ({marks}))")
+            parameters.extend(sorted(need.numbers) * 2)
+        matches = []
+        for term in need.terms:
+            match = self._match(term)
+            if match is NOTHING:
+                clauses.append("0")
+            elif match is not None:
+                matches.append(match)
         for text in need.texts:
             match = self._containing(text)
             if match is NOTHING:
@@ -392,7 +525,7 @@ class Index:
             elif match is not None:
                 matches.append(match)
         if matches:
-            clauses.append("reports.id IN (SELECT rowid FROM words WHERE words MATCH ?)")
+            clauses.append("reports.place IN (SELECT rowid FROM words WHERE words MATCH ?)")
             parameters.append(" AND ".join(f"({m})" for m in matches))
         for clause, values, _ in _criteria_clauses(need):
             clauses.append(clause)
@@ -430,6 +563,11 @@ class Index:
 NOTHING = ""
 """What ``_containing`` says of a text that no report contains."""
 
+
+class _Uncountable(Exception):
+    """A term the index cannot count the reports of (see Index.statistics)."""
+
+
 Clause = tuple[str, list[Any], bool]
 """SQL, its parameters, and whether it keeps exactly the reports that the criterion does
 (or only a superset of them, which the query then decides about)."""
@@ -445,9 +583,13 @@ def _criteria_clauses(need: Narrowing) -> Iterator[Clause]:
             yield "reports.fiscal_year <= ?", [need.years.last], True
     if need.components:
         marks = ", ".join("?" * len(need.components))
-        yield f"reports.component_key IN ({marks})", list(need.components), True
+        sql = f"reports.place IN (SELECT report FROM components WHERE item_key IN ({marks}))"
+        yield sql, list(need.components), True
+    if need.inspectors:
+        marks = ", ".join("?" * len(need.inspectors))
+        yield f"reports.inspector_key IN ({marks})", list(need.inspectors), True
     for tag in need.tags:
-        yield "reports.id IN (SELECT report FROM tags WHERE tag_key = ?)", [tag], True
+        yield "reports.place IN (SELECT report FROM tags WHERE item_key = ?)", [tag], True
     if need.redacted is not None:
         yield "reports.redacted = ?", [int(need.redacted)], True
     if need.window is not None:
@@ -469,13 +611,13 @@ def _condition_clause(condition: Condition) -> Clause:
     field, op, operand = condition.field, condition.op, condition.operand
     kind = FIELDS_BY_NAME[field].type
     column = f'reports."{field}"'
-    if op not in COMPARISONS:
+    if op not in COMPARISONS or field in (LONG, TEXT):
         return "1", [], False
     if operand is None and kind is not list:  # field=null, field!=null
         return f"{column} IS {'NOT ' if op == '!=' else ''}NULL", [], True
     if kind is list and op in ("=", "!=") and isinstance(operand, str):
-        has = "reports.id IN (SELECT report FROM tags WHERE tag_key = ?)"
-        return (has if op == "=" else f"NOT {has}"), [operand], field == "tags"
+        has = f'reports.place IN (SELECT report FROM "{field}" WHERE item_key = ?)'
+        return (has if op == "=" else f"NOT {has}"), [operand], True
     if field == "issue_date" and isinstance(operand, tuple):
         first, last = operand
         sql, values = {
@@ -536,7 +678,7 @@ def open_index(path: str, cache: Path) -> Index | None:
 
     if not worth_indexing(path):
         return None
-    where = _index_file(os.path.realpath(path), cache)
+    where = _index_file(_real(path), cache)
     if not regular(where):  # the usual miss (no need to fingerprint the file), or not ours
         return None
     identity = identify(path)
@@ -590,13 +732,20 @@ def _identity_text(identity: Identity) -> str:
 
 
 def worth_indexing(path: str | None) -> bool:
-    """A regular file of at least MIN_BYTES (not stdin, the bundled data or a directory)."""
+    """A regular file of at least MIN_BYTES, a zip file of that size or a folder inside
+    one, or a folder (a scraper's tree: the builder finds whether it holds MIN_BYTES of
+    reports); not stdin or the bundled data."""
     if path is None or path == "-":
         return False
     try:
         info = os.stat(path)
     except OSError:
-        return False
+        from oigcli.dataset import zip_target
+
+        zipped = zip_target(path)
+        return zipped is not None and worth_indexing(zipped[0])
+    if stat.S_ISDIR(info.st_mode):
+        return True
     return stat.S_ISREG(info.st_mode) and info.st_size >= MIN_BYTES
 
 
@@ -614,7 +763,7 @@ def wanted(path: str, cache: Path) -> bool:
 
     if not worth_indexing(path):
         return False
-    target = _index_file(os.path.realpath(path), cache)
+    target = _index_file(_real(path), cache)
     if busy(_companion(target, ".lock")):
         return False
     marker = read_small(_companion(target, ".skip"))
@@ -683,7 +832,9 @@ def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Pa
     from oigcli.cache import locked, prepare
 
     identity = identify(path)
-    if identity is None or identity.size < MIN_BYTES or prepare(cache):
+    if identity is None or prepare(cache):
+        return None
+    if identity.size < MIN_BYTES and not os.path.isdir(path):  # (a query decides a folder's)
         return None
     target = index_path(identity, cache)
     with locked(_companion(target, ".lock"), wait) as held:
@@ -837,22 +988,27 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE reports (
-    newest INTEGER PRIMARY KEY, id INTEGER NOT NULL, number_key TEXT NOT NULL,
-    component_key TEXT, {columns}
+    newest INTEGER PRIMARY KEY, place INTEGER NOT NULL, number_key TEXT NOT NULL,
+    id_key TEXT NOT NULL, inspector_key TEXT, {columns}
 );
-CREATE TABLE summaries (id INTEGER PRIMARY KEY, summary TEXT);
-CREATE TABLE tags (report INTEGER NOT NULL, tag TEXT NOT NULL, tag_key TEXT NOT NULL);
-CREATE TABLE vocabulary (term TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE summaries (place INTEGER PRIMARY KEY, summary TEXT);
+CREATE TABLE texts (place INTEGER PRIMARY KEY, body BLOB NOT NULL);
+{lists}
+CREATE TABLE vocabulary (term TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE words USING fts5(
-    title, summary, content='', columnsize=0, tokenize="{tokenizer}"
+    title, summary, text, content='', columnsize=0, tokenize="{tokenizer}"
 );
 """
-"""``reports``: every field but the summary (tags as JSON, booleans as 0/1), stored in the
-default order (query.NEWEST_FIRST): ``newest``, the rowid, is a report's place in it, so a
-listing streams from SQL reading the table straight through; ``id`` is its place in the
-file, which the other tables are keyed by; ``summaries``: the summaries; ``tags``: each report's
-distinct tags; ``vocabulary``: every distinct word of the titles and summaries;
+"""``reports``: every field but the summary and text (lists as JSON, booleans as 0/1),
+stored in the default order (query.NEWEST_FIRST): ``newest``, the rowid, is a report's place
+in it, so a listing streams from SQL reading the table straight through; ``place`` is its place
+in the file, which the other tables are keyed by; ``summaries``: the summaries; ``texts``:
+the full texts, compressed; ``tags`` and ``components``: each report's distinct items;
+``vocabulary``: every distinct word of the titles, summaries and texts, with its stem;
 ``words``: the words for FTS5 (contentless: it stores only its index)."""
+LIST_TABLE = (
+    'CREATE TABLE "{name}" (report INTEGER NOT NULL, item TEXT NOT NULL, item_key TEXT NOT NULL);'
+)
 
 
 class _Writer:
@@ -874,53 +1030,66 @@ class _Writer:
         self.vocabulary: set[str] = set()
         self.rows: list[tuple[Any, ...]] = []
         """Every report's row: written at the end, in the default order."""
-        self.texts: list[tuple[int, str, str]] = []
-        self.tags: list[tuple[int, str, str]] = []
-        marks = ", ".join("?" * (len(STORED) + 4))
+        self.texts: list[tuple[int, str, str, str]] = []
+        self.bodies: list[tuple[int, bytes]] = []
+        self.items: dict[str, list[tuple[int, str, str]]] = {name: [] for name in LISTS}
+        marks = ", ".join("?" * (len(STORED) + 5))
         self.insert_report = f"INSERT INTO reports VALUES ({marks})"
-        self.lists = [i for i, name in enumerate(STORED) if FIELDS_BY_NAME[name].type is list]
+        self.lists = [i for i, name in enumerate(STORED) if name in LISTS]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
         self.newness: list[tuple[Any, ...]] = []
         self.noted: dict[str, set[str]] = {name: set() for name in NOTED}
 
     def add(self, report: Report) -> None:
-        number = self.count  # the report's place in the file: its id
+        number = self.count  # the report's place in the file
         self.count += 1
         values = [report[name] for name in STORED]
         for i in self.lists:
             values[i] = json.dumps(values[i])
-        component = report["component"]
-        folded = component.casefold() if component is not None else None  # as criteria fold
-        self.rows.append((number, report["report_number"].upper(), folded, *values))
+        inspector = report["inspector"]
+        folded = inspector.casefold() if inspector is not None else None  # as criteria fold
+        key = (report["report_number"].upper(), report["id"].upper(), folded)
+        self.rows.append((number, *key, *values))
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
         self.newness.append(self.newness_of(report))
         for name, seen in self.noted.items():
             value = report[name]
             seen.update(value if isinstance(value, list) else [value] if value else [])  # as read
-        self.tags.extend((number, tag, tag.casefold()) for tag in dict.fromkeys(report["tags"]))
-        title, summary = report["title"], report["summary"] or ""
-        title_words, summary_words = self.words(title), self.words(summary)
-        self.vocabulary.update(title_words, summary_words)
-        self.texts.append((number, " ".join(title_words), " ".join(summary_words)))
-        self.total_length += self.length(title, summary)
+        for name, items in self.items.items():
+            items.extend((number, item, item.casefold()) for item in dict.fromkeys(report[name]))
+        title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
+        found = [self.words(title), self.words(summary), self.words(text)]
+        for each in found:
+            self.vocabulary.update(each)
+        joined = [" ".join(each) for each in found]
+        self.texts.append((number, joined[0], joined[1], joined[2]))
+        if report.get(TEXT) is not None:
+            self.bodies.append((number, _pack(text)))
+        self.total_length += self.length(title, summary, text)
         if len(self.summaries) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
         execute = self.connection.executemany
         execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
-        execute("INSERT INTO words (rowid, title, summary) VALUES (?, ?, ?)", self.texts)
-        execute("INSERT INTO tags VALUES (?, ?, ?)", self.tags)
-        for batch in (self.summaries, self.texts, self.tags):
+        execute("INSERT INTO texts VALUES (?, ?)", self.bodies)
+        execute("INSERT INTO words (rowid, title, summary, text) VALUES (?, ?, ?, ?)", self.texts)
+        for name, items in self.items.items():
+            execute(f'INSERT INTO "{name}" VALUES (?, ?, ?)', items)
+            items.clear()
+        for batch in (self.summaries, self.texts, self.bodies):
             batch.clear()
 
     def finish(self, identity: Identity) -> None:
+        from oigcli.search import stem
+
         self.flush()
         execute = self.connection.execute
         self.connection.executemany(
-            "INSERT INTO vocabulary VALUES (?)", ((term,) for term in sorted(self.vocabulary))
+            "INSERT INTO vocabulary VALUES (?, ?)",
+            ((term, stem(term)) for term in sorted(self.vocabulary)),
         )
         key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
         order = sorted(range(self.count), key=key, reverse=True)
@@ -930,13 +1099,16 @@ class _Writer:
         )
         rows.clear()
         # each index orders equal keys by rowid, which is the default order
-        execute("CREATE UNIQUE INDEX reports_id ON reports (id)")
+        execute("CREATE UNIQUE INDEX reports_place ON reports (place)")
         execute("CREATE INDEX reports_number ON reports (number_key)")
+        execute("CREATE INDEX reports_key ON reports (id_key)")
+        execute("CREATE INDEX reports_inspector ON reports (inspector_key)")
         execute("CREATE INDEX reports_year ON reports (fiscal_year)")
         execute("CREATE INDEX reports_date ON reports (issue_date)")
-        execute("CREATE INDEX reports_component ON reports (component_key)")
-        execute("CREATE INDEX tags_key ON tags (tag_key)")
-        execute("CREATE INDEX tags_report ON tags (report)")
+        execute("CREATE INDEX vocabulary_stem ON vocabulary (stem)")
+        for name in LISTS:
+            execute(f'CREATE INDEX "{name}_key" ON "{name}" (item_key)')
+            execute(f'CREATE INDEX "{name}_report" ON "{name}" (report)')
         self.connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [
@@ -964,17 +1136,19 @@ def _write(path: str, identity: Identity, temporary: Path) -> bool:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         columns = ", ".join(f'"{name}"' for name in STORED)
-        connection.executescript(SCHEMA.format(columns=columns, tokenizer=TOKENIZER))
+        lists = "\n".join(LIST_TABLE.format(name=name) for name in LISTS)
+        connection.executescript(SCHEMA.format(columns=columns, lists=lists, tokenizer=TOKENIZER))
         connection.execute("BEGIN")
         writer = _Writer(connection)
 
         def add(report: Report) -> None:
             writer.add(report)
 
-        data = dataset.read(path, pick=add)  # keeps nothing: the writer has each report
+        data = dataset.read(path, pick=add, texts=True)  # keeps nothing: the writer has each
         if data.problems:
             return False
         writer.finish(identity)
+        connection.execute("INSERT INTO meta VALUES ('notes', ?)", (json.dumps(data.notes),))
         connection.execute("COMMIT")
     finally:
         connection.close()

@@ -203,7 +203,22 @@ CRITERIA = OptionGroup(
                     "-c",
                     metavar="NAME",
                     autocompletion=complete.components,
-                    help="Reports about this DHS component, e.g. CBP (case-insensitive). "
+                    help="Reports that concern this agency or DHS component, e.g. CBP "
+                    "(case-insensitive; a report may concern several). Repeat to match any "
+                    "of several.",
+                ),
+            ],
+            None,
+        ),
+        "inspector": (
+            Annotated[
+                list[str] | None,
+                typer.Option(
+                    "--inspector",
+                    metavar="NAME",
+                    autocompletion=complete.inspectors,
+                    help="Reports of this Office of Inspector General, as the "
+                    "inspectors-general scraper names it, e.g. dhs (case-insensitive). "
                     "Repeat to match any of several.",
                 ),
             ],
@@ -242,8 +257,8 @@ CRITERIA = OptionGroup(
                     "--text",
                     "-t",
                     metavar="WORDS",
-                    help="Reports whose title or summary contains every one of these words "
-                    "(case-insensitive; parts of words count: 'recommend' finds "
+                    help="Reports whose title, summary or full text contains every one of "
+                    "these words (case-insensitive; parts of words count: 'recommend' finds "
                     "'recommendations').",
                 ),
             ],
@@ -287,7 +302,8 @@ CRITERIA = OptionGroup(
                     parser=core_parser("where:parse_condition"),
                     help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
                     "(numbers and dates compare as such; text ignoring case), or "
-                    "FIELD~REGEX (Python; (?i) ignores case). For tags, = means contains. "
+                    "FIELD~REGEX (Python; (?i) ignores case). For tags and components, = means "
+                    "contains. "
                     "Unknown (null) values match only FIELD=null.",
                 ),
             ],

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oigcli.errors import NotFound, UsageError
-from oigcli.schema import Report
+from oigcli.schema import TEXT, Report
 from oigcli.text import did_you_mean, natural_key, or_list, sanitise, suggest
 
 if TYPE_CHECKING:
@@ -73,12 +73,14 @@ class Criteria(NamedTuple):
     """What ``filter``, ``search`` and ``stats`` select on. Every given criterion must hold."""
 
     components: tuple[str, ...] = ()
-    """Any of these components (case-insensitive)."""
+    """Any of these components (case-insensitive): the report concerns one of them."""
+    inspectors: tuple[str, ...] = ()
+    """Any of these inspectors (case-insensitive)."""
     years: YearRange | None = None
     tags: tuple[str, ...] = ()
     """Every one of these tags (case-insensitive)."""
     words: tuple[str, ...] = ()
-    """Every word appears in the title or summary (case-insensitive)."""
+    """Every word appears in the title, summary or text (case-insensitive)."""
     window: Window | None = None
     """Issue dates; an unknown date counts only when its whole fiscal year is inside."""
     conditions: tuple[Condition, ...] = ()
@@ -86,7 +88,8 @@ class Criteria(NamedTuple):
     nonconcurred: bool = False
     """At least one recommendation the agency did not concur with."""
     named: tuple[tuple[str, str], ...] = ()
-    """(field, value as typed) of each component and tag asked for, for messages."""
+    """(field, value as typed) of each component, inspector and tag asked for, for
+    messages."""
 
     @classmethod
     def build(
@@ -100,6 +103,7 @@ class Criteria(NamedTuple):
         where: Iterable[Condition] = (),
         redacted: bool | None = None,
         nonconcurred: bool = False,
+        inspectors: Iterable[str] = (),
     ) -> Criteria:
         """Criteria from option values; ``since`` and ``until`` are whole periods."""
         window = None
@@ -112,9 +116,10 @@ class Criteria(NamedTuple):
             from oigcli.dates import Window
 
             window = Window(since.first if since else None, until.last if until else None)
-        components, tags = tuple(components), tuple(tags)
+        components, tags, inspectors = tuple(components), tuple(tags), tuple(inspectors)
         return cls(
             components=tuple(c.casefold() for c in components),
+            inspectors=tuple(i.casefold() for i in inspectors),
             years=years,
             tags=tuple(t.casefold() for t in tags),
             words=tuple((text or "").casefold().split()),
@@ -122,7 +127,11 @@ class Criteria(NamedTuple):
             conditions=tuple(where),
             redacted=redacted,
             nonconcurred=nonconcurred,
-            named=(*(("component", c) for c in components), *(("tags", t) for t in tags)),
+            named=(
+                *(("components", c) for c in components),
+                *(("inspector", i) for i in inspectors),
+                *(("tags", t) for t in tags),
+            ),
         )
 
     @classmethod
@@ -138,6 +147,7 @@ class Criteria(NamedTuple):
         redacted: bool = False,
         not_redacted: bool = False,
         nonconcurred: bool = False,
+        inspector: str | Iterable[str] | None = None,
     ) -> Criteria:
         """Criteria from the values of the criteria options, named as the options are
         (``not_redacted`` for --not-redacted): as the CLI has them, parsed already, or as
@@ -174,12 +184,17 @@ class Criteria(NamedTuple):
             conditions,
             True if redacted else False if not_redacted else None,
             nonconcurred,
+            _several(inspector),
         )
 
     def matches(self, report: Report) -> bool:
-        if self.components:
-            component = report["component"]
-            if component is None or component.casefold() not in self.components:
+        if self.components and not any(
+            c.casefold() in self.components for c in report["components"]
+        ):
+            return False
+        if self.inspectors:
+            inspector = report["inspector"]
+            if inspector is None or inspector.casefold() not in self.inspectors:
                 return False
         if self.years is not None and report["fiscal_year"] not in self.years:
             return False
@@ -188,7 +203,9 @@ class Criteria(NamedTuple):
             if not all(t in have for t in self.tags):
                 return False
         if self.words:
-            haystack = f"{report['title']}\n{report['summary'] or ''}".casefold()
+            haystack = "\n".join(
+                [report["title"], report["summary"] or "", report.get(TEXT) or ""]
+            ).casefold()
             if not all(w in haystack for w in self.words):
                 return False
         if self.window is not None and not self.window.holds_report(
@@ -220,18 +237,24 @@ class Criteria(NamedTuple):
         """Whether matching looks at the summary."""
         return bool(self.words) or any(c.field == "summary" for c in self.conditions)
 
+    @property
+    def reads_text(self) -> bool:
+        """Whether matching looks at the full text (which a source reads only then)."""
+        return bool(self.words) or any(c.field == TEXT for c in self.conditions)
+
     def narrowing(self, **more: Any) -> Narrowing:
         """What every match has, for an index to narrow the reports it reads (and ``more``)."""
         return Narrowing(
             texts=self.words,
             years=self.years,
             components=self.components,
+            inspectors=self.inspectors,
             tags=self.tags,
             redacted=self.redacted,
             window=self.window,
             conditions=self.conditions,
             nonconcurred=self.nonconcurred,
-            **more,
+            **{"full_text": self.reads_text, **more},
         )
 
     def unknown_values(self, known: Callable[[str], Iterable[str]]) -> list[str]:
@@ -242,7 +265,7 @@ class Criteria(NamedTuple):
         for name, typed in self.named:
             values = sorted(set(known(name)))
             if typed.casefold() not in {value.casefold() for value in values}:
-                label = "tag" if name == "tags" else name
+                label = {"tags": "tag", "components": "component"}.get(name, name)
                 notes.append(
                     f"Note: no report in this dataset has the {label} {typed!r}."
                     + did_you_mean(typed, values)
@@ -250,8 +273,9 @@ class Criteria(NamedTuple):
         return notes
 
 
-NOTED = ("component", "tags")
-"""The fields a query may name a value of (-c, --tag) and so ask every distinct value of,
+NOTED = ("components", "inspector", "tags")
+"""The fields a query may name a value of (-c, --inspector, --tag) and so ask every
+distinct value of,
 to say when no report has the one asked for: a source keeps them at hand (Criteria.named,
 unknown_values)."""
 
@@ -268,19 +292,23 @@ class Narrowing(NamedTuple):
     candidate (Criteria.matches, the one definition of the criteria)."""
 
     texts: tuple[str, ...] = ()
-    """Case-folded texts that the case-folded title, newline, summary contains."""
+    """Case-folded texts that the case-folded title, summary or text contains."""
     numbers: frozenset[str] | None = None
     """Upper-cased report numbers: one of them is the report's."""
     terms: tuple[Term, ...] = ()
     """Each occurs in the report, as search counts them."""
     summaries: bool = True
     """False: the query does not read summaries, which may then come as null."""
+    full_text: bool = False
+    """True: the query reads the reports' full text (else it may come as null)."""
     fields: tuple[str, ...] | None = None
     """The only fields the query reads (None: every one): the reports may have only those."""
     years: YearRange | None = None
     """The report's fiscal year is in this range."""
     components: tuple[str, ...] = ()
-    """The report's component, case-folded, is one of these (when there are any)."""
+    """One of the report's components, case-folded, is one of these (when any)."""
+    inspectors: tuple[str, ...] = ()
+    """The report's inspector, case-folded, is one of these (when there are any)."""
     tags: tuple[str, ...] = ()
     """The report has each of these tags, case-folded."""
     redacted: bool | None = None
@@ -384,17 +412,17 @@ def number_forms(numbers: Sequence[str]) -> frozenset[str]:
     return frozenset(form for asked in numbers for form in _forms(asked))
 
 
-def asked_for(numbers: Sequence[str]) -> Callable[[Report], Report | None]:
-    """A dataset ``pick`` that keeps only the reports with these numbers."""
-    wanted = number_forms(numbers)
-    return lambda report: report if report["report_number"].upper() in wanted else None
+def is_asked(wanted: frozenset[str]) -> Callable[[Report], bool]:
+    """Whether a report is one of those asked for by ``number_forms``: by its number or
+    its id (ignoring case)."""
+    return lambda r: r["report_number"].upper() in wanted or r["id"].upper() in wanted
 
 
 def find(
     reports: Sequence[Report], numbers: Sequence[str], known: Sequence[str] | None = None
 ) -> list[Report]:
-    """The reports with these numbers, in the order asked; NotFound names every miss and
-    suggests close numbers from ``known`` (default: the reports' own numbers)."""
+    """The reports with these numbers or ids, in the order asked; NotFound names every
+    miss and suggests close numbers from ``known`` (default: the reports' own numbers)."""
     found, missing = locate(reports, numbers, known)
     if missing:
         raise NotFound(missing)
@@ -404,23 +432,39 @@ def find(
 def locate(
     reports: Sequence[Report], numbers: Sequence[str], known: Sequence[str] | None = None
 ) -> tuple[list[Report], str | None]:
-    """The reports found with these numbers, in the order asked, and a message naming
-    every number not found (with close numbers from ``known``), or None."""
-    by_number = {r["report_number"].upper(): r for r in reports}
+    """The reports found with these ids or numbers, in the order asked, and a message
+    naming every one not found (with close numbers from ``known``), or None. An id is
+    the report; a number that several reports have (two inspectors' 14-01) is a
+    UsageError that lists their ids, so that one number never stands for two reports."""
+    by_id = {r["id"].upper(): r for r in reports}
+    by_number: dict[str, list[Report]] = {}
+    for report in reports:
+        by_number.setdefault(report["report_number"].upper(), []).append(report)
     found: list[Report] = []
     missing: list[str] = []
     for asked in numbers:
         exact, normal = _forms(asked)
-        report = by_number.get(exact) or by_number.get(normal)
-        if report is None:
+        chosen = by_id.get(exact)
+        if chosen is None:
+            having = by_number.get(exact) or by_number.get(normal) or []
+            if len(having) > 1:
+                raise UsageError(_ambiguous(asked, having))
+            chosen = having[0] if having else None
+        if chosen is None:
             missing.append(asked)
         else:
-            found.append(report)
+            found.append(chosen)
     if not missing:
         return found, None
     if known is None:
         known = [r["report_number"] for r in reports]
     return found, _not_found_message(missing, list(known))
+
+
+def _ambiguous(asked: str, reports: Sequence[Report]) -> str:
+    ids = sorted((r["id"] for r in reports), key=lambda i: (natural_key(i), i))
+    shown = "\n".join(f"  {sanitise(i)}" for i in ids)
+    return f"{asked!r} is the number of {len(ids)} reports; show one by its id:\n{shown}"
 
 
 def _not_found_message(missing: list[str], known: list[str]) -> str:

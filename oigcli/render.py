@@ -247,6 +247,15 @@ def reports_table(
     return report_pages([{name: r[name] for name in columns} for r in reports], width)
 
 
+def varying(reports: Sequence[Report], columns: Sequence[str]) -> list[str]:
+    """The columns without ``inspector`` when every row has the same one: the reports of
+    one OIG (the bundled data, one inspector's folder) need no column that says so in
+    every row; an archive's do, where report numbers repeat across inspectors."""
+    if "inspector" in columns and len({r["inspector"] for r in reports}) <= 1:
+        return [c for c in columns if c != "inspector"]
+    return list(columns)
+
+
 def fitting_columns(
     reports: Sequence[Report], columns: Sequence[str], style: str, width: int
 ) -> tuple[list[str], list[str]]:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 class Scan:
     """The dataset at ``path`` (None: bundled; ``-``: ``stdin``), read for each question.
-    ``after_read`` is called once, after the first pass that read a valid dataset whole.
+    ``after_read`` is called once, after the first pass that read a valid dataset whole,
+    with the number of reports it holds.
     ``skip_invalid``: the records with problems are left out (and ``notes`` says so)
     instead of a DatasetError."""
 
@@ -35,7 +36,7 @@ class Scan:
         self,
         path: str | None,
         stdin: TextIO | None = None,
-        after_read: Callable[[], None] | None = None,
+        after_read: Callable[[int], None] | None = None,
         skip_invalid: bool = False,
     ) -> None:
         self.path = path
@@ -46,13 +47,14 @@ class Scan:
         self._numbers: list[str] | None = None
         self._values: dict[str, set[str]] = {}
 
-    def _stream(self, keep: Keep | None) -> Iterator[Report]:
-        """One pass: the reports ``keep`` keeps, as they are read and checked; then a
-        DatasetError when the dataset turned out to have a problem."""
+    def _stream(self, keep: Keep | None, texts: bool = False) -> Iterator[Report]:
+        """One pass: the reports ``keep`` keeps, as they are read and checked (``texts``:
+        with a scraper's report.txt files read); then a DatasetError when the dataset
+        turned out to have a problem."""
         from oigcli import dataset
         from oigcli.errors import DatasetError
 
-        data, reports = dataset.stream(self.path, self.stdin, NOTED)
+        data, reports = dataset.stream(self.path, self.stdin, NOTED, texts)
         for report in reports:
             if keep is None or keep(report):
                 yield report
@@ -65,7 +67,7 @@ class Scan:
             return  # a dataset with problems is never indexed
         if self._after_read is not None:
             after, self._after_read = self._after_read, None
-            after()
+            after(data.records)
 
     def rows(
         self,
@@ -80,14 +82,15 @@ class Scan:
         them ordered); ordered, the whole dataset is read and checked before the first."""
         from oigcli import query
 
+        reports = self._stream(keep, need.full_text)
         if not ordered:
-            return self._stream(keep)
+            return reports
         if stop is not None:  # only the newest: a heap of stop reports
             newest = query.Newest(stop)
-            for report in self._stream(keep):
+            for report in reports:
                 newest.add(report)
             return iter(newest.reports())
-        return _newest_first(self._stream(keep))
+        return _newest_first(reports)
 
     def numbers(self) -> list[str]:
         if self._numbers is None:

@@ -24,6 +24,8 @@ class Field(NamedTuple):
     """Prose or a link: a table may cut it with "…" to fit a terminal."""
     groupable: bool = True
     """A category that ``stats --by`` can count by (not prose, a link, or an identifier)."""
+    shown: bool = True
+    """Printed unless ``--fields`` leaves it out (the full text is printed only when asked)."""
 
     @property
     def type_name(self) -> str:
@@ -33,12 +35,30 @@ class Field(NamedTuple):
 
 FIELDS: tuple[Field, ...] = (
     Field(
+        "id",
+        str,
+        False,
+        "The record's key, unique within a dataset: <inspector>/<report_id> for a record "
+        "of the inspectors-general scraper; else <inspector>/<report_number>, or the "
+        "report number when the inspector is unknown.",
+        "dhs/ and the report number",
+        groupable=False,
+    ),
+    Field(
         "report_number",
         str,
         False,
-        "The OIG's report number, e.g. OIG-21-63.",
+        "The OIG's report number, e.g. OIG-21-63 (unique only within one inspector).",
         "the page's Report Number",
         groupable=False,
+    ),
+    Field(
+        "inspector",
+        str,
+        True,
+        "The Office of Inspector General, as the inspectors-general scraper names it "
+        "(e.g. dhs); null when unknown.",
+        "the page is DHS OIG's, so dhs",
     ),
     Field(
         "title",
@@ -73,10 +93,11 @@ FIELDS: tuple[Field, ...] = (
         "the page's Fiscal Year",
     ),
     Field(
-        "component",
-        str,
-        True,
-        "The DHS component the report is about, e.g. CBP.",
+        "components",
+        list,
+        False,
+        "The agencies or DHS components the report concerns, as readers write them "
+        "(CBP, ICE, USSS, USCG; DHS for department-wide work).",
         "the title (every title names CBP; the page's DHS Agency label is empty)",
     ),
     Field(
@@ -85,6 +106,20 @@ FIELDS: tuple[Field, ...] = (
         False,
         "Keywords the report is listed under.",
         "the page's keyword, OFO",
+    ),
+    Field(
+        "type",
+        str,
+        True,
+        "The kind of report (audit, inspection, evaluation, ...); null when unknown.",
+        "not on the page, so null",
+    ),
+    Field(
+        "topic",
+        str,
+        True,
+        "The subject the OIG files the report under; null when unknown.",
+        "not on the page, so null",
     ),
     Field(
         "redacted",
@@ -108,13 +143,38 @@ FIELDS: tuple[Field, ...] = (
         "the summary ('CBP concurred with all five recommendations')",
     ),
     Field(
+        "unreleased",
+        bool,
+        True,
+        "True when the report is not public (restricted or classified: no document, "
+        "perhaps a landing page); null when unknown.",
+        "not on the page, so null",
+    ),
+    Field(
         "document_url",
         str,
         True,
-        "Link to the report's PDF; null when unknown.",
+        "Link to the report's document (usually a PDF); null when unknown.",
         "not on the page (its Document File label is empty), so null",
         True,
         groupable=False,
+    ),
+    Field(
+        "landing_url",
+        str,
+        True,
+        "Link to the report's page on the OIG's site; null when unknown.",
+        "not on the page, so null",
+        True,
+        groupable=False,
+    ),
+    Field(
+        "agency_name",
+        str,
+        True,
+        "The agency's full name as the OIG writes it; null when unknown.",
+        "not on the page (its DHS Agency label is empty), so null",
+        True,
     ),
     Field(
         "oversight_area",
@@ -124,18 +184,34 @@ FIELDS: tuple[Field, ...] = (
         "not on the page (its Oversight Area label is empty), so null",
         True,
     ),
+    Field(
+        "text",
+        str,
+        True,
+        "The report's full text (a scraper's report.txt); null when unknown. Long: "
+        "printed only when --fields names it.",
+        "not on the page, so null",
+        True,
+        groupable=False,
+        shown=False,
+    ),
 )
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 REQUIRED: tuple[str, ...] = ("report_number", "title", "fiscal_year")
 """Fields every record must have; the others may be absent (then unknown)."""
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+SHOWN_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS if f.shown)
+"""The fields a report is printed with unless --fields chooses (FIELD_NAMES without text,
+which is last: a report with every field but text is in order)."""
+TEXT = "text"
 
 LIST_COLUMNS: tuple[str, ...] = (
     "report_number",
+    "inspector",
     "fiscal_year",
     "issue_date",
-    "component",
+    "components",
     "title",
 )
 """The columns of ``list`` and ``filter`` tables."""

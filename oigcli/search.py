@@ -1,14 +1,21 @@
-"""Ranked search over titles and summaries: BM25F with the title weighted above the summary.
+"""Ranked search over titles, summaries and full texts.
 
 A query is words and "quoted phrases"; a word ending in ``*`` matches every word that
-starts with it. A report matches when every word and phrase appears in its title or
-summary (whole words, ignoring case). Matches are ranked by BM25F (Robertson & Zaragoza):
-term frequencies of the title count ``TITLE_WEIGHT`` times those of the summary, with
-k1 = 1.2 and b = 0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5)) over the whole dataset
-being searched (so a report's score does not depend on other criteria), and a document's
-length counted in characters. (BM25 wants a length relative to the average, which for prose
-is the same counted in characters or in words; counting words means a pass over every
-summary of the dataset, a fifth of a first search's time.)
+starts with it. A report matches when every word and phrase appears in its title, summary
+or text (whole words, ignoring case). A word on its own matches every word with the same
+English stem (Snowball's English stemmer: ``recommendation`` finds ``recommendations``); a
+phrase matches its words as written, a prefix the words that start with it.
+
+Matches are ranked in tiers, then by BM25F: first the reports with more of the query's
+terms in the title, then more in the title or summary, then the rest (so a title match
+comes before a summary match, which comes before a body match), each tier by BM25F
+(Robertson & Zaragoza): term frequencies of the title count ``TITLE_WEIGHT`` times, the
+summary's ``SUMMARY_WEIGHT``, the text's ``TEXT_WEIGHT``, with k1 = 1.2 and b = 0.75,
+idf = ln(1 + (N - df + 0.5) / (df + 0.5)) over the whole dataset being searched (so a
+report's score does not depend on other criteria), and a document's length counted in
+characters. (BM25 wants a length relative to the average, which for prose is the same
+counted in characters or in words; counting words means a pass over every text of the
+dataset, most of a first search's time.)
 """
 
 from __future__ import annotations
@@ -18,17 +25,21 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from oigcli.errors import UsageError
-from oigcli.schema import Report
+from oigcli.schema import TEXT, Report
 
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
+TEXT_WEIGHT = 0.2
 K1 = 1.2
 B = 0.75
 SNIPPET_WORDS = 20
 SNIPPET_LEAD = 6
 """Words of context kept before the first match in a snippet."""
+EXCERPT = 600
+"""Characters of a report's text kept on each side of its first match, for a snippet."""
 
 _WORD = re.compile(r"\w+")
 
@@ -44,24 +55,75 @@ def runs(folded: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+@functools.cache
+def _stemmer() -> Any:
+    import snowballstemmer  # type: ignore[import-untyped]  # only when searching: start-up
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    """The English (Snowball) stem of a case-folded word; remembered, since prose repeats
+    its words."""
+    result: str = _stemmer().stemWord(word)
+    return result
+
+
+_IRREGULAR = frozenset({"die", "lie", "tie"})
+"""Stems of words that do not start with all but their last letter (dying, lying, tying)."""
+
+
+def screen(stemmed: str) -> str:
+    """What every word with this stem starts with: all of the stem but its last letter
+    (the stemmer changes at most that one: happy, happi), two for the three irregular
+    words. Checked over a large vocabulary in the tests."""
+    return stemmed[:-2] if stemmed in _IRREGULAR else stemmed[:-1]
+
+
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]
     prefix: bool = False
     """The last word matches any word that starts with it (``recommend*``)."""
+    stemmed: bool = False
+    """One word that matches every word with its stem (a word on its own in a query)."""
+
+    @functools.cached_property
+    def stem(self) -> str:
+        return stem(self.words[0])
+
+    @functools.cached_property
+    def start(self) -> str:
+        """What every word the term matches starts with (for a screen and for an index)."""
+        if self.stemmed:
+            return screen(self.stem)
+        return self.words[0]
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
         """Finds the term in case-folded text: its words whole (the last one only at its
-        start with ``*``), separated by anything but letters and digits. A phrase is
-        matched in a lookahead so that overlapping occurrences all count."""
+        start with ``*``), separated by anything but letters and digits; a stemmed word,
+        every word that starts as its stems' words do (each then stemmed to see). A phrase
+        is matched in a lookahead so that overlapping occurrences all count."""
+        if self.stemmed:
+            return re.compile(rf"\b{re.escape(self.start)}\w*")
         body = r"\W+".join(re.escape(w) for w in self.words)
         body = rf"\b{body}\w*" if self.prefix else rf"\b{body}\b"
         return re.compile(f"(?={body})" if len(self.words) > 1 else body)
 
     def count(self, folded: str) -> int:
         """How often the term occurs in ``folded`` (case-folded text)."""
+        if self.stemmed:
+            wanted = self.stem
+            return sum(1 for word in self.regex.findall(folded) if stem(word) == wanted)
         return len(self.regex.findall(folded))
+
+    def matches_word(self, word: str) -> bool:
+        """Whether the term, one word, matches this case-folded word."""
+        if self.stemmed:
+            return word.startswith(self.start) and stem(word) == self.stem
+        return word.startswith(self.words[-1]) if self.prefix else word == self.words[-1]
 
 
 @dataclass(frozen=True)
@@ -90,9 +152,13 @@ class Query:
         )
 
     def pattern(self) -> re.Pattern[str]:
-        """A regular expression that finds every term in text, for snippets and highlights."""
+        """A regular expression that finds every term in text, for snippets and highlights
+        (a stemmed word: the words that start as the stem's do, a little more than match)."""
         parts = []
         for term in self.terms:
+            if term.stemmed:
+                parts.append(rf"\b{re.escape(term.start)}\w*")
+                continue
             body = r"\W+".join(re.escape(w) for w in term.words)
             parts.append(rf"\b{body}\w*" if term.prefix else rf"\b{body}\b")
         return re.compile("|".join(parts), re.IGNORECASE)
@@ -123,7 +189,10 @@ def parse_query(text: str) -> Query:
             word = word[1:] if without else word
             prefix = word.endswith("*")
             parts = words(word)
-            found = [Term((p,), prefix and i == len(parts) - 1) for i, p in enumerate(parts)]
+            found = [
+                Term((p,), True) if prefix and i == len(parts) - 1 else Term((p,), stemmed=True)
+                for i, p in enumerate(parts)
+            ]
         if without:
             if pending_or:
                 raise UsageError(f"{text!r}: OR joins terms to find, not -words to leave out")
@@ -163,12 +232,20 @@ def parse_query(text: str) -> Query:
 class Hit:
     report: Report
     score: float
+    tier: tuple[int, int] = (0, 0)
+    """How many of the query's terms are in the title, and in the title or summary."""
+    excerpt: str | None = None
+    """The part of the report's text around its first match, when the text is not kept."""
 
 
-def length(title: str, summary: str) -> float:
+def length(title: str, summary: str, text: str = "") -> float:
     """A report's length for BM25F: its fields' characters (known without looking at
     them), each field weighed as its terms are. An index sums these for its statistics."""
-    return TITLE_WEIGHT * len(title) + SUMMARY_WEIGHT * len(summary)
+    return TITLE_WEIGHT * len(title) + SUMMARY_WEIGHT * len(summary) + TEXT_WEIGHT * len(text)
+
+
+Counts = tuple[int, int, int]
+"""How often a term occurs in a report's title, summary and text."""
 
 
 class Ranking:
@@ -177,22 +254,31 @@ class Ranking:
     term), but only those that contain every term, and that ``keep`` accepts, are kept.
     So a search never holds more than its matches, whatever the dataset's size."""
 
-    def __init__(self, query: Query, keep: Callable[[Report], bool] | None = None) -> None:
+    def __init__(
+        self,
+        query: Query,
+        keep: Callable[[Report], bool] | None = None,
+        keep_text: bool = False,
+    ) -> None:
         self.query = query
         self.keep = keep
+        self.keep_text = keep_text
+        """False: a match is kept without its text (long), but with an excerpt of it
+        around the first match, for its snippet."""
         self.reports = 0
         self.total_length = 0.0
         self.df = [0] * len(query.terms)
         self.counting = True
         """Whether pick sees every report and counts the statistics itself."""
-        groups = [term.words for term in query.terms]
+        groups = [(term.start,) if term.stemmed else term.words for term in query.terms]
         self._screened = len(groups) <= SCREENED_TERMS
         if len(groups) == 1 and len(groups[0]) == 1:  # one word: the common case, and
             word = groups[0][0]  # the screen every report of a large file goes through
             self._may_occur: Callable[[str], bool] = lambda folded: word in folded
         else:
             self._may_occur = lambda folded: any(all(w in folded for w in g) for g in groups)
-        self.found: list[tuple[Report, list[tuple[int, int]], float]] = []
+        self.found: list[tuple[Report, list[Counts], float, str | None]] = []
+        self._pattern: re.Pattern[str] | None = None
 
     def preset(self, reports: int, total_length: float, df: list[int]) -> None:
         """The statistics of the whole dataset, from an index that then gives pick only the
@@ -200,35 +286,46 @@ class Ranking:
         self.reports, self.total_length, self.df = reports, total_length, list(df)
         self.counting = False
 
-    def pick(self, report: Report) -> Report | None:
+    def _counts(self, texts: Sequence[str]) -> list[Counts]:
         terms = self.query.terms
-        title, summary = report["title"], report["summary"] or ""
-        size = length(title, summary)
+        if self._screened:  # few terms: a scan for each, once a plain `in` finds them
+            present = [text for text in texts if text and self._may_occur(text)]
+            if not present:
+                return [(0, 0, 0)] * len(terms)  # no term occurs as a word where it is no text
+            return [
+                (term.count(texts[0]), term.count(texts[1]), term.count(texts[2])) for term in terms
+            ]
+        each = [count_all(terms, text) for text in texts]  # many: each text's words once
+        return list(zip(*each, strict=True))
+
+    def pick(self, report: Report) -> Report | None:
+        title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
+        size = length(title, summary, text)
         if self.counting:
             self.reports += 1
             self.total_length += size
-        folded_title, folded_summary = title.casefold(), summary.casefold()
-        if self._screened:  # few terms: a scan for each, once a plain `in` finds them
-            if not self._may_occur(f"{folded_title}\n{folded_summary}"):
-                return None  # no term can occur as a word where it does not occur as text
-            counts = [(term.count(folded_title), term.count(folded_summary)) for term in terms]
-        else:  # many: each text's words once, then every term looked up in them
-            pairs = zip(
-                count_all(terms, folded_title), count_all(terms, folded_summary), strict=True
-            )
-            counts = list(pairs)
+        counts = self._counts([title.casefold(), summary.casefold(), text.casefold()])
         if self.counting:
-            for i, (a, b) in enumerate(counts):
-                self.df[i] += a + b > 0
-        if not self.query.matches([a + b > 0 for a, b in counts]):
+            for i, found in enumerate(counts):
+                self.df[i] += any(found)
+        if not self.query.matches([any(found) for found in counts]):
             return None
         if self.keep and not self.keep(report):
             return None
-        if self.query.excluded and any(
-            term.count(folded_title) or term.count(folded_summary) for term in self.query.excluded
-        ):
-            return None
-        self.found.append((report, counts, size))
+        if self.query.excluded:
+            folded = f"{title}\n{summary}\n{text}".casefold()
+            if any(term.count(folded) for term in self.query.excluded):
+                return None
+        excerpt = None
+        if text and not self.keep_text:
+            if self._pattern is None:
+                self._pattern = self.query.pattern()
+            first = self._pattern.search(text)
+            if first is not None:
+                at = first.start()
+                excerpt = text[max(0, at - EXCERPT) : at + EXCERPT]
+            report = {**report, TEXT: None}
+        self.found.append((report, counts, size, excerpt))
         return report
 
     def hits(self) -> list[Hit]:
@@ -237,13 +334,14 @@ class Ranking:
         average = self.total_length / n if n and self.total_length else 1.0
         idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in self.df]
         hits = []
-        for report, counts, size in self.found:
+        for report, counts, size, excerpt in self.found:
             score = 0.0
-            for (in_title, in_summary), weight in zip(counts, idf, strict=True):
-                tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary
+            for (in_title, in_summary, in_text), weight in zip(counts, idf, strict=True):
+                tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary + TEXT_WEIGHT * in_text
                 score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * size / average))
-            hits.append(Hit(report, score))
-        hits.sort(key=lambda h: h.score, reverse=True)
+            tier = (sum(c[0] > 0 for c in counts), sum(c[0] + c[1] > 0 for c in counts))
+            hits.append(Hit(report, score, tier, excerpt))
+        hits.sort(key=lambda h: (h.tier, h.score), reverse=True)
         return hits
 
 
@@ -268,20 +366,26 @@ def count_all(terms: Sequence[Term], folded: str) -> list[int]:
         where.setdefault(token, []).append(i)
     ordered: list[str] | None = None
 
-    def last_matches(token: str, term: Term) -> bool:
-        return token.startswith(term.words[-1]) if term.prefix else token == term.words[-1]
-
     counts = []
     for term in terms:
         *head, last = term.words
-        if head:
+        if term.stemmed:
+            if ordered is None:
+                ordered = sorted(where)
+            count = 0
+            for token in ordered[bisect_left(ordered, term.start) :]:
+                if not token.startswith(term.start):
+                    break
+                if stem(token) == term.stem:
+                    count += len(where[token])
+        elif head:
             span = len(head)
             count = sum(
                 1
                 for i in where.get(head[0], ())
                 if i + span < len(tokens)
                 and tokens[i : i + span] == head
-                and last_matches(tokens[i + span], term)
+                and term.matches_word(tokens[i + span])
             )
         elif term.prefix:
             if ordered is None:
@@ -308,11 +412,13 @@ def search(reports: Iterable[Report], query: Query) -> list[Hit]:
     return ranking.hits()
 
 
-def snippet(report: Report, pattern: re.Pattern[str]) -> str:
-    """A few words of the summary around its first match (the title when the summary has
-    none), with "…" where text was left out. Made only for the results that are shown:
-    it costs more than scoring."""
-    for text in (report["summary"] or "", report["title"]):
+def snippet(report: Report, pattern: re.Pattern[str], excerpt: str | None = None) -> str:
+    """A few words around the first match, from wherever it is: the summary, else the
+    text (or ``excerpt``, the part of it around its first match), else the title; with
+    "…" where text was left out. Made only for the results that are shown: it costs more
+    than scoring."""
+    body = excerpt if excerpt is not None else report.get(TEXT) or ""
+    for text in (report["summary"] or "", body, report["title"]):
         found = pattern.search(text)
         if found:
             return _around(text, found.start())

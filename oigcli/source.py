@@ -20,6 +20,7 @@ ranking). The bundled data and standard input are always read.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -102,7 +103,9 @@ def open(
     if found is not None:
         return found
 
-    def indexed() -> None:
+    def indexed(reports: int) -> None:
+        if os.path.isdir(path) and reports < index.MIN_TREE_REPORTS:
+            return  # a few reports in a folder are read as fast as an index is opened
         if index.wanted(path, cache):
             index.build_in_background(path, cache)
 

@@ -33,15 +33,16 @@ class Grouping(NamedTuple):
 
 GROUPINGS: dict[str, Grouping] = {
     **{f.name: Grouping(f.name) for f in FIELDS if f.type is not list and f.groupable},
+    "component": Grouping("components"),
     "tag": Grouping("tags"),
     "year": Grouping("issue_date", 4, number=True),
     "month": Grouping("issue_date", 7),
 }
 """What ``--by`` accepts and each report's group key(s) under it: any single-valued field
 that is a category (not a report number, title, summary or link: one group per report);
-``tag`` (a report counts once in every distinct tag's group; one without tags in the null
-group); ``year`` and ``month`` of the issue date (YYYY as a number, YYYY-MM; unknown dates
-in the null group)."""
+``component`` and ``tag`` (a report counts once in the group of each of its distinct
+components or tags; one without any in the null group); ``year`` and ``month`` of the
+issue date (YYYY as a number, YYYY-MM; unknown dates in the null group)."""
 
 
 def grouping(by: str) -> str:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from oigcli.derive import is_redacted, recommendation_counts  # noqa: E402
-from oigcli.schema import FIELD_NAMES  # noqa: E402
+from oigcli.schema import SHOWN_NAMES  # noqa: E402
 
 SOURCE = ROOT / "sources" / "dhs-oig-ofo-reports-page.txt"
 TARGET = ROOT / "oigcli" / "data" / "reports.json"
@@ -36,6 +36,7 @@ LABELS = (
     "Fiscal Year",
 )
 COMPONENTS = ("CBP",)
+INSPECTOR = "dhs"  # the page is DHS OIG's own listing
 
 
 def _items(text: str) -> tuple[str, list[list[str]]]:
@@ -74,21 +75,29 @@ def parse(text: str) -> list[dict[str, Any]]:
             raise SystemExit(f"{title}: the page now gives an issue date; parse it here")
         named = [c for c in COMPONENTS if re.search(rf"\b{c}\b", title)]
         made, concurred = recommendation_counts(summary)
+        number = labels["Report Number"]
         report = {
-            "report_number": labels["Report Number"],
+            "id": f"{INSPECTOR}/{number}",
+            "report_number": number,
+            "inspector": INSPECTOR,
             "title": title,
             "summary": summary,
             "issue_date": None,
             "fiscal_year": int(labels["Fiscal Year"] or ""),
-            "component": named[0] if len(named) == 1 else None,
+            "components": named,
             "tags": [keyword],
+            "type": None,  # the page does not say
+            "topic": None,
             "redacted": is_redacted(title),
             "recommendations": made,
             "recommendations_concurred": concurred,
+            "unreleased": None,  # not said; a missing document link is not "unreleased"
             "document_url": labels.get("Document File"),
+            "landing_url": None,
+            "agency_name": labels.get("DHS Agency"),
             "oversight_area": labels.get("Oversight Area"),
         }
-        assert tuple(report) == FIELD_NAMES
+        assert tuple(report) == SHOWN_NAMES
         reports.append(report)
     return reports
 

@@ -179,8 +179,9 @@ def backend(
 ) -> Iterator[str]:
     """Runs a test once over each implementation of oigcli.source.Source. ``scan``: as
     oigcli is. ``index``: every dataset file the test asks about (the bundled one too,
-    and files of any size) is indexed first, when it can be (a dataset with problems never
-    is), and answered from its index; standard input and folders are read as always.
+    files of any size, scraper folders and zips) is indexed first, when it can be (a
+    dataset with problems never is), and answered from its index; standard input is read
+    as always.
     ``used`` counts the queries the index answered, so a test can tell it was asked."""
     if request.param == "scan":
         yield "scan"
@@ -194,7 +195,7 @@ def backend(
         path: str | None, stdin: Any, cache: Path | None, skip_invalid: bool = False
     ) -> Any:
         target = bundled_file if path is None else path
-        if path != "-" and os.path.isfile(target):
+        if path != "-" and index.worth_indexing(target):
             index.build(target, index_folder, settle=False)
             found = index.open_index(target, index_folder)
             if found is not None:

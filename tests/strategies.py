@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from oigcli.dates import Period, parse_period
 from oigcli.query import Criteria, YearRange
-from oigcli.schema import FIELD_NAMES
+from oigcli.schema import SHOWN_NAMES
 from oigcli.where import parse_condition
 
 WORDS = ["border", "medical", "audit", "canine", "mail", "security", "training", "REDACTED"]
-COMPONENTS = ["CBP", "ICE", "FEMA", "cbp", None]
+COMPONENTS = ["CBP", "ICE", "FEMA", "cbp"]
+INSPECTORS = ["dhs", "gpo", "DHS"]
 TAGS = ["OFO", "USBP", "Audit"]
 
 
@@ -23,21 +24,29 @@ def reports(draw: st.DrawFn, number: str) -> dict[str, Any]:
     date = draw(st.none() | st.dates(dt.date(year - 1, 10, 1), dt.date(year, 9, 30)))
     made = draw(st.none() | st.integers(0, 12))
     concurred = None if made is None else draw(st.none() | st.integers(0, made))
+    inspector = draw(st.none() | st.sampled_from(INSPECTORS))
     values = {
+        "id": number if inspector is None else f"{inspector}/{number}",
         "report_number": number,
+        "inspector": inspector,
         "title": " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))),
         "summary": draw(st.none() | st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)),
         "issue_date": None if date is None else date.isoformat(),
         "fiscal_year": year,
-        "component": draw(st.sampled_from(COMPONENTS)),
+        "components": draw(st.lists(st.sampled_from(COMPONENTS), max_size=2)),
         "tags": draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True)),
+        "type": draw(st.none() | st.sampled_from(["audit", "inspection"])),
+        "topic": None,
         "redacted": draw(st.booleans()),
         "recommendations": made,
         "recommendations_concurred": concurred,
+        "unreleased": draw(st.none() | st.booleans()),
         "document_url": None,
+        "landing_url": None,
+        "agency_name": None,
         "oversight_area": None,
     }
-    assert tuple(values) == FIELD_NAMES
+    assert tuple(values) == SHOWN_NAMES
     return values
 
 
@@ -57,8 +66,11 @@ def datasets(draw: st.DrawFn, max_size: int = 25) -> list[dict[str, Any]]:
 CONDITIONS = [
     "recommendations>=3",
     "recommendations_concurred<5",
-    "component=cbp",
-    "component!=ICE",
+    "components=cbp",
+    "components!=ICE",
+    "inspector=gpo",
+    "type=audit",
+    "unreleased=true",
     "tags=ofo",
     "title~(?i)border|mail",
     "issue_date<2020-06",
@@ -83,7 +95,8 @@ windows = st.tuples(periods, periods).filter(lambda window: _in_order(*window))
 criteria = windows.flatmap(
     lambda window: st.builds(
         Criteria.build,
-        components=st.lists(st.sampled_from([c for c in COMPONENTS if c]), max_size=2),
+        components=st.lists(st.sampled_from(COMPONENTS), max_size=2),
+        inspectors=st.lists(st.sampled_from(INSPECTORS), max_size=2),
         years=st.none()
         | st.builds(
             YearRange, st.none() | st.integers(2014, 2026), st.none() | st.integers(2014, 2026)

@@ -111,6 +111,9 @@ def _options(draw: st.DrawFn) -> tuple[dict[str, Any], list[str], list[str]]:
         keywords["component"] = components
         words += [w for c in components for w in ("-c", c)]
     if draw(st.booleans()):
+        keywords["inspector"] = inspector = draw(st.sampled_from(["dhs", "GPO"]))
+        words += ["--inspector", inspector]
+    if draw(st.booleans()):
         keywords["fy"] = year = draw(st.sampled_from(["2019..2021", "2020", "..2018", "FY2022"]))
         words += ["--fy", year]
     if draw(st.booleans()):
@@ -132,7 +135,7 @@ def _options(draw: st.DrawFn) -> tuple[dict[str, Any], list[str], list[str]]:
         words.append("--" + flag.replace("_", "-"))
     criteria_words = list(words)
     if draw(st.booleans()):
-        keywords["sort"] = sort = draw(st.sampled_from(["-recommendations", "title,component"]))
+        keywords["sort"] = sort = draw(st.sampled_from(["-recommendations", "title,inspector"]))
         words.append(f"--sort={sort}")
     if draw(st.booleans()):
         keywords["limit"] = limit = draw(st.integers(0, 4))

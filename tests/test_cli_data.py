@@ -166,7 +166,7 @@ BROKEN_PROBLEMS = [
     (1, None, "report_number", "missing (required)"),
     (1, None, "title", "expected string, found a number"),
     (2, "A", "recommendations_concurred", "2 is more than the 1 recommendations made"),
-    (2, "A", "report_number", "duplicate (also record 0)"),
+    (2, "A", "id", "duplicate (also record 0)"),
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import NUMBERS, Invoke, fake_terminal
-from oigcli.schema import FIELD_NAMES
+from oigcli.schema import SHOWN_NAMES
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""
@@ -31,7 +31,8 @@ def _r(
         "summary": f"Summary of {title.lower()}.",
         "issue_date": date,
         "fiscal_year": fy,
-        "component": component,
+        "inspector": None if component is None else component.lower(),
+        "component": component,  # as oigcli 0.1 wrote it: read as components
         "tags": tags,
         "redacted": redacted,
         "recommendations": made,
@@ -133,13 +134,13 @@ def test_fiscal_years(invoke: Invoke, sample: str, args: list[str], expected: li
     ("args", "expected"),
     [
         (["--where", "recommendations>=5"], ["OIG-22-07", "OIG-20-45"]),
-        (["-w", "recommendations>=3", "-w", "component=cbp"], ["OIG-22-07", "OIG-20-45"]),
+        (["-w", "recommendations>=3", "-w", "components=cbp"], ["OIG-22-07", "OIG-20-45"]),
         (["--where", "tags=usbp"], ["OIG-22-07", "OIG-21-02"]),
         (["--where", "title~(?i)^cbp"], ["OIG-22-07", "OIG-20-45"]),
         (["--where", "issue_date<2020-07"], ["OIG-20-45", "OIG-20-10"]),
         (["--where", "issue_date=null"], ["OIG-21-30"]),
         (["--where", "recommendations=null"], ["OIG-21-02"]),
-        (["--where", "component!=CBP"], ["OIG-21-30", "OIG-20-10"]),
+        (["--where", "components!=CBP"], ["OIG-21-30", "OIG-20-10"]),
         (["--redacted"], ["OIG-22-07", "OIG-20-45"]),
         (["--not-redacted"], ["OIG-21-02", "OIG-21-30", "OIG-20-10"]),
         (["--nonconcurred"], ["OIG-20-45"]),
@@ -173,11 +174,11 @@ def test_named_filters_on_the_bundled_reports(invoke: Invoke) -> None:
             ["OIG-21-30", "OIG-20-10", "OIG-20-45", "OIG-22-07", "OIG-21-02"],
         ),
         (
-            ["--sort", "component,-fiscal_year"],
+            ["--sort", "inspector,-fiscal_year"],
             ["OIG-22-07", "OIG-21-02", "OIG-20-45", "OIG-21-30", "OIG-20-10"],
         ),
         (
-            ["--sort", "component", "--sort", "-fiscal_year"],
+            ["--sort", "inspector", "--sort", "-fiscal_year"],
             ["OIG-22-07", "OIG-21-02", "OIG-20-45", "OIG-21-30", "OIG-20-10"],
         ),
         (
@@ -237,7 +238,7 @@ def test_show_fields(invoke: Invoke) -> None:
         (["list", "--sort", "tags"], "cannot sort by 'tags'"),
         (["list", "--sort", "score"], "cannot sort by 'score'"),
         (["list", "--fields", "report_number,titel"], "Did you mean title?"),
-        (["list", "--fields", "snippet"], "Valid fields: report_number, title,"),
+        (["list", "--fields", "snippet"], "Valid fields: id, report_number, inspector, title,"),
         (["show", "21-27", "--fields", "nope"], "cannot show 'nope'"),
         (["filter", "--limit", "-1"], "-1 is not in the range x>=0"),
         (["filter", "--offset", "x"], "Invalid value for '--offset': 'x'"),
@@ -266,8 +267,8 @@ def test_query_usage_errors_exit_2(invoke: Invoke, args: list[str], message: str
 def test_search_json_adds_score_and_snippet(invoke: Invoke, bundled: list[dict[str, Any]]) -> None:
     rows = json.loads(invoke("search", "medical", "--json").stdout)
     assert len(rows) == 1
-    assert list(rows[0]) == [*FIELD_NAMES, "score", "snippet"]
-    assert {k: rows[0][k] for k in FIELD_NAMES} == bundled[1]
+    assert list(rows[0]) == [*SHOWN_NAMES, "score", "snippet"]
+    assert {k: rows[0][k] for k in SHOWN_NAMES} == bundled[1]
     assert rows[0]["score"] > 0 and "medical emergencies" in rows[0]["snippet"]
 
 

@@ -193,7 +193,7 @@ def test_completion_reads_the_index_of_a_large_file(
     assert where is not None
     with sqlite3.connect(where) as connection:  # an answer with this came from the index
         connection.execute(  # (components are kept whole in meta)
-            """UPDATE meta SET value = '{"component": ["FROM-THE-INDEX"], "tags": []}'
+            """UPDATE meta SET value = '{"components": ["FROM-THE-INDEX"], "inspector": [], "tags": []}'
             WHERE key = 'values'"""
         )
     assert complete.components(_ctx(data=path), "") == ["FROM-THE-INDEX"]

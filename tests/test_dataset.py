@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import write_file
 from oigcli.dataset import Problem, from_scraper, load, normalise, read
 from oigcli.errors import DatasetError
-from oigcli.schema import FIELD_NAMES
+from oigcli.schema import FIELD_NAMES, SHOWN_NAMES
 from oigcli.stream import describe
 from scraper import EXPECTED, REPORTS, write_archive
 from strategies import datasets
@@ -69,9 +69,24 @@ def test_content_not_name_decides(tmp_path: Path, bundled: list[dict[str, Any]])
 
 def test_absent_optional_fields_are_null_and_keys_come_in_schema_order() -> None:
     report = normalise({"fiscal_year": 2020, "title": "T", "report_number": "A", "extra": 1})
-    assert tuple(report) == FIELD_NAMES
+    assert tuple(report) == SHOWN_NAMES  # and no text: unknown, and long
     assert report["tags"] == [] and report["summary"] is None and report["redacted"] is None
+    assert report["components"] == [] and report["id"] == "A"
     assert "extra" not in report
+    assert normalise({"report_number": "A", "inspector": "gpo"})["id"] == "gpo/A"
+    assert tuple(normalise({"report_number": "A", "text": "body"})) == FIELD_NAMES
+
+
+def test_a_0_1_record_has_its_one_component_as_a_list(tmp_path: Path) -> None:
+    old = {"report_number": "A", "title": "T", "fiscal_year": 2021}
+    path = write_file(tmp_path, json.dumps([{**old, "component": "CBP"}]))
+    assert load(path)[0]["components"] == ["CBP"]
+    path = write_file(tmp_path, json.dumps([{**old, "report_number": "B", "component": None}]))
+    assert load(path)[0]["components"] == []
+    bad = write_file(tmp_path, json.dumps([{**old, "component": 7}]))
+    assert [(p.field, p.message) for p in read(bad).problems] == [
+        ("component", "expected a string or null, found a number")
+    ]
 
 
 # --- the scraper's archive --------------------------------------------------------------
@@ -85,12 +100,12 @@ def test_scraper_archive_from_a_folder_inside(tmp_path: Path) -> None:
     write_archive(tmp_path)
     assert load(str(tmp_path / "dhs")) == EXPECTED
     assert load(str(tmp_path / "dhs" / "2020")) == [EXPECTED[1]]
-    assert load(str(tmp_path / "dhs" / "2020" / "OIG-21-01_2021")) == [EXPECTED[1]]
+    assert load(str(tmp_path / "dhs" / "2020" / "OIG-21-01_2020")) == [EXPECTED[1]]
 
 
 def test_one_report_json_file(tmp_path: Path) -> None:
     write_archive(tmp_path)
-    assert load(str(tmp_path / "dhs" / "2021" / "OIG-21-40" / "report.json")) == [EXPECTED[2]]
+    assert load(str(tmp_path / "dhs" / "2021" / "OIG-21-40_2021" / "report.json")) == [EXPECTED[2]]
 
 
 def test_scraper_records_in_json_lines(tmp_path: Path) -> None:
@@ -101,15 +116,51 @@ def test_scraper_records_in_json_lines(tmp_path: Path) -> None:
 def test_scraper_mapping_rules() -> None:
     mapped, problems = from_scraper({**REPORTS[1], "summary": "  ", "agency": " cbp "})
     assert problems == []
-    assert mapped["report_number"] == "OIG-21-01"  # _YYYY suffix dropped
+    assert mapped["id"] == "dhs/OIG-21-01_2020"  # as the folder names it
+    assert mapped["report_number"] == "OIG-21-01"  # DHS's _YYYY suffix dropped
     assert mapped["fiscal_year"] == 2021  # October belongs to the next fiscal year
-    assert mapped["component"] == "CBP"
+    assert mapped["components"] == ["CBP"]
     assert mapped["summary"] is None  # blank is not a summary
-    assert "type" not in mapped and "inspector" not in mapped
+    assert mapped["inspector"] == "dhs" and mapped["type"] == "inspection"
+    assert mapped["unreleased"] is False  # the scraper requires a url unless unreleased
     assert (
         from_scraper({**REPORTS[0], "report_id": "OIG-20-10_20"})[0]["report_number"]
         == "OIG-20-10_20"
     )
+    # only DHS's scraper adds the year: another inspector's id is its number, whole
+    other = {**REPORTS[0], "inspector": "peacecorps", "report_id": "Challenges_2012"}
+    assert from_scraper(other)[0]["report_number"] == "Challenges_2012"
+    assert from_scraper(other)[0]["id"] == "peacecorps/Challenges_2012"
+
+
+@pytest.mark.parametrize(
+    ("agency", "components"),
+    [
+        ("cbp, ice", ["CBP", "ICE"]),  # the DHS scraper joins a report's components
+        ("secret_service", ["USSS"]),
+        ("coast_guard", ["USCG"]),
+        ("dhs", ["DHS"]),
+        ("uscis,tsa", ["USCIS", "TSA"]),
+        ("gpo", ["GPO"]),
+        ("federal_reserve", ["Federal Reserve"]),
+        ("peacecorps", ["Peace Corps"]),
+        ("some_new_agency", ["Some New Agency"]),  # never a slug with underscores
+        ("cbp, cbp", ["CBP"]),
+        ("", []),
+    ],
+)
+def test_agencies_are_written_as_readers_write_them(agency: str, components: list[str]) -> None:
+    assert from_scraper({**REPORTS[0], "agency": agency})[0]["components"] == components
+
+
+def test_unreleased_reports_keep_their_landing_page() -> None:
+    record = {k: v for k, v in REPORTS[0].items() if k != "url"}
+    mapped, _ = from_scraper(
+        {**record, "unreleased": True, "landing_url": "https://oig.example.gov/r"}
+    )
+    assert mapped["unreleased"] is True and mapped["document_url"] is None
+    assert mapped["landing_url"] == "https://oig.example.gov/r"
+    assert from_scraper(record)[0]["unreleased"] is None  # neither said nor implied
 
 
 def test_a_link_loop_in_an_archive_is_not_followed(tmp_path: Path) -> None:
@@ -255,8 +306,18 @@ def test_problems_name_their_record_field_and_line(
 def test_duplicates_name_the_first(tmp_path: Path) -> None:
     found = _problems(tmp_path, json.dumps([MINIMAL, {**MINIMAL, "title": "U"}]))
     assert [str(p) for p in found] == [
-        f"{tmp_path / 'data.json'}: record 1 (OIG-1): report_number: duplicate (also record 0)"
+        f"{tmp_path / 'data.json'}: record 1 (OIG-1): id: duplicate (also record 0)"
     ]
+
+
+def test_duplicates_are_by_id_not_number(tmp_path: Path) -> None:
+    """Two inspectors' 14-01 are two reports; one inspector's two 14-01 are a duplicate."""
+    gpo, lsc = {**MINIMAL, "inspector": "gpo"}, {**MINIMAL, "inspector": "lsc"}
+    assert _problems(tmp_path, json.dumps([gpo, lsc])) == []
+    assert _problems(tmp_path, json.dumps([gpo, {**MINIMAL, "id": "gpo/OIG-1"}]))
+    assert _problems(tmp_path, json.dumps([{**MINIMAL, "id": "a"}, {**MINIMAL, "id": "b"}])) == []
+    blank = _problems(tmp_path, json.dumps([{**MINIMAL, "id": " "}]))
+    assert [(p.field, p.message.split(" (")[0]) for p in blank] == [("id", "blank")]
 
 
 def test_problems_in_an_archive_name_the_file(tmp_path: Path) -> None:
@@ -268,8 +329,8 @@ def test_problems_in_an_archive_name_the_file(tmp_path: Path) -> None:
     # in path order: dhs/2099/X, then dhs/soon/OIG-21-40 (the folder is named after the date)
     assert [(Path(p.source).parent.name, p.field) for p in data.problems] == [
         ("X", None),
-        ("OIG-21-40", "published_on"),
-        ("OIG-21-40", "fiscal_year"),
+        ("OIG-21-40_2021", "published_on"),
+        ("OIG-21-40_2021", "fiscal_year"),
     ]
     assert data.problems[0].line == 1 and data.records == 3 and len(data.reports) == 2
 
@@ -278,14 +339,18 @@ def test_load_names_the_first_problems_and_points_to_validate(tmp_path: Path) ->
     path = write_file(tmp_path, json.dumps([{"title": "T"}] * 3))
     lines = _error(path).splitlines()
     assert lines[0] == f"{path} cannot be used: 6 problems, the first 3:"
-    assert len(lines) == 5 and lines[-1] == f"Run 'oigcli validate {path}' to list them all."
+    assert len(lines) == 5
+    assert (
+        lines[-1] == f"Run 'oigcli validate {path}' to list them all; --skip-invalid uses the rest."
+    )
 
 
 def test_a_single_problem_is_shown_alone(tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps([{**MINIMAL, "fiscal_year": "x"}]))
     assert (
         _error(path)
-        == f"{path} cannot be used:\n  {path}: record 0 (OIG-1): fiscal_year: expected integer, found a string"
+        == f"{path} cannot be used:\n  {path}: record 0 (OIG-1): fiscal_year: expected integer, "
+        f"found a string\nRun 'oigcli validate {path}' to check it; --skip-invalid uses the rest."
     )
 
 

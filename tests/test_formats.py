@@ -14,7 +14,7 @@ import pytest
 from conftest import BUNDLED_STATS, NUMBERS, Invoke, fake_terminal
 from oigcli.output import flat
 from oigcli.render import cell
-from oigcli.schema import FIELD_NAMES, LIST_COLUMNS
+from oigcli.schema import LIST_COLUMNS, SHOWN_NAMES
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""
@@ -55,7 +55,7 @@ def test_jsonl(invoke: Invoke, bundled: list[dict[str, Any]], command: list[str]
     objects = [json.loads(line) for line in lines]
     assert [o["report_number"] for o in objects] == NUMBERS
     for obj, report in zip(objects, bundled, strict=True):
-        assert {k: obj[k] for k in FIELD_NAMES} == report
+        assert {k: obj[k] for k in SHOWN_NAMES} == report
 
 
 @pytest.mark.parametrize("command", REPORT_COMMANDS)
@@ -65,9 +65,9 @@ def test_csv(invoke: Invoke, bundled: list[dict[str, Any]], command: list[str]) 
     text = result.stdout_bytes.decode("utf-8")
     assert text.count("\r\n") == 6  # RFC 4180 line ends (CliRunner's .stdout would hide them)
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0][: len(FIELD_NAMES)] == list(FIELD_NAMES)
+    assert rows[0][: len(SHOWN_NAMES)] == list(SHOWN_NAMES)
     for row, report in zip(rows[1:], bundled, strict=True):
-        assert row[: len(FIELD_NAMES)] == [flat(report[name]) for name in FIELD_NAMES]
+        assert row[: len(SHOWN_NAMES)] == [flat(report[name]) for name in SHOWN_NAMES]
         assert dict(zip(rows[0], row, strict=True))["issue_date"] == ""  # null: empty cell
 
 
@@ -75,17 +75,18 @@ def test_csv(invoke: Invoke, bundled: list[dict[str, Any]], command: list[str]) 
 def test_tsv(invoke: Invoke, bundled: list[dict[str, Any]], command: list[str]) -> None:
     lines = _out(invoke, *command, "--format", "tsv").splitlines()
     rows = [[_tsv_unescape(c) for c in line.split("\t")] for line in lines]
-    assert rows[0][: len(FIELD_NAMES)] == list(FIELD_NAMES)
+    assert rows[0][: len(SHOWN_NAMES)] == list(SHOWN_NAMES)
     for row, report in zip(rows[1:], bundled, strict=True):
-        assert row[: len(FIELD_NAMES)] == [flat(report[name]) for name in FIELD_NAMES]
+        assert row[: len(SHOWN_NAMES)] == [flat(report[name]) for name in SHOWN_NAMES]
 
 
 @pytest.mark.parametrize("command", REPORT_COMMANDS[:2])
 def test_markdown_table(invoke: Invoke, bundled: list[dict[str, Any]], command: list[str]) -> None:
     rows = _markdown_rows(_out(invoke, *command, "--format", "markdown"))
-    assert rows[0] == list(LIST_COLUMNS)
+    columns = [c for c in LIST_COLUMNS if c != "inspector"]  # one inspector's reports
+    assert rows[0] == columns
     for row, report in zip(rows[1:], bundled, strict=True):
-        assert row == [cell(report[name]) for name in LIST_COLUMNS]
+        assert row == [cell(report[name]) for name in columns]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -144,7 +145,7 @@ def test_show_jsonl_csv_tsv(invoke: Invoke, bundled: list[dict[str, Any]]) -> No
     )
     assert rows == [{k: flat(v) for k, v in r.items()} for r in expected]
     lines = _out(invoke, "show", *asked, "--format", "tsv").splitlines()
-    assert [line.split("\t")[0] for line in lines] == ["report_number", "OIG-21-27", "OIG-21-63"]
+    assert [line.split("\t")[0] for line in lines] == ["id", "dhs/OIG-21-27", "dhs/OIG-21-63"]
 
 
 def test_show_markdown_sections(invoke: Invoke, bundled: list[dict[str, Any]]) -> None:
@@ -159,7 +160,9 @@ def test_show_markdown_sections(invoke: Invoke, bundled: list[dict[str, Any]]) -
             for line in lines
             if line.startswith("- **")
         }
-        assert fields == {n: cell(report[n]) for n in FIELD_NAMES if n not in ("title", "summary")}
+        assert fields == {
+            n: cell(report[n]) for n in SHOWN_NAMES if n not in ("title", "summary")
+        } | {"text": "unknown"}
         # the page's "[REDACTED]" is escaped, so that no bracket can start a link
         assert lines[-1] == report["summary"].replace("[", "\\[").replace("]", "\\]")
 
@@ -349,7 +352,7 @@ def hostile(tmp_path: Path, bundled: list[dict[str, Any]]) -> str:
         **bundled[0],
         "title": "Bad \x1b[31mred\x1b[0m | pipe\ttab\u202eevil\x07",
         "summary": "line\nbreak \x1b]0;title\x07 osc",
-        "component": "\x1b[2J",
+        "components": ["\x1b[2J"],
         "tags": ["\x1b[5mblink"],
     }
     path = tmp_path / "hostile.json"
@@ -358,9 +361,9 @@ def hostile(tmp_path: Path, bundled: list[dict[str, Any]]) -> str:
 
 
 HOSTILE_COMMANDS = [
-    ["list", "--fields", "report_number,title,summary,component,tags"],
-    ["filter", "--fields", "report_number,title,summary,component,tags"],
-    ["search", "bad", "--fields", "report_number,title,snippet,component,tags"],
+    ["list", "--fields", "report_number,title,summary,components,tags"],
+    ["filter", "--fields", "report_number,title,summary,components,tags"],
+    ["search", "bad", "--fields", "report_number,title,snippet,components,tags"],
     ["show", "21-63"],
     ["stats", "--by", "component"],
     ["stats", "--by", "tag"],
@@ -424,14 +427,14 @@ def test_no_pager(invoke: Invoke, tmp_path: Path) -> None:
 def test_no_usable_pager_prints_directly(invoke: Invoke, tmp_path: Path, pager: str) -> None:
     env, out, _ = fake_terminal(200, environ={"PAGER": pager}, height=5)
     assert invoke("show", "21-63", env=env).exit_code == 0
-    assert out.getvalue().startswith("report_number")
+    assert out.getvalue().startswith("id ")
 
 
 def test_oigcli_pager_wins_over_pager(invoke: Invoke, tmp_path: Path) -> None:
     saved = tmp_path / "mine.txt"
     ignored, printed = _paged(invoke, tmp_path, "show", "21-63", OIGCLI_PAGER=f"cat > {saved}")
     assert ignored == ""  # $PAGER was passed over
-    assert saved.read_text(encoding="utf-8").startswith("report_number") and printed == ""
+    assert saved.read_text(encoding="utf-8").startswith("id ") and printed == ""
 
 
 def test_a_pipe_is_never_paged(

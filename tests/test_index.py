@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 
 from conftest import REAL_BUILD_IN_BACKGROUND, Invoke, builders_of, oigcli_executable, write_file
 from oigcli import index
+from scraper import write_archive
 from strategies import CONDITIONS, WORDS, datasets
 
 HOSTILE_WORDS = [
@@ -98,7 +100,8 @@ def _poison(where: Path) -> None:
     """Writes a title into the index that the file does not have: an answer with it came
     from the index."""
     connection = sqlite3.connect(where)
-    connection.execute("UPDATE reports SET title = 'POISON', component = 'POISON'")
+    connection.execute("""UPDATE reports SET title = 'POISON', components = '["POISON"]'""")
+    connection.execute("UPDATE components SET item = 'POISON'")
     connection.commit()
     connection.close()
 
@@ -160,7 +163,7 @@ def _hostile_datasets(draw: st.DrawFn) -> list[dict[str, Any]]:
         if draw(st.booleans()):
             report["summary"] = _hostile_text(draw)
         if draw(st.booleans()):  # folded by casefold, as criteria fold them
-            report["component"] = draw(st.sampled_from(HOSTILE_WORDS))
+            report["components"] = draw(st.lists(st.sampled_from(HOSTILE_WORDS), max_size=2))
         if draw(st.booleans()):
             report["tags"] = draw(st.lists(st.sampled_from(HOSTILE_WORDS), max_size=3))
     return reports
@@ -199,7 +202,7 @@ def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
 @st.composite
 def _criteria_words(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
     """Components, tags, fiscal years, redaction and date windows, in any case."""
-    names = [r["component"] for r in reports if r["component"]] + HOSTILE_WORDS
+    names = [c for r in reports for c in r["components"]] + HOSTILE_WORDS
     tags = [t for r in reports for t in r["tags"]] + HOSTILE_WORDS
     spelling = st.sampled_from([str.upper, str.lower, str.casefold, str])
 
@@ -231,7 +234,11 @@ PUSHED_CONDITIONS = [
     *(f"issue_date{op}2020-06" for op in ("=", "!=", "<", "<=", ">", ">=")),
     "issue_date=2021",
     "issue_date!=null",
-    "component=null",
+    "inspector=null",
+    "inspector!=dhs",
+    "components=straße",
+    "components!=cbp",
+    "unreleased=false",
     "recommendations=null",
     "redacted<true",
     "redacted!=false",
@@ -316,8 +323,67 @@ def test_the_identity_changes_with_any_change(tmp_path: Path) -> None:
     second = index.identify(path)
     assert second is not None and second.mtime_ns == first.mtime_ns
     assert second.ctime_ns != first.ctime_ns or second.fingerprint != first.fingerprint
-    assert index.identify(str(tmp_path)) is None  # a directory has no index
     assert index.identify(str(tmp_path / "missing.json")) is None
+
+
+def test_a_folder_s_identity_changes_with_any_report_file(tmp_path: Path) -> None:
+    """Never stale: a report.json or report.txt added, removed, changed (even to the same
+    size and modification time) or replaced anywhere in the folder changes its identity;
+    other files do not."""
+    from scraper import write_full_archive
+
+    root = write_full_archive(tmp_path / "data")
+    seen = [index.identify(str(root))]
+    assert seen[0] is not None and seen[0] == index.identify(str(root))
+    text = root / "gpo" / "2013" / "14-01" / "report.txt"
+    record = root / "lsc" / "2013" / "14-01" / "report.json"
+
+    def changed() -> None:
+        now = index.identify(str(root))
+        assert now is not None and now not in seen
+        seen.append(now)
+
+    before = text.stat()
+    text.write_text(text.read_text(encoding="utf-8").upper(), encoding="utf-8")
+    os.utime(text, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size and mtime
+    changed()
+    text.unlink()
+    changed()
+    text.write_text("back", encoding="utf-8")
+    changed()
+    record.write_text(record.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    changed()
+    added = root / "gpo" / "2020" / "20-01"
+    added.mkdir(parents=True)
+    (added / "report.json").write_text("{}", encoding="utf-8")
+    changed()
+    shutil.rmtree(added)  # removed again: the folder is as it was before, and so is its id
+    assert index.identify(str(root)) == seen[-2]
+    replaced = record.with_name("new.json")
+    replaced.write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
+    os.replace(replaced, record)  # the same content, a new file
+    changed()
+    (root / "gpo" / "notes.md").write_text("not a report file", encoding="utf-8")
+    assert index.identify(str(root)) == seen[-1]
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+def test_a_folder_s_index_is_used_until_a_report_file_changes(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    from scraper import write_full_archive
+
+    root = str(write_full_archive(tmp_path / "data"))
+    made = index.build(root, _cache(), settle=False)
+    assert made is not None
+    _poison(made)
+    assert "POISON" in invoke("list", "--json", "--data", root).stdout  # the index's
+    text = Path(root) / "gpo" / "2013" / "14-01" / "report.txt"
+    text.write_text("a new text", encoding="utf-8")
+    fresh = invoke("list", "--json", "--data", root).stdout
+    assert "POISON" not in fresh and json.loads(fresh)  # read again: the folder changed
+    found = invoke("search", "new", "--json", "--data", root, "--fields", "id")
+    assert json.loads(found.stdout) == [{"id": "gpo/14-01"}]
 
 
 @pytest.mark.usefixtures("small_files_indexed")
@@ -483,15 +549,20 @@ def test_a_first_query_starts_a_builder_and_no_cache_does_not(
 
 
 @pytest.mark.usefixtures("small_files_indexed")
-def test_stdin_the_bundled_data_and_directories_are_never_indexed(
-    invoke: Invoke, tmp_path: Path, private_cache: list[str]
+def test_stdin_the_bundled_data_and_small_folders_are_never_indexed(
+    invoke: Invoke, tmp_path: Path, private_cache: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = json.dumps(REPORTS)
     assert invoke("list", "--data", "-", input=text).exit_code == 0
     assert invoke("list").exit_code == 0
     assert not index.worth_indexing("-") and not index.worth_indexing(None)
-    assert not index.worth_indexing(str(tmp_path))
+    archive = str(write_archive(tmp_path / "archive"))  # 3 reports: read as fast
+    assert invoke("list", "--data", archive).exit_code == 0
     assert private_cache == []
+    monkeypatch.setattr(index, "MIN_TREE_REPORTS", 3)  # a folder of that many: indexed
+    assert invoke("list", "--data", archive).exit_code == 0
+    assert private_cache == [archive]
+    assert index.build(archive, _cache(), settle=False) is not None  # however few bytes
 
 
 def test_small_files_are_not_indexed(tmp_path: Path) -> None:
@@ -651,7 +722,7 @@ def test_the_index_gives_completion_its_values(tmp_path: Path) -> None:
     try:
         assert opened.values("report_number") == ["OIG-21-01", "OIG-21-02", "OIG-21-03"]
         assert opened.values("tags") == ["OFO"]
-        assert sorted(opened.values("component")) == ["CBP", "ICE"]
+        assert sorted(opened.values("components")) == ["CBP", "ICE"]
         with pytest.raises(ValueError):
             opened.values("summary")
     finally:

@@ -253,7 +253,7 @@ def test_csv_for_excel_has_a_byte_order_mark_on_request(invoke: Invoke) -> None:
     plain = invoke("list", "--format", "csv").stdout
     marked = invoke("list", "--format", "csv", "--bom").stdout
     assert not plain.startswith("\ufeff") and marked == "\ufeff" + plain
-    assert invoke("list", "--format", "tsv", "--bom").stdout.startswith("\ufeffreport_number\t")
+    assert invoke("list", "--format", "tsv", "--bom").stdout.startswith("\ufeffid\treport_number\t")
     assert invoke("stats", "--format", "csv", "--bom").stdout.startswith("\ufeff")
 
 

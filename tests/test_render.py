@@ -97,7 +97,7 @@ def test_bar(value: int, largest: int, width: int, unicode: bool, shown: str) ->
 
 
 UNEVEN = [
-    {"component": c, "recommendations": 0, "recommendations_concurred": 0}
+    {"components": [c], "recommendations": 0, "recommendations_concurred": 0}
     for c in ["A"] * 4 + ["B"] * 2 + ["C"]
 ]
 
@@ -195,9 +195,9 @@ def test_unknown_counts_are_shown_unknown_and_counted() -> None:
     """A sum of nothing known is "unknown", never 0; and when any report's counts are
     unknown, a column says how many, in each format for people."""
     reports = [
-        {"component": "A", "recommendations": 3, "recommendations_concurred": 2},
-        {"component": "A", "recommendations": None, "recommendations_concurred": None},
-        {"component": "B", "recommendations": None, "recommendations_concurred": None},
+        {"components": ["A"], "recommendations": 3, "recommendations_concurred": 2},
+        {"components": ["A"], "recommendations": None, "recommendations_concurred": None},
+        {"components": ["B"], "recommendations": None, "recommendations_concurred": None},
     ]
     summary = summarize(reports, "component")
     lines = stats_table(summary, width=200).splitlines()

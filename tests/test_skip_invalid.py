@@ -60,7 +60,7 @@ def test_every_command_uses_what_is_valid_and_says_what_it_left_out(
     assert check(result.stdout), result.stdout
     note = result.stderr
     assert "--skip-invalid used 2 reports of" in note and "leaving out 2 records with" in note
-    assert "record 1 (A-2): fiscal_year" in note and "record 2 (A-1): report_number" in note
+    assert "record 1 (A-2): fiscal_year" in note and "record 2 (A-1): id" in note
     assert f"Run 'oigcli validate {bad_file}'" in note
 
 

@@ -31,7 +31,7 @@ def test_bundled_by_redacted(bundled: list[dict[str, Any]]) -> None:
 def _report(**kw: Any) -> dict[str, Any]:
     base = {
         "fiscal_year": 2021,
-        "component": "CBP",
+        "components": ["CBP"],
         "tags": [],
         "redacted": False,
         "recommendations": None,
@@ -85,7 +85,7 @@ def test_a_report_counts_once_per_distinct_tag_and_untagged_is_null() -> None:
 
 
 def test_groups_are_ordered_by_key_with_unknown_last() -> None:
-    reports = [_report(component=c) for c in ["ICE", None, "CBP", "FEMA", "CBP"]]
+    reports = [_report(components=[c] if c else []) for c in ["ICE", None, "CBP", "FEMA", "CBP"]]
     keys = [g["key"] for g in summarize(reports, "component")["groups"]]
     assert keys == ["CBP", "FEMA", "ICE", None]
 
@@ -127,7 +127,7 @@ def test_stats_of_a_filter_counts_the_filter_rows(
         unknown = [r for r in chosen if None in (r["recommendations"],
                                                  r["recommendations_concurred"])]  # fmt: skip
         assert total["unknown_counts"] == len(unknown)
-        if by != "tag":  # single-valued groupings partition the reports
+        if by not in ("tag", "component"):  # single-valued groupings partition the reports
             for name in ("reports", "recommendations", "concurred", "unknown_counts"):
                 parts = [g[name] for g in result["groups"] if g[name] is not None]
                 assert sum(parts) == (total[name] or 0)
@@ -135,7 +135,7 @@ def test_stats_of_a_filter_counts_the_filter_rows(
 
 def test_groups_that_compare_equal_are_ordered_by_spelling_not_arrival() -> None:
     def report(component: str) -> dict[str, Any]:
-        return {"component": component, "recommendations": 1, "recommendations_concurred": 1}
+        return {"components": [component], "recommendations": 1, "recommendations_concurred": 1}
 
     reports = [report(c) for c in ("cbp", "07", "CBP", "7")]
     keys = [g["key"] for g in summarize(reports, "component")["groups"]]

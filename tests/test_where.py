@@ -15,7 +15,7 @@ REPORT: dict[str, Any] = {
     "summary": None,
     "issue_date": "2021-06-15",
     "fiscal_year": 2021,
-    "component": "CBP",
+    "components": ["CBP"],
     "tags": ["OFO", "Audit"],
     "redacted": True,
     "recommendations": 4,
@@ -37,8 +37,8 @@ REPORT: dict[str, Any] = {
         ("recommendations<=4", True),
         ("recommendations = 4", True),
         ("fiscal_year>=2020", True),
-        ("component=cbp", True),
-        ("component!=ICE", True),
+        ("components=cbp", True),
+        ("components!=ICE", True),
         ("report_number>OIG-21-9", True),  # numbers inside text compare as numbers
         ("report_number<OIG-21-100", True),
         ("title~Canine", True),
@@ -112,4 +112,4 @@ def test_errors(expr: str, message: str) -> None:
 def test_unknown_field_lists_the_valid_ones() -> None:
     with pytest.raises(UsageError) as error:
         parse_condition("zzz=1")
-    assert "Fields: report_number, title," in str(error.value)
+    assert "Fields: id, report_number, inspector, title," in str(error.value)

@@ -1,0 +1,211 @@
+"""The inspectors-general archive, whole: a tree written by the scraper's own rules
+(tests/scraper.py), through every command, over both sources (a scan of the folder or
+zip, and its index)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import INDEX_USED, Invoke
+from scraper import ARCHIVE, TEXTS, folder_of, write_full_archive, zip_archive
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+@pytest.fixture(params=["folder", "zip"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The archive as a scraper's data folder, and as its bulk zip."""
+    root = write_full_archive(tmp_path / "data")
+    if request.param == "folder":
+        return str(root)
+    return str(zip_archive(root, tmp_path / "us-inspectors-general.bulk.zip"))
+
+
+def _json(invoke: Invoke, *args: str) -> Any:
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _ids(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(r["id"] for r in rows)
+
+
+def test_every_record_is_read_with_its_own_key(invoke: Invoke, archive: str) -> None:
+    rows = _json(invoke, "list", "--data", archive)
+    assert _ids(rows) == sorted(f"{r['inspector']}/{r['report_id']}" for r in ARCHIVE)
+    by_id = {r["id"]: r for r in rows}
+    # DHS reuses numbers: its scraper's year suffix makes two reports, one number
+    assert by_id["dhs/DS-12-01_2011"]["report_number"] == "DS-12-01"
+    assert by_id["dhs/DS-12-01_2012"]["report_number"] == "DS-12-01"
+    # the same id under two inspectors is two reports
+    assert by_id["gpo/14-01"]["report_number"] == by_id["lsc/14-01"]["report_number"] == "14-01"
+    # ids that end in a year of their own are kept whole: four reports, not one
+    challenges = [r for r in rows if r["id"].startswith("peacecorps/Management_and")]
+    assert sorted(r["report_number"] for r in challenges) == [
+        f"Management_and_Performance_Challenges_{y}" for y in (2009, 2010, 2011, 2012)
+    ]
+    assert by_id["peacecorps/Case_Study_-_PC_Panama_-_2006"]["report_number"] == (
+        "Case_Study_-_PC_Panama_-_2006"
+    )
+    assert by_id["peacecorps/PC Morocco #2 & (Final)"]["inspector"] == "peacecorps"
+    # several agencies are a list, written as readers write them
+    assert by_id["dhs/DS-12-01_2012"]["components"] == ["CBP", "ICE"]
+    assert by_id["dhs/OIG-21-01_2020"]["components"] == ["USSS"]
+    assert by_id["dhs/OIG-21-02_2020"]["components"] == ["USCG"]
+    assert by_id["fed/2016-IT-B-013"]["components"] == ["Federal Reserve"]
+    # the scraper's fields are kept; an unreleased report keeps its only link
+    fed = by_id["fed/2016-IT-B-013"]
+    assert fed["unreleased"] is True and fed["document_url"] is None
+    assert fed["landing_url"] == "https://oig.federalreserve.gov/reports/it-b-013.htm"
+    assert fed["topic"] == "Information Technology" and fed["type"] == "report"
+    assert by_id["gpo/14-01"]["unreleased"] is False
+    assert by_id["dod/DODIG-2015-001"]["summary"] is None  # an empty summary is none
+    assert by_id["dhs/OIG-21-01_2020"]["fiscal_year"] == 2021  # October: the next FY
+    assert all("text" not in r for r in rows)  # long: printed only when asked
+
+
+def test_the_full_text_is_printed_only_when_asked(invoke: Invoke, archive: str) -> None:
+    rows = _json(invoke, "list", "--data", archive, "--fields", "id,text")
+    texts = {r["id"]: r["text"] for r in rows}
+    assert texts == {f"{r['inspector']}/{r['report_id']}": None for r in ARCHIVE} | TEXTS
+    shown = invoke("show", "gpo/14-01", "--data", archive).stdout
+    length = len(TEXTS["gpo/14-01"])
+    assert f"{length} characters (--fields text prints it)" in shown
+    assert TEXTS["gpo/14-01"] not in shown
+    assert "text" not in _json(invoke, "show", "gpo/14-01", "--data", archive)
+    whole = _json(invoke, "show", "gpo/14-01", "--data", archive, "--fields", "text")
+    assert whole == {"text": TEXTS["gpo/14-01"]}
+    unknown = invoke("show", "fed/2016-IT-B-013", "--data", archive).stdout
+    assert [line.split() for line in unknown.splitlines() if line.startswith("text")] == [
+        ["text", "unknown"]
+    ]
+
+
+def test_show_by_id_and_an_ambiguous_number(invoke: Invoke, archive: str) -> None:
+    assert _json(invoke, "show", "lsc/14-01", "--data", archive)["title"] == "Grantee Oversight"
+    assert _json(invoke, "show", "DODIG-2015-001", "--data", archive)["inspector"] == "dod"
+    assert _json(invoke, "show", "PC Morocco #2 & (Final)", "--data", archive)["id"] == (
+        "peacecorps/PC Morocco #2 & (Final)"
+    )
+    for number, ids in (
+        ("14-01", ["gpo/14-01", "lsc/14-01"]),
+        ("DS-12-01", ["dhs/DS-12-01_2011", "dhs/DS-12-01_2012"]),
+    ):
+        result = invoke("show", number, "--json", "--data", archive)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert f"{number!r} is the number of 2 reports; show one by its id:" in result.stderr
+        assert [line.strip() for line in result.stderr.splitlines()[1:3]] == ids
+    missing = invoke("show", "nope/14-01", "--data", archive)
+    assert missing.exit_code == 1 and "no report numbered 'nope/14-01'" in missing.stderr
+
+
+def test_criteria_on_components_and_inspectors(invoke: Invoke, archive: str) -> None:
+    data = ("--data", archive)
+    assert _ids(_json(invoke, "filter", "-c", "ICE", *data)) == ["dhs/DS-12-01_2012"]
+    assert _ids(_json(invoke, "filter", "-c", "ice", "-c", "usss", *data)) == [
+        "dhs/DS-12-01_2012",
+        "dhs/OIG-21-01_2020",
+    ]
+    assert _ids(_json(invoke, "filter", "--inspector", "GPO", *data)) == ["gpo/11-04", "gpo/14-01"]
+    both = _json(invoke, "filter", "--inspector", "gpo", "--inspector", "flra", *data)
+    assert _ids(both) == ["flra/11-04", "gpo/11-04", "gpo/14-01"]
+    assert _ids(_json(invoke, "filter", "--where", "unreleased=true", *data)) == [
+        "fed/2016-IT-B-013"
+    ]
+    assert _ids(_json(invoke, "filter", "--where", "components=cbp", *data)) == [
+        "dhs/DS-12-01_2012"
+    ]
+    note = invoke("filter", "--inspector", "dhhs", *data)
+    assert "no report in this dataset has the inspector 'dhhs'" in note.stderr
+
+
+def test_stats_by_component_inspector_and_unknown_counts(invoke: Invoke, archive: str) -> None:
+    data = ("--data", archive)
+    by_component = _json(invoke, "stats", "--by", "component", *data)
+    groups = {g["key"]: g["reports"] for g in by_component["groups"]}
+    assert groups["CBP"] == groups["ICE"] == 1  # the report of two counts once in each
+    assert groups["Peace Corps"] == 6
+    assert by_component["total"]["reports"] == len(ARCHIVE)
+    # the scraper records no counts: sums of nothing known are unknown, never 0
+    assert by_component["total"]["recommendations"] is None
+    assert by_component["total"]["concurrence_rate"] is None
+    assert by_component["total"]["unknown_counts"] == len(ARCHIVE)
+    by_inspector = _json(invoke, "stats", "--by", "inspector", *data)
+    assert {g["key"]: g["reports"] for g in by_inspector["groups"]} == {
+        "dhs": 4,
+        "dod": 1,
+        "fed": 1,
+        "flra": 1,
+        "gpo": 2,
+        "lsc": 1,
+        "peacecorps": 6,
+    }
+    table = invoke("stats", "--by", "inspector", *data).stdout
+    assert "unknown" in table and " 0 " not in table
+
+
+def test_search_covers_the_full_text_and_ranks_title_summary_body(
+    invoke: Invoke, archive: str
+) -> None:
+    data = ("--data", archive)
+    body_only = _json(invoke, "search", "quarantine", *data)
+    assert [r["id"] for r in body_only] == ["dhs/DS-12-01_2012"]
+    assert "quarantine kennels" in body_only[0]["snippet"]  # from where the match is
+    found = _json(invoke, "filter", "--text", "quarantine kennels", *data)
+    assert _ids(found) == ["dhs/DS-12-01_2012"]
+    # stemming: recommendation finds "recommend" and "Recommendations:" in the texts
+    stemmed = _json(invoke, "search", "recommendation", *data)
+    assert _ids(stemmed) == ["dhs/DS-12-01_2011", "dhs/OIG-21-01_2020", "dod/DODIG-2015-001"]
+    # a title match, then a summary match, then a body match
+    ranked = _json(invoke, "search", "passport OR medical OR morocco", *data)
+    assert [r["id"] for r in ranked][:2] == ["peacecorps/PC Morocco #2 & (Final)", "gpo/14-01"]
+
+
+def test_open_gives_the_document_or_else_the_landing_page(invoke: Invoke, archive: str) -> None:
+    data = ("--data", archive)
+    landing = invoke("open", "fed/2016-IT-B-013", "--print", *data)
+    assert landing.exit_code == 0
+    assert landing.stdout == "https://oig.federalreserve.gov/reports/it-b-013.htm\n"
+    document = invoke("open", "dod/DODIG-2015-001", "--print", *data)
+    assert document.stdout == "https://www.dodig.mil/reports/DODIG-2015-001.pdf\n"
+
+
+def test_validate_passes_the_archive(invoke: Invoke, archive: str) -> None:
+    result = invoke("validate", archive)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_folder_inside_the_archive(invoke: Invoke, archive: str) -> None:
+    inside = os.path.join(archive, "peacecorps")
+    assert len(_json(invoke, "list", "--data", inside)) == 6
+
+
+def test_the_index_answers_for_a_folder(invoke: Invoke, archive: str, backend: str) -> None:
+    INDEX_USED.clear()
+    _json(invoke, "list", "--data", archive)
+    assert bool(INDEX_USED) == (backend == "index")
+
+
+def test_a_truncated_report_json_blocks_only_until_skipped(invoke: Invoke, tmp_path: Path) -> None:
+    root = write_full_archive(tmp_path / "data")
+    cut = root / folder_of(ARCHIVE[4]) / "report.json"
+    cut.write_text(cut.read_text(encoding="utf-8")[:40], encoding="utf-8")  # written half
+    strict = invoke("list", "--data", str(root))
+    assert strict.exit_code == 3 and "validate" in strict.stderr
+    kept = invoke("list", "--data", str(root), "--skip-invalid", "--json")
+    assert kept.exit_code == 0 and len(json.loads(kept.stdout)) == len(ARCHIVE) - 1
+    assert f"used {len(ARCHIVE) - 1} reports" in kept.stderr and str(cut) in kept.stderr
+
+
+def test_a_linked_inspector_folder_is_read(invoke: Invoke, tmp_path: Path) -> None:
+    root = write_full_archive(tmp_path / "data")
+    (root / "gpo").rename(tmp_path / "gpo-elsewhere")
+    os.symlink(tmp_path / "gpo-elsewhere", root / "gpo")
+    rows = _json(invoke, "filter", "--data", str(root), "--inspector", "gpo")
+    assert _ids(rows) == ["gpo/11-04", "gpo/14-01"]
