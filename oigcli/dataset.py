@@ -590,13 +590,14 @@ def _report_files(root: Path, notes: list[str]) -> Iterator[Path]:
 
 
 def tree_files(
-    root: str, notes: list[str] | None = None
+    root: str, notes: list[str] | None = None, folders: list[str] | None = None
 ) -> Iterator[tuple[str, dict[str, os.DirEntry[str]]]]:
     """Every folder below ``root`` (itself too) that holds a report.json, with the files
     in it, folders in name order (depth first). A link to a folder is followed once: a
     link back to a folder on the way (a loop) or to one seen already is skipped, and
-    ``notes`` says so. Each folder is listed once and no path is resolved but a link's
-    (a folder's real path is its parent's and its name), so a walk of 10,000 folders is
+    ``notes`` says so. ``folders`` gets every folder walked. Each folder is listed once
+    and no path is resolved but a link's (a folder's real path is its parent's and its
+    name), so a walk of 10,000 folders is
     10,000 listings."""
     from oigcli.text import sanitise
 
@@ -606,26 +607,28 @@ def tree_files(
     stack = [(root, real_root)]
     while stack:
         folder, real = stack.pop()
+        if folders is not None:
+            folders.append(folder)
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError:  # unreadable, or gone since: as os.walk, left out
             continue
         files: dict[str, os.DirEntry[str]] = {}
-        folders = []
+        inside_folders = []
         for entry in entries:
             try:
                 is_folder = entry.is_dir()  # a link to a folder too
             except OSError:
                 continue
             if is_folder:
-                folders.append(entry)
+                inside_folders.append(entry)
             else:
                 files[entry.name] = entry
         if SCRAPER_FILE in files:
             yield folder, files
         children = []
-        for entry in sorted(folders, key=lambda e: e.name):
+        for entry in sorted(inside_folders, key=lambda e: e.name):
             inside = entry.path
             linked = entry.is_symlink()
             target = os.path.realpath(inside) if linked else os.path.join(real, entry.name)

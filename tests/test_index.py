@@ -328,8 +328,8 @@ def test_the_identity_changes_with_any_change(tmp_path: Path) -> None:
 
 def test_a_folder_s_identity_changes_with_any_report_file(tmp_path: Path) -> None:
     """Never stale: a report.json or report.txt added, removed, changed (even to the same
-    size and modification time) or replaced anywhere in the folder changes its identity;
-    other files do not."""
+    size and modification time) or replaced anywhere in the folder changes its identity,
+    as the walk finds it and as an index's listing of the folder finds it."""
     from scraper import write_full_archive
 
     root = write_full_archive(tmp_path / "data")
@@ -357,14 +357,16 @@ def test_a_folder_s_identity_changes_with_any_report_file(tmp_path: Path) -> Non
     added.mkdir(parents=True)
     (added / "report.json").write_text("{}", encoding="utf-8")
     changed()
-    shutil.rmtree(added)  # removed again: the folder is as it was before, and so is its id
-    assert index.identify(str(root)) == seen[-2]
+    shutil.rmtree(added)
+    changed()
     replaced = record.with_name("new.json")
     replaced.write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
     os.replace(replaced, record)  # the same content, a new file
     changed()
-    (root / "gpo" / "notes.md").write_text("not a report file", encoding="utf-8")
-    assert index.identify(str(root)) == seen[-1]
+    listing = index.tree_listing(str(root))  # what an index keeps, and checks
+    assert index.tree_identity(str(root), listing) == seen[-1]
+    (root / "gpo" / "2013" / "14-01" / "report.txt").unlink()
+    assert index.tree_identity(str(root), listing) != seen[-1]  # its folder changed too
 
 
 @pytest.mark.usefixtures("small_files_indexed")

@@ -559,8 +559,10 @@ def test_a_run_of_thousands_of_digits_in_text(invoke: Invoke, tmp_path: Path) ->
         ("numbers", '"a string"'),
         ("values", "not json"),
         ("values", "[]"),
-        ("values", '{"component": [1], "tags": []}'),
+        ("values", '{"components": [1], "inspector": [], "tags": []}'),
         ("values", '{"tags": []}'),
+        ("notes", "[1]"),
+        ("notes", "not json"),
     ],
 )
 def test_a_crafted_index_never_gives_a_traceback(
@@ -583,6 +585,35 @@ def test_a_crafted_index_never_gives_a_traceback(
         assert result.exit_code in (0, 1, 3), (args, result.output)
         if result.exit_code == 3:
             assert "has been removed" in result.stderr and not where.exists()
+
+
+@pytest.mark.usefixtures("small_files_indexed")
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "not json",
+        '{"a": 1}',
+        "[1]",
+        '["/etc/passwd"]',  # a place outside the folder: never looked at
+        '["../../elsewhere/report.json"]',
+        "[]",  # lists nothing: the folder's own times differ, so it is not used
+    ],
+)
+def test_a_crafted_folder_listing_in_an_index(invoke: Invoke, tmp_path: Path, listing: str) -> None:
+    """A folder's index keeps its listing of the folder, which each query stats: one made
+    to name other places is refused and removed (or simply does not match), and the
+    folder is read."""
+    from scraper import write_archive
+
+    root = str(write_archive(tmp_path / "archive"))
+    where = index.build(root, _cache(), settle=False)
+    assert where is not None
+    with sqlite3.connect(where) as connection:
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'tree'", (listing,))
+    connection.close()
+    result = invoke("list", "--json", "--data", root)
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 3
+    assert not where.exists() or listing == "[]"
 
 
 @pytest.mark.usefixtures("small_files_indexed")
