@@ -247,11 +247,11 @@ def _entries(
     target = Path(path)
     zipped = None if target.is_dir() else zip_target(path)
     if zipped is not None:
-        entries, problems = _scan_zip(*zipped, texts=texts)
-        return path, entries, problems
+        read, problems = _scan_zip(*zipped, texts=texts)
+        return path, read, problems
     if target.is_dir():
-        entries, problems = _scan(target, [] if notes is None else notes, texts)
-        return path, entries, problems
+        read, problems = _scan(target, [] if notes is None else notes, texts)
+        return path, read, problems
     try:
         stream = target.open("rb")
     except FileNotFoundError as exc:
@@ -304,9 +304,10 @@ def _not_utf8(offset: int, reason: str) -> str:
     return f"not UTF-8 text (byte {offset}: {reason}); a dataset must be UTF-8 JSON"
 
 
-def _read_file(path: Path) -> str:
+def _read_file(path: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as file:
+            return file.read().decode("utf-8")
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: no such file or directory") from exc
     except PermissionError as exc:
@@ -425,28 +426,41 @@ def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def _scan(root: Path, notes: list[str], texts: bool = False) -> tuple[list[Entry], list[Problem]]:
+def _scan(
+    root: Path, notes: list[str], texts: bool = False
+) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json below ``root``, in path order (``texts``: with the report.txt
-    beside it as its ``text``). A link to a folder is followed once: a link back to a
-    folder on the way (a loop) or to one read already is skipped, and ``notes`` says so."""
-    files = sorted(_report_files(root, notes))
-    if not files:
+    beside it as its ``text``), each read as it is asked for (an archive's texts are
+    gigabytes: one at a time is held); problems are added to the list as they are met.
+    A link to a folder is followed once: a link back to a folder on the way (a loop) or
+    to one read already is skipped, and ``notes`` says so."""
+    folders = sorted((folder for folder, _ in tree_files(str(root), notes)), key=_path_order)
+    if not folders:
         raise DatasetError(
             f"{root}: no {SCRAPER_FILE} files in this directory; expected the "
             "inspectors-general layout <root>/<inspector>/<year>/<report_id>/report.json"
         )
-    entries, problems = [], []
-    for path in files:
-        try:
-            found, trouble = _parse_json(_read_file(path), str(path))
-        except DatasetError as exc:
-            problems.append(Problem(str(path), str(exc).removeprefix(f"{path}: ")))
-            continue
-        if texts:
-            _with_text(found, partial(_read_text, path.with_name(SCRAPER_TEXT)))
-        entries.extend(found)
-        problems.extend(trouble)
-    return entries, problems
+    problems: list[Problem] = []
+
+    def entries() -> Iterator[Entry]:
+        for folder in folders:
+            path = os.path.join(folder, SCRAPER_FILE)
+            try:
+                found, trouble = _parse_json(_read_file(path), path)
+            except DatasetError as exc:
+                problems.append(Problem(path, str(exc).removeprefix(f"{path}: ")))
+                continue
+            if texts:
+                _with_text(found, partial(_read_text, os.path.join(folder, SCRAPER_TEXT)))
+            problems.extend(trouble)
+            yield from found
+
+    return entries(), problems
+
+
+def _path_order(path: str) -> list[str]:
+    """Paths in the order of their parts (``a/x`` before ``a-b/x``), as pathlib sorts."""
+    return path.split(os.sep)
 
 
 def _with_text(entries: list[Entry], read: Callable[[], str | None]) -> None:
@@ -461,7 +475,7 @@ TEXT_BYTES = 256 << 20
 """A report.txt larger than this is not read (a scraper's texts are at most a few MB)."""
 
 
-def _read_text(path: Path) -> str | None:
+def _read_text(path: str) -> str | None:
     """The text of a report.txt, or None when there is none that can be read. Its bytes
     are decoded as UTF-8, any that are not replaced (text extracted from a PDF is not
     always clean): the text is a report's extra, never a reason to refuse its record."""
@@ -469,13 +483,20 @@ def _read_text(path: Path) -> str | None:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is never waited on
     except OSError:
         return None
-    with open(fd, "rb") as file:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            data = file.read(TEXT_BYTES + 1)
-        except OSError:
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > TEXT_BYTES:
             return None
+        chunks = []  # read as os.read gives it: no buffer object, no 256 MiB read-ahead
+        left = TEXT_BYTES + 1  # (a file that grows meanwhile stops at the limit)
+        while left > 0 and (chunk := os.read(fd, min(left, max(info.st_size, 1 << 16)))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > TEXT_BYTES:
         return None
     return data.decode("utf-8", errors="replace")
@@ -512,42 +533,47 @@ def _starts_like_a_zip(path: str) -> bool:
 
 def _scan_zip(
     archive_path: str, inner: str, texts: bool = False
-) -> tuple[list[Entry], list[Problem]]:
+) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json in the zip at ``archive_path`` below the folder ``inner``, read in
-    place (nothing is unpacked), in path order. ``inner`` is a folder at the zip's root, or
-    in its one top folder (the scraper's bulk zip holds data/<inspector>/...)."""
+    place (nothing is unpacked), in path order, each as it is asked for (as ``_scan``).
+    ``inner`` is a folder at the zip's root, or in its one top folder (the scraper's bulk
+    zip holds data/<inspector>/...)."""
     import zipfile
 
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DatasetError(f"{archive_path}: not a zip file that can be read ({exc})") from None
-    with archive:
-        names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == SCRAPER_FILE]
-        if inner:
-            tops = {n.split("/", 1)[0] for n in archive.namelist() if "/" in n}
-            prefixes = [f"{inner}/", *(f"{top}/{inner}/" for top in tops if len(tops) == 1)]
-            names = [n for n in names if n.startswith(tuple(prefixes))]
-        if not names:
-            where = f" below {inner}/" if inner else ""
-            raise DatasetError(
-                f"{archive_path}: no {SCRAPER_FILE} files in this zip{where}; expected the "
-                "inspectors-general layout <inspector>/<year>/<report_id>/report.json"
-            )
-        entries, problems = [], []
-        for name in sorted(names):
-            source = f"{archive_path}/{name}"
-            try:
-                text = _zip_member(archive, name)
-            except DatasetError as exc:
-                problems.append(Problem(source, str(exc)))
-                continue
-            found, trouble = _parse_json(text, source)
-            if texts:
-                _with_text(found, partial(_zip_text, archive, name))
-            entries.extend(found)
-            problems.extend(trouble)
-    return entries, problems
+    names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == SCRAPER_FILE]
+    if inner:
+        tops = {n.split("/", 1)[0] for n in archive.namelist() if "/" in n}
+        prefixes = [f"{inner}/", *(f"{top}/{inner}/" for top in tops if len(tops) == 1)]
+        names = [n for n in names if n.startswith(tuple(prefixes))]
+    if not names:
+        archive.close()
+        where = f" below {inner}/" if inner else ""
+        raise DatasetError(
+            f"{archive_path}: no {SCRAPER_FILE} files in this zip{where}; expected the "
+            "inspectors-general layout <inspector>/<year>/<report_id>/report.json"
+        )
+    problems: list[Problem] = []
+
+    def entries() -> Iterator[Entry]:
+        with archive:
+            for name in sorted(names):
+                source = f"{archive_path}/{name}"
+                try:
+                    text = _zip_member(archive, name)
+                except DatasetError as exc:
+                    problems.append(Problem(source, str(exc)))
+                    continue
+                found, trouble = _parse_json(text, source)
+                if texts:
+                    _with_text(found, partial(_zip_text, archive, name))
+                problems.extend(trouble)
+                yield from found
+
+    return entries(), problems
 
 
 def _zip_text(archive: zipfile.ZipFile, name: str) -> str | None:
@@ -582,11 +608,6 @@ def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DatasetError(_not_utf8(exc.start, exc.reason)) from None
-
-
-def _report_files(root: Path, notes: list[str]) -> Iterator[Path]:
-    for folder, _ in tree_files(str(root), notes):
-        yield Path(folder) / SCRAPER_FILE
 
 
 def tree_files(
@@ -676,6 +697,8 @@ def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
         value = {k: v for k, v in value.items() if k != DUPLICATE_KEYS}
     if "report_id" in value and "report_number" not in value:
         value, mapped = from_scraper(value)
+        if not mapped and not duplicated and _plainly_valid(value):  # an archive's usual
+            return normalise(value), []
         problems = [_at(entry, index, message, name) for name, message in mapped]
     elif not duplicated and _plainly_valid(value):  # the common case, checked fast
         return normalise(value), []

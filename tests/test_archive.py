@@ -209,3 +209,32 @@ def test_a_linked_inspector_folder_is_read(invoke: Invoke, tmp_path: Path) -> No
     os.symlink(tmp_path / "gpo-elsewhere", root / "gpo")
     rows = _json(invoke, "filter", "--data", str(root), "--inspector", "gpo")
     assert _ids(rows) == ["gpo/11-04", "gpo/14-01"]
+
+
+def test_a_folder_is_read_one_report_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive's texts are gigabytes: a pass over a folder (or zip) reads each report's
+    files as the report is asked for, so one text at a time is held."""
+    from oigcli import dataset
+
+    root = write_full_archive(tmp_path / "data")
+    read: list[str] = []
+    from_file, from_zip = dataset._read_text, dataset._zip_text
+
+    def file_text(path: str) -> str | None:
+        read.append(path)
+        return from_file(path)
+
+    def zip_text(archive: Any, name: str) -> str | None:
+        read.append(name)
+        return from_zip(archive, name)
+
+    monkeypatch.setattr(dataset, "_read_text", file_text)
+    monkeypatch.setattr(dataset, "_zip_text", zip_text)
+    for target in (root, zip_archive(root, tmp_path / "bulk.zip")):
+        read.clear()
+        _, reports = dataset.stream(str(target), texts=True)
+        first = next(reports)
+        assert "text" in first and len(read) == 1
+        assert sum(1 for _ in reports) == len(ARCHIVE) - 1 and len(read) == len(ARCHIVE)

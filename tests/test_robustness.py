@@ -252,9 +252,9 @@ def test_a_file_that_disappears_while_the_archive_is_read(
     real = dataset._read_file
     victim = next(root.rglob("report.json"))
 
-    def vanishing(path: Path) -> str:
-        if path == victim:
-            path.unlink()
+    def vanishing(path: str) -> str:
+        if path == str(victim):
+            os.unlink(path)
         return real(path)
 
     monkeypatch.setattr(dataset, "_read_file", vanishing)
