@@ -163,12 +163,12 @@ ARCHIVE: list[dict[str, Any]] = [
     ),
     _record(
         "dhs",
-        "OIG-21-01_2020",
+        "OIG-21-05_2020",
         "2020-10-05",
         title="Secret Service Travel Vouchers",
         agency="secret_service",
         agency_name="U.S. Secret Service",
-        url="https://www.oig.dhs.gov/reports/OIG-21-01.pdf",
+        url="https://www.oig.dhs.gov/reports/OIG-21-05.pdf",
     ),
     _record(
         "dhs",
@@ -282,7 +282,7 @@ TEXTS: dict[str, str] = {
     "We recommend stronger controls.",
     "dhs/DS-12-01_2012": "Officers searched travellers at ports of entry. "
     "The body of this report alone mentions quarantine kennels.",
-    "dhs/OIG-21-01_2020": "Travel vouchers were reviewed. Recommendations: two.",
+    "dhs/OIG-21-05_2020": "Travel vouchers were reviewed. Recommendations: two.",
     "gpo/14-01": "Blank passport books were counted twice a year.",
     "lsc/14-01": "Grantees reported case statistics.",
     "peacecorps/PC Morocco #2 & (Final)": "Volunteers received medical care in Morocco.",

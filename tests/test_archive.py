@@ -56,7 +56,7 @@ def test_every_record_is_read_with_its_own_key(invoke: Invoke, archive: str) -> 
     assert by_id["peacecorps/PC Morocco #2 & (Final)"]["inspector"] == "peacecorps"
     # several agencies are a list, written as readers write them
     assert by_id["dhs/DS-12-01_2012"]["components"] == ["CBP", "ICE"]
-    assert by_id["dhs/OIG-21-01_2020"]["components"] == ["USSS"]
+    assert by_id["dhs/OIG-21-05_2020"]["components"] == ["USSS"]
     assert by_id["dhs/OIG-21-02_2020"]["components"] == ["USCG"]
     assert by_id["fed/2016-IT-B-013"]["components"] == ["Federal Reserve"]
     # the scraper's fields are kept; an unreleased report keeps its only link
@@ -66,7 +66,7 @@ def test_every_record_is_read_with_its_own_key(invoke: Invoke, archive: str) -> 
     assert fed["topic"] == "Information Technology" and fed["type"] == "report"
     assert by_id["gpo/14-01"]["unreleased"] is False
     assert by_id["dod/DODIG-2015-001"]["summary"] is None  # an empty summary is none
-    assert by_id["dhs/OIG-21-01_2020"]["fiscal_year"] == 2021  # October: the next FY
+    assert by_id["dhs/OIG-21-05_2020"]["fiscal_year"] == 2021  # October: the next FY
     assert all("text" not in r for r in rows)  # long: printed only when asked
 
 
@@ -110,7 +110,7 @@ def test_criteria_on_components_and_inspectors(invoke: Invoke, archive: str) -> 
     assert _ids(_json(invoke, "filter", "-c", "ICE", *data)) == ["dhs/DS-12-01_2012"]
     assert _ids(_json(invoke, "filter", "-c", "ice", "-c", "usss", *data)) == [
         "dhs/DS-12-01_2012",
-        "dhs/OIG-21-01_2020",
+        "dhs/OIG-21-05_2020",
     ]
     assert _ids(_json(invoke, "filter", "--inspector", "GPO", *data)) == ["gpo/11-04", "gpo/14-01"]
     both = _json(invoke, "filter", "--inspector", "gpo", "--inspector", "flra", *data)
@@ -161,7 +161,7 @@ def test_search_covers_the_full_text_and_ranks_title_summary_body(
     assert _ids(found) == ["dhs/DS-12-01_2012"]
     # stemming: recommendation finds "recommend" and "Recommendations:" in the texts
     stemmed = _json(invoke, "search", "recommendation", *data)
-    assert _ids(stemmed) == ["dhs/DS-12-01_2011", "dhs/OIG-21-01_2020", "dod/DODIG-2015-001"]
+    assert _ids(stemmed) == ["dhs/DS-12-01_2011", "dhs/OIG-21-05_2020", "dod/DODIG-2015-001"]
     # a title match, then a summary match, then a body match
     ranked = _json(invoke, "search", "passport OR medical OR morocco", *data)
     assert [r["id"] for r in ranked][:2] == ["peacecorps/PC Morocco #2 & (Final)", "gpo/14-01"]

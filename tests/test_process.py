@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED_JSON, NUMBERS, ROOT, oigcli_executable, run_oigcli
-from scraper import write_archive
+from scraper import write_archive, write_full_archive, zip_archive
 
 
 def test_list_json() -> None:
@@ -239,7 +239,8 @@ README_BROKEN = [
 def _shell(command: str, where: Path) -> subprocess.CompletedProcess[str]:
     """Run a documented shell line in ``where``, the installed oigcli first on PATH, with
     stderr after stdout. The folder holds the files the examples name: reports.json,
-    reports.jsonl, broken.jsonl and a scraper archive in inspectors-general/data. Lines
+    reports.jsonl, broken.jsonl, a scraper archive in inspectors-general/data and its bulk
+    zip, us-inspectors-general.bulk.zip. Lines
     that need a tool this machine lacks (jq, sqlite3) are skipped."""
     for tool in ("jq", "sqlite3"):
         if tool in command and shutil.which(tool) is None:
@@ -252,7 +253,9 @@ def _shell(command: str, where: Path) -> subprocess.CompletedProcess[str]:
     (where / "broken.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in README_BROKEN), encoding="utf-8"
     )
-    write_archive(where / "inspectors-general" / "data")
+    archive = write_archive(where / "inspectors-general" / "data")
+    write_full_archive(archive)  # beside the first three: several inspectors, texts
+    zip_archive(archive, where / "us-inspectors-general.bulk.zip")
     bin_dir = str(Path(oigcli_executable()).parent)
     return subprocess.run(
         ["bash", "-c", f"set -o pipefail; {command} 2>&1"],

@@ -596,6 +596,8 @@ def test_a_crafted_index_never_gives_a_traceback(
         "[1]",
         '["/etc/passwd"]',  # a place outside the folder: never looked at
         '["../../elsewhere/report.json"]',
+        '["dhs/../../../elsewhere/report.json"]',
+        '[".."]',
         "[]",  # lists nothing: the folder's own times differ, so it is not used
     ],
 )
