@@ -540,6 +540,33 @@ def report(
     return "\n".join(lines)
 
 
+ARCHIVE_SECTION = "archive"
+"""The part of BENCHMARKS.md that bench/archive.py writes (between its markers)."""
+
+
+def section(path: Path, name: str) -> str:
+    """The text of the section ``name`` of the file at ``path``, markers included ("" when
+    there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    start, end = f"<!-- {name} -->", f"<!-- end {name} -->"
+    if start not in text or end not in text:
+        return ""
+    return start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Writes ``body`` as the section ``name`` of the file at ``path`` (appended when the
+    file has none), leaving the rest as it is."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    old = section(path, name)
+    new = f"<!-- {name} -->\n{body.rstrip()}\n<!-- end {name} -->\n"
+    text = text.replace(old, new) if old else text.rstrip("\n") + "\n\n" + new
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
@@ -556,7 +583,8 @@ def main() -> int:
     if args.output == "-":
         print(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        kept = section(Path(args.output), ARCHIVE_SECTION)  # bench/archive.py's, kept
+        Path(args.output).write_text(text + (f"\n{kept}" if kept else ""), encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
