@@ -54,6 +54,18 @@ def test_components_and_tags() -> None:
     assert complete.tags(_ctx(), "O") == ["OFO"]
 
 
+def test_inspectors_and_ids_of_an_archive(tmp_path: Path) -> None:
+    from scraper import write_full_archive
+
+    archive = str(write_full_archive(tmp_path / "data"))
+    assert complete.inspectors(_ctx(data=archive), "p") == ["peacecorps"]
+    assert complete.inspectors(_ctx(), "") == ["dhs"]
+    assert complete.components(_ctx(data=archive), "U") == ["USCG", "USSS"]
+    # show completes ids once a / is typed, and numbers that several reports share
+    assert complete.report_numbers(_ctx(data=archive), "gpo/1") == ["gpo/11-04", "gpo/14-01"]
+    assert complete.report_numbers(_ctx(data=archive), "14") == ["14-01"]
+
+
 def test_field_names() -> None:
     assert complete.fields("ti") == ["title"]
     assert complete.fields("report_number,re") == [
