@@ -278,8 +278,9 @@ class Reports:
         with contextlib.closing(self.source()) as source:
             found = list(source.rows(need, query.is_asked(wanted)))
             located, missing = query.locate(found, numbers, [])
-            if missing:  # only then: every number, for suggestions
-                located, missing = query.locate(found, numbers, source.numbers())
+            if missing:  # only then: every number (and id, when one was asked), to suggest
+                ids = source.values("id") if any("/" in n for n in numbers) else []
+                located, missing = query.locate(found, numbers, [*source.numbers(), *ids])
             notes = source.notes()
         return located, missing, notes
 

@@ -471,7 +471,7 @@ def _not_found_message(missing: list[str], known: list[str]) -> str:
     lines = []
     for asked in missing:
         line = f"no report numbered {asked!r}"
-        close = suggest(normalise_number(asked), known)
+        close = suggest(asked if "/" in asked else normalise_number(asked), known)
         if close:  # numbers from the dataset: one line each, whatever they hold
             line += f"; did you mean {or_list([sanitise(c) for c in close])}?"
         lines.append(line)

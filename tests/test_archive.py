@@ -103,6 +103,8 @@ def test_show_by_id_and_an_ambiguous_number(invoke: Invoke, archive: str) -> Non
         assert [line.strip() for line in result.stderr.splitlines()[1:3]] == ids
     missing = invoke("show", "nope/14-01", "--data", archive)
     assert missing.exit_code == 1 and "no report numbered 'nope/14-01'" in missing.stderr
+    typo = invoke("show", "gpo/14-0", "--data", archive)  # an id: ids are suggested
+    assert typo.exit_code == 1 and "did you mean gpo/14-01" in typo.stderr
 
 
 def test_criteria_on_components_and_inspectors(invoke: Invoke, archive: str) -> None:
