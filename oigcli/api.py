@@ -29,6 +29,7 @@ from oigcli.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from oigcli.compare import Difference
     from oigcli.query import Criteria
     from oigcli.source import Source
 
@@ -284,6 +285,25 @@ class Reports:
             notes = source.notes()
         return located, missing, notes
 
+    def difference(
+        self, other: Reports, criteria: Criteria | None = None
+    ) -> tuple[Difference, list[str]]:
+        """What changed from these reports to ``other``'s, matching reports by id: those
+        added, removed, and changed field by field, of the reports ``criteria`` select
+        on each side; and the notes of both (``diff``)."""
+        from oigcli.compare import compare
+        from oigcli.query import UNKNOWN_VALUE
+
+        old = self.select(criteria)
+        new = other.select(criteria)
+        found = compare(old.rows, new.rows)
+        notes = [  # a value asked for is noted only when neither side has it
+            note
+            for note in dict.fromkeys([*old.notes, *new.notes])
+            if not note.startswith(UNKNOWN_VALUE) or (note in old.notes and note in new.notes)
+        ]
+        return found, notes
+
     # --- the Python API -------------------------------------------------------------------
 
     def filter(
@@ -328,6 +348,14 @@ class Reports:
     def stats(self, by: str = "fiscal_year", **criteria: Any) -> dict[str, Any]:
         """Totals and per-group counts, the same dict as ``oigcli stats --json``."""
         return self.summarize(_criteria(criteria), by)[0]
+
+    def diff(self, other: Reports | str | os.PathLike[str], **criteria: Any) -> dict[str, Any]:
+        """What changed from these reports to ``other``'s (a Reports, or a path), matched
+        by id, of those the criteria of ``filter`` select: the dict ``oigcli diff --json``
+        prints, ``{"added": [...], "removed": [...], "changed": [...]}``."""
+        if not isinstance(other, Reports):
+            other = Reports(other, cache=self._wants_cache, skip_invalid=self.skip_invalid)
+        return self.difference(other, _criteria(criteria))[0].as_dict()
 
     def values(self, field: str) -> list[str]:
         """The distinct values of a field in the dataset as text, in natural order

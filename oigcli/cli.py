@@ -25,6 +25,7 @@ from oigcli.options import (
     CRITERIA,
     DATA_ONLY,
     IN_OUT,
+    OUTPUT_ONLY,
     SHAPE,
     FieldsOption,
     Format,
@@ -37,7 +38,7 @@ from oigcli.text import or_list
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
     from collections.abc import Iterator
 
-    from oigcli import api, query
+    from oigcli import api, compare, query
 
 
 class OigGroup(TyperGroup):
@@ -683,6 +684,85 @@ def validate(
         count = len(data.problems)
         env.error(f"{count} problem{'s' if count != 1 else ''} in {data.source}")
         raise typer.Exit(3)
+
+
+@app.command(
+    epilog=_epilog(
+        "oigcli diff reports.json reports.jsonl",
+        "oigcli diff reports.json inspectors-general/data --json | jq '.added | length'",
+        "oigcli diff reports.json inspectors-general/data -c CBP --format markdown",
+    ),
+)
+@CRITERIA.adds
+@OUTPUT_ONLY.adds
+def diff(
+    ctx: typer.Context,
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD",
+            help="The earlier dataset: a JSON or JSON Lines file, a scraper folder, a zip, "
+            "or - for stdin.",
+            show_default=False,
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(metavar="NEW", help="The later dataset, as OLD.", show_default=False),
+    ],
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    io: InOut,
+) -> None:
+    """Compare two datasets: the reports added, removed and changed.
+
+    Reports are matched by id, and a changed report lists each field that differs
+    with its old and new value (the full text is not compared). The criteria
+    narrow both sides. Exit status as diff(1): 0 when they are the same, 1 when
+    they differ, 2 on a usage error, 3 when a dataset cannot be used.
+    """
+    from oigcli import api
+
+    env = _env(ctx, io)
+    if old == "-" and new == "-":
+        raise UsageError("OLD and NEW cannot both be standard input; save one to a file")
+    sides = []
+    for path in (old, new):
+        target = _data_path(env, path)
+        sides.append(
+            api.Reports(
+                target,
+                stdin=env.stdin,
+                cache=io.cache,
+                environ=env.environ,
+                skip_invalid=io.skip_invalid,
+            )
+        )
+    found, notes = sides[0].difference(sides[1], criteria)
+    _notes(env, notes)
+    _diff(env, io, found)
+    if not found.empty:
+        raise typer.Exit(1)
+
+
+def _diff(env: Environment, io: InOut, found: "compare.Difference") -> None:
+    from oigcli import output, render
+    from oigcli.compare import DIFF_COLUMNS
+
+    writer = output.writer_for(io)
+    if writer is not None:
+        if writer.format == "json":  # the one object, even when there is no difference
+            env.stream(writer.chunks((), (), value=found.as_dict()))
+        elif writer.format == "jsonl":
+            env.stream(output.json_line(line) for line in found.lines())
+        else:
+            env.stream(writer.chunks(found.rows(), DIFF_COLUMNS))
+        return
+    if found.empty:
+        return  # as diff(1): nothing to say
+    if io.format is Format.markdown:
+        env.output(render.diff_markdown(found))
+    else:
+        env.output(render.diff_table(found, io.style or "simple", env.terminal_width))
 
 
 @app.command(

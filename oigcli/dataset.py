@@ -478,9 +478,11 @@ TEXT_BYTES = 256 << 20
 def _read_text(path: str) -> str | None:
     """The text of a report.txt, or None when there is none that can be read. Its bytes
     are decoded as UTF-8, any that are not replaced (text extracted from a PDF is not
-    always clean): the text is a report's extra, never a reason to refuse its record."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is never waited on
+    always clean): the text is a report's extra, never a reason to refuse its record. A
+    report.txt that is a link is not followed: downloaded data could point it at a private
+    file of yours, which --fields text would then print."""
+    try:  # a FIFO is never waited on
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
         return None
     try:

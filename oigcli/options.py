@@ -558,3 +558,17 @@ DATA_ONLY = OptionGroup(
     last=True,
 )
 """Where the reports come from, for a command that prints no table or JSON (``open``)."""
+
+
+def _build_output_only(**values: Any) -> InOut:
+    return _build_in_out(data=None, **values)
+
+
+OUTPUT_ONLY = OptionGroup(
+    "io",
+    {name: option for name, option in IN_OUT.options.items() if name != "data"},
+    _build_output_only,
+    last=True,
+)
+"""How the output is printed and the datasets read, for a command that names its datasets
+itself (``diff OLD NEW``)."""

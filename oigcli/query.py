@@ -266,12 +266,12 @@ class Criteria(NamedTuple):
             values = sorted(set(known(name)))
             if typed.casefold() not in {value.casefold() for value in values}:
                 label = {"tags": "tag", "components": "component"}.get(name, name)
-                notes.append(
-                    f"Note: no report in this dataset has the {label} {typed!r}."
-                    + did_you_mean(typed, values)
-                )
+                notes.append(f"{UNKNOWN_VALUE}{label} {typed!r}." + did_you_mean(typed, values))
         return notes
 
+
+UNKNOWN_VALUE = "Note: no report in this dataset has the "
+"""How the note on a component, inspector or tag asked for that no report has begins."""
 
 NOTED = ("components", "inspector", "tags")
 """The fields a query may name a value of (-c, --inspector, --tag) and so ask every

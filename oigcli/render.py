@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
 from oigcli.text import sanitise
+
+if TYPE_CHECKING:
+    from oigcli.compare import Difference
 
 UNKNOWN = "unknown"
 
@@ -502,3 +505,36 @@ def stats_markdown(summary: dict[str, Any]) -> str:
     ]
     total = [f"**{c}**" for c in _stats_row("total", summary["total"], unknown)]
     return markdown_table(headers, [*rows, total])
+
+
+# --- diff -----------------------------------------------------------------------------
+
+ABSENT = "—"
+"""What a diff table shows where a report has no value because it is not there at all (the
+old side of a report added), as against "unknown", a value that is there and null."""
+
+
+def _diff_cells(found: Difference) -> list[dict[str, str]]:
+    rows = []
+    for row in found.rows():
+        shown = {name: cell(row[name]) for name in ("change", "id", "report_number", "field")}
+        shown["old"] = ABSENT if row["change"] == "added" else cell(row["old"])
+        shown["new"] = ABSENT if row["change"] == "removed" else cell(row["new"])
+        rows.append(shown)
+    return rows
+
+
+def diff_table(found: Difference, style: str = "simple", width: int | None = None) -> str:
+    """The differences as a table, a row per report added or removed and per field
+    changed, then how many of each."""
+    from oigcli.compare import DIFF_COLUMNS
+
+    return reports_table(_diff_cells(found), DIFF_COLUMNS, style, width) + f"\n{found.counts()}\n"
+
+
+def diff_markdown(found: Difference) -> str:
+    """The differences as Markdown, ready for an email: a heading that counts them, then
+    the table (every value escaped, as in every Markdown table)."""
+    from oigcli.compare import DIFF_COLUMNS
+
+    return f"## {found.counts()}\n\n" + reports_markdown(_diff_cells(found), DIFF_COLUMNS)

@@ -51,7 +51,10 @@ def test_errors_are_one_or_two_lines_starting_with_error(args: list[str]) -> Non
 
 def test_an_option_of_another_command_names_that_command() -> None:
     done = run_oigcli(["list", "-c", "CBP"])
-    assert "did you mean `oigcli filter -c CBP`? (filter, search or stats take it)" in done.stderr
+    assert (
+        "did you mean `oigcli filter -c CBP`? (filter, search, stats or diff take it)"
+        in done.stderr
+    )
     assert run_oigcli(["list", "--by", "x"]).stderr.startswith(
         "Error: No such option: --by; did you mean `oigcli stats --by x`? (stats takes it)"
     )

@@ -582,3 +582,33 @@ def test_a_linked_folder_is_followed_once(invoke: Invoke, tmp_path: Path) -> Non
     assert f"{root / 'dhs' / 'also'} links to {moved}, read already: skipped." in result.stderr
     listed = invoke("list", "--data", str(root / "dhs"), "--json")
     assert "OIG-20-10" in [r["report_number"] for r in json.loads(listed.stdout)]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to a private file", "not utf-8", "too long"])
+def test_a_report_txt_that_is_not_a_plain_file(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A report's text is its extra: whatever its report.txt is, the record is read, no
+    query waits, and nothing but the text of a plain file beside it is printed."""
+    from scraper import write_full_archive
+
+    root = write_full_archive(tmp_path / "data")
+    text = root / "gpo" / "2013" / "14-01" / "report.txt"
+    text.unlink()
+    expected: str | None = None
+    if kind == "fifo":
+        os.mkfifo(text)
+    elif kind == "link to a private file":
+        secret = tmp_path / "id_rsa"
+        secret.write_text("PRIVATE KEY", encoding="utf-8")
+        os.symlink(secret, text)
+    elif kind == "not utf-8":
+        text.write_bytes(b"caf\xe9 \xff ok")
+        expected = "caf\ufffd \ufffd ok"
+    else:
+        monkeypatch.setattr(dataset, "TEXT_BYTES", 10)
+        text.write_text("x" * 11, encoding="utf-8")
+    result = invoke("show", "gpo/14-01", "--fields", "text", "--json", "--data", str(root))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"text": expected}
+    assert "PRIVATE" not in invoke("list", "--fields", "text", "--data", str(root)).stdout

@@ -1,0 +1,246 @@
+"""oigcli diff OLD NEW: reports added, removed and changed, matched by id (issue #15, part)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import oigcli
+from conftest import Invoke, write_file
+from oigcli.compare import COMPARED, DIFF_COLUMNS, compare
+from scraper import write_full_archive, zip_archive
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def _datasets(tmp_path: Path, bundled: list[dict[str, Any]]) -> tuple[str, str]:
+    """OLD: the bundled five. NEW: the first removed, a title and a count changed, one
+    report added."""
+    new = [dict(r) for r in bundled[1:]]
+    new[0]["title"] = "A new title"
+    new[1]["recommendations"] = None
+    added = {**bundled[0], "id": "dhs/OIG-22-01", "report_number": "OIG-22-01"}
+    new.append({**added, "fiscal_year": 2022, "title": "Brand new"})
+    old_path = write_file(tmp_path, json.dumps(bundled), "old.json")
+    return old_path, write_file(tmp_path, json.dumps(new), "new.json")
+
+
+# --- the core -----------------------------------------------------------------------------
+
+
+def test_compare_matches_by_id(bundled: list[dict[str, Any]]) -> None:
+    gpo = {**bundled[0], "id": "gpo/14-01", "report_number": "14-01"}
+    lsc = {**bundled[0], "id": "lsc/14-01", "report_number": "14-01"}
+    found = compare([gpo], [lsc])  # the same number, two reports: one gone, one new
+    assert [r["id"] for r in found.added] == ["lsc/14-01"]
+    assert [r["id"] for r in found.removed] == ["gpo/14-01"]
+    assert found.changed == []
+    assert compare(bundled, bundled).empty and compare([], []).empty
+
+
+@pytest.mark.parametrize(
+    ("field", "old", "new"),
+    [
+        ("redacted", True, None),  # known, then unknown
+        ("recommendations", 1, True),  # equal in Python, not in JSON
+        ("components", ["CBP", "ICE"], ["ICE", "CBP"]),  # a list's order is its content
+        ("issue_date", None, "2021-06-01"),
+    ],
+)
+def test_each_changed_field_has_its_old_and_new_value(
+    bundled: list[dict[str, Any]], field: str, old: Any, new: Any
+) -> None:
+    found = compare([{**bundled[0], field: old}], [{**bundled[0], field: new}])
+    assert [c.as_dict() for c in found.changed] == [
+        {
+            "id": "dhs/OIG-21-63",
+            "report_number": "OIG-21-63",
+            "changes": {field: {"old": old, "new": new}},
+        }
+    ]
+
+
+def test_the_full_text_and_the_id_are_not_compared() -> None:
+    assert "text" not in COMPARED and "id" not in COMPARED
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_the_json_shape(invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
+    old, new = _datasets(tmp_path, bundled)
+    result = invoke("diff", old, new, "--json")
+    assert result.exit_code == 1, result.output  # as diff(1): they differ
+    found = json.loads(result.stdout)
+    assert list(found) == ["added", "removed", "changed"]
+    assert [r["id"] for r in found["added"]] == ["dhs/OIG-22-01"]
+    assert found["added"][0]["title"] == "Brand new"  # whole reports, as --json prints them
+    assert found["removed"] == [bundled[0]]
+    assert found["changed"] == [
+        {
+            "id": "dhs/OIG-21-48",
+            "report_number": "OIG-21-48",
+            "changes": {"title": {"old": bundled[1]["title"], "new": "A new title"}},
+        },
+        {
+            "id": "dhs/OIG-21-34",
+            "report_number": "OIG-21-34",
+            "changes": {"recommendations": {"old": 2, "new": None}},
+        },
+    ]
+
+
+def test_the_same_dataset_twice_is_no_difference(invoke: Invoke, tmp_path: Path) -> None:
+    bundled = json.loads(invoke("list", "--json").stdout)
+    path = write_file(tmp_path, json.dumps(bundled), "copy.json")
+    lines = write_file(tmp_path, "".join(json.dumps(r) + "\n" for r in bundled), "copy.jsonl")
+    for fmt in ("table", "markdown", "csv"):
+        result = invoke("diff", path, lines, "--format", fmt)
+        assert result.exit_code == 0 and result.stderr == ""
+        assert result.stdout == ("" if fmt != "csv" else ",".join(DIFF_COLUMNS) + "\n")
+    same = invoke("diff", path, lines, "--json")
+    assert same.exit_code == 0
+    assert json.loads(same.stdout) == {"added": [], "removed": [], "changed": []}
+    assert invoke("diff", path, lines, "--format", "jsonl").stdout == ""
+
+
+def test_every_format(invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]) -> None:
+    old, new = _datasets(tmp_path, bundled)
+    lines = [
+        json.loads(line) for line in invoke("diff", old, new, "-f", "jsonl").stdout.splitlines()
+    ]
+    assert [(line["change"], line["id"]) for line in lines] == [
+        ("added", "dhs/OIG-22-01"),
+        ("removed", "dhs/OIG-21-63"),
+        ("changed", "dhs/OIG-21-48"),
+        ("changed", "dhs/OIG-21-34"),
+    ]
+    assert (
+        lines[1]["report"] == bundled[0] and lines[3]["changes"]["recommendations"]["new"] is None
+    )
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        text = invoke("diff", old, new, "--format", fmt).stdout
+        rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+        assert [(r["change"], r["field"], r["old"], r["new"]) for r in rows] == [
+            ("added", "title", "", "Brand new"),
+            ("removed", "title", bundled[0]["title"], ""),
+            ("changed", "title", bundled[1]["title"], "A new title"),
+            ("changed", "recommendations", "2", ""),
+        ]
+    table = invoke("diff", old, new).stdout
+    assert table.splitlines()[0].split() == list(DIFF_COLUMNS)
+    assert "1 added, 1 removed, 2 changed" in table
+    assert " 2  " in table and "unknown" in table  # a count that became unknown says so
+    markdown = invoke("diff", old, new, "--format", "markdown").stdout
+    assert markdown.startswith("## 1 added, 1 removed, 2 changed\n\n| change | id |")
+    assert "| changed | dhs/OIG-21-34 | OIG-21-34 | recommendations | 2 | unknown |" in markdown
+
+
+def test_criteria_narrow_both_sides(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    old, new = _datasets(tmp_path, bundled)
+    narrowed = invoke("diff", old, new, "--fy", "2022", "--json")
+    assert narrowed.exit_code == 1
+    assert json.loads(narrowed.stdout) == {
+        "added": json.loads(narrowed.stdout)["added"],
+        "removed": [],
+        "changed": [],
+    }
+    assert invoke("diff", old, new, "--not-redacted", "--where", "recommendations>3").exit_code == 0
+    assert invoke("diff", old, new, "-c", "ICE", "--json").exit_code == 0
+
+
+def test_standard_input_may_be_one_side(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    old, new = _datasets(tmp_path, bundled)
+    text = Path(new).read_text(encoding="utf-8")
+    piped = invoke("diff", old, "-", "--json", input=text)
+    assert piped.exit_code == 1
+    assert json.loads(piped.stdout) == json.loads(invoke("diff", old, new, "--json").stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["-", "-"], 2, "cannot both be standard input"),
+        (["OLD"], 2, "Missing argument 'NEW'"),
+        (["--by", "x"], 2, "No such option"),
+        (["missing.json", "{bundled}"], 3, "no such file or directory"),
+        (["{bundled}", "{broken}"], 3, "cannot be used"),
+        (["{bundled}", "{bundled}", "--fy", "20x1"], 2, "not a fiscal year"),
+    ],
+)
+def test_bad_input(
+    invoke: Invoke, tmp_path: Path, args: list[str], status: int, message: str
+) -> None:
+    from conftest import BUNDLED_JSON
+
+    broken = write_file(tmp_path, '[{"title": "no number"}]', "broken.json")
+    filled = [a.format(bundled=BUNDLED_JSON, broken=broken) for a in args]
+    result = invoke("diff", *filled, input="[]")
+    assert result.exit_code == status, result.output
+    assert message in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.output
+
+
+def test_an_archive_against_itself_and_changed(invoke: Invoke, tmp_path: Path) -> None:
+    root = write_full_archive(tmp_path / "data")
+    bulk = zip_archive(root, tmp_path / "bulk.zip")
+    assert invoke("diff", str(bulk), str(root)).exit_code == 0  # the zip is the folder
+    record = root / "gpo" / "2013" / "14-01" / "report.json"
+    changed = json.loads(record.read_text(encoding="utf-8"))
+    changed["title"] = "Passport Printing Controls, revised"
+    record.write_text(json.dumps(changed), encoding="utf-8")
+    (root / "gpo" / "2013" / "14-01" / "report.txt").write_text("new text", encoding="utf-8")
+    found = json.loads(invoke("diff", str(bulk), str(root), "--json").stdout)
+    assert found["changed"] == [
+        {
+            "id": "gpo/14-01",
+            "report_number": "14-01",
+            "changes": {
+                "title": {
+                    "old": "Passport Printing Controls",
+                    "new": "Passport Printing Controls, revised",
+                }
+            },
+        }
+    ]  # (the text changed too, and is not compared: lsc/14-01 is untouched)
+
+
+def test_hostile_values_are_escaped(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    evil = {**bundled[0], "title": "\x1b[2Jgone | [x](https://evil.example)"}
+    old = write_file(tmp_path, json.dumps([bundled[0]]), "old.json")
+    new = write_file(tmp_path, json.dumps([evil]), "new.json")
+    for fmt in ("table", "markdown"):
+        out = invoke("diff", old, new, "--format", fmt).stdout
+        assert "\x1b" not in out
+    assert "[x](" not in invoke("diff", old, new, "-f", "md").stdout  # \[x\]: no link
+
+
+def test_the_python_api_gives_the_json(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    old, new = _datasets(tmp_path, bundled)
+    with oigcli.open(old) as reports:
+        assert reports.diff(new) == json.loads(invoke("diff", old, new, "--json").stdout)
+        assert reports.diff(oigcli.open(new), fy="2022")["removed"] == []
+
+
+def test_a_value_only_one_side_has_is_no_note(invoke: Invoke, tmp_path: Path) -> None:
+    """--inspector gpo names reports of the new side only: nothing to note; nsa, neither's."""
+    from conftest import BUNDLED_JSON
+
+    root = str(write_full_archive(tmp_path / "data"))
+    result = invoke("diff", str(BUNDLED_JSON), root, "--inspector", "gpo", "--inspector", "nsa")
+    assert result.exit_code == 1
+    assert "'gpo'" not in result.stderr
+    assert result.stderr.count("no report in this dataset has the inspector 'nsa'") == 1
