@@ -767,6 +767,77 @@ def _diff(env: Environment, io: InOut, found: "compare.Difference") -> None:
 
 @app.command(
     epilog=_epilog(
+        "oigcli export --sqlite reports.db",
+        "oigcli export --sqlite cbp.db -c CBP --data inspectors-general/data --replace",
+    ),
+)
+@CRITERIA.adds
+@DATA_ONLY.adds
+def export(
+    ctx: typer.Context,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    io: InOut,
+    sqlite: Annotated[
+        str,
+        typer.Option(
+            "--sqlite",
+            metavar="FILE",
+            help="The SQLite database to write; metadata.json is written beside it.",
+            show_default=False,
+        ),
+    ],
+    title: Annotated[
+        str,
+        typer.Option("--title", metavar="TEXT", help="The title Datasette shows."),
+    ] = "Inspector General reports",
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Write over FILE and metadata.json if they exist."),
+    ] = False,
+) -> None:
+    """Write the selected reports into a SQLite database for Datasette.
+
+    A reports table keyed by id (list fields as JSON arrays), full-text search
+    on the title, summary and text as sqlite-utils enable-fts sets it up, and a
+    metadata.json beside it with facets on component, fiscal year, inspector and
+    type: then `datasette FILE -m metadata.json` gives a browsable, searchable
+    site. Takes every criterion of filter.
+    """
+    import json
+    from pathlib import Path
+
+    from oigcli import export as exporting
+    from oigcli.text import sanitise
+
+    env = _env(ctx, io)
+    target = Path(sqlite)
+    about = target.parent / "metadata.json"
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; give the database file to write")
+    if not replace:
+        for path in (target, about):
+            if os.path.lexists(path):
+                raise UsageError(f"{path} exists; add --replace to write over it")
+    with _asking(env, io) as reports:
+        chosen = reports.select(criteria, Shape(fields=",".join(FIELD_NAMES)))
+        _notes(env, chosen.notes)
+        source = reports.path or "the bundled DHS OIG reports (keyword OFO)"
+        try:
+            count = exporting.write_sqlite(chosen.rows, target)
+            text = json.dumps(exporting.metadata(target, title, source), indent=2)
+            about.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {sanitise(str(exc.filename or target))}: {exc.strerror or exc}"
+            ) from None
+    env.error(
+        f"Wrote {count} report{'s' if count != 1 else ''} to {sanitise(str(target))}; "
+        f"browse them with: datasette {sanitise(str(target))} -m {sanitise(str(about))}"
+    )
+
+
+@app.command(
+    epilog=_epilog(
         "oigcli schema",
         "oigcli schema | jq '.properties | keys'",
         "oigcli schema > report.schema.json",

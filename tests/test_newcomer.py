@@ -52,7 +52,7 @@ def test_errors_are_one_or_two_lines_starting_with_error(args: list[str]) -> Non
 def test_an_option_of_another_command_names_that_command() -> None:
     done = run_oigcli(["list", "-c", "CBP"])
     assert (
-        "did you mean `oigcli filter -c CBP`? (filter, search, stats or diff take it)"
+        "did you mean `oigcli filter -c CBP`? (filter, search, stats, diff or export take it)"
         in done.stderr
     )
     assert run_oigcli(["list", "--by", "x"]).stderr.startswith(
@@ -81,10 +81,12 @@ def test_stats_by_prose_or_identifiers_is_a_usage_error(invoke: Invoke, field: s
 
 
 def test_schema_takes_neither_data_nor_format_as_the_readme_says(invoke: Invoke) -> None:
-    assert "Every command but `schema` takes `--data PATH`" in README
-    assert "`--format` (`-f`) on every command but `schema` and `open`" in README
+    assert "Every command but `schema` and `diff` takes `--data PATH`" in README
+    assert "`--format` (`-f`) on every command but `schema`, `open` and `export`" in README
     for option in ("--data", "--format"):
         assert invoke("schema", option, "x").exit_code == 2
+    assert invoke("diff", "a.json", "b.json", "--data", "x").exit_code == 2
+    assert invoke("export", "--sqlite", "x.db", "--format", "json").exit_code == 2
 
 
 # --- a terminal: 80 columns and narrower -------------------------------------------------

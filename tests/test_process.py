@@ -222,6 +222,7 @@ def _help_examples() -> list[str]:
         ["stats"],
         ["validate"],
         ["diff"],
+        ["export"],
         ["schema"],
     ):
         text = run_oigcli([*command, "--help"]).stdout
