@@ -543,14 +543,8 @@ class Index:
             clauses.append(f"(number_key IN ({marks}) OR id_key IN ({marks}))")
             parameters.extend(sorted(need.numbers) * 2)
         matches = []
-        for term in need.terms:
-            match = self._match(term)
-            if match is NOTHING:
-                clauses.append("0")
-            elif match is not None:
-                matches.append(match)
-        for text in need.texts:
-            match = self._containing(text)
+        found = [*map(self._match, need.terms), *map(self._containing, need.texts)]
+        for match in found:  # NOTHING: no report can; None: it cannot narrow
             if match is NOTHING:
                 clauses.append("0")
             elif match is not None:
