@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -27,9 +28,11 @@ from oigcli.options import (
     IN_OUT,
     OUTPUT_ONLY,
     SHAPE,
+    TITLE,
     FieldsOption,
     Format,
     InOut,
+    TitleOption,
     core_parser,
 )
 from oigcli.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT, Report
@@ -451,7 +454,7 @@ def open_(
     known exits 1 and says so (an unreleased report may have only its landing
     page).
     """
-    from oigcli.text import sanitise
+    from oigcli.text import sanitise, web_address
 
     env = _env(ctx, io)
     with _asking(env, io) as reports:
@@ -467,7 +470,7 @@ def open_(
             f"{shown} has no known link to its document or landing page, so there is "
             "nothing to open"
         )
-    if not _web_address(url):
+    if not web_address(url):
         raise NotFound(
             f"{shown}'s link {sanitise(url)!r} is not a web address (http or https); "
             "it is not opened"
@@ -477,20 +480,6 @@ def open_(
     if not print_url:
         env.error("Note: no browser could be started; the link is:")
     env.write(url + "\n")
-
-
-def _web_address(url: str) -> bool:
-    """An http or https address with a host, and nothing a terminal or shell could act on
-    (no whitespace or control character)."""
-    from urllib.parse import urlsplit
-
-    if any(c.isspace() or not c.isprintable() for c in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 @app.command(
@@ -786,10 +775,7 @@ def export(
             show_default=False,
         ),
     ],
-    title: Annotated[
-        str,
-        typer.Option("--title", metavar="TEXT", help="The title Datasette shows."),
-    ] = "Inspector General reports",
+    title: TitleOption = TITLE,
     replace: Annotated[
         bool,
         typer.Option("--replace", help="Write over FILE and metadata.json if they exist."),
@@ -834,6 +820,93 @@ def export(
         f"Wrote {count} report{'s' if count != 1 else ''} to {sanitise(str(target))}; "
         f"browse them with: datasette {sanitise(str(target))} -m {sanitise(str(about))}"
     )
+
+
+class BriefFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+    md = "md"
+
+
+@app.command(
+    epilog=_epilog(
+        "oigcli report --format html > brief.html",
+        "oigcli report -c CBP --title 'CBP oversight' --date 2026-11-29 --format markdown",
+        "oigcli report --format markdown --assets charts > brief.md",
+    ),
+)
+@CRITERIA.adds
+@DATA_ONLY.adds
+def report(
+    ctx: typer.Context,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    io: InOut,
+    format: Annotated[
+        BriefFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="html: one self-contained file (inline CSS and SVG charts, no script or "
+            "request), for a mail or an archive; markdown (md): tables and text bars, as "
+            "GitHub renders them.",
+        ),
+    ] = BriefFormat.markdown,
+    title: TitleOption = TITLE,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="TEXT",
+            help="A date (or any text) printed under the title. Without it the brief "
+            "holds no time at all, so two runs on the same data are the same.",
+        ),
+    ] = None,
+    assets: Annotated[
+        str | None,
+        typer.Option(
+            "--assets",
+            metavar="DIR",
+            help="Markdown only: write the charts as SVG files into DIR (made if need be) "
+            "and link them from the brief.",
+        ),
+    ] = None,
+) -> None:
+    """Write a brief on the selected reports: totals, charts, the full list.
+
+    The headline totals (reports, recommendations, concurred, the concurrence
+    rate, reports with unknown counts); reports per fiscal year and
+    recommendations made and concurred per component, as charts with their
+    numbers in tables; the reports with the most recommendations not concurred
+    with; and every report, newest first, with its link. Every number is one
+    `oigcli stats --json` gives for the same criteria; unknown stays unknown.
+    """
+    from pathlib import Path
+
+    from oigcli import brief, stats
+
+    html = format is BriefFormat.html
+    if assets is not None and html:
+        raise UsageError("--assets is for --format markdown: the HTML holds its charts")
+    env = _env(ctx, io)
+    with _asking(env, io) as reports:
+        chosen = reports.select(criteria, Shape(fields=",".join(SHOWN_NAMES)))
+        rows = [{name: row[name] for name in SHOWN_NAMES} for row in chosen.rows]
+        _notes(env, chosen.notes)
+    made = brief.make(
+        rows, stats.summarize(rows, "fiscal_year"), stats.summarize(rows, "component"), title, date
+    )
+    if assets is not None:
+        folder = Path(assets)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for chart in made.charts:
+                (folder / f"{chart.name}.svg").write_text(brief.svg(chart) + "\n", "utf-8")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the charts into {assets}: {exc.strerror or exc}"
+            ) from None
+    env.output(brief.to_html(made) if html else brief.to_markdown(made, assets))
 
 
 @app.command(

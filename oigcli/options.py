@@ -560,6 +560,18 @@ DATA_ONLY = OptionGroup(
 """Where the reports come from, for a command that prints no table or JSON (``open``)."""
 
 
+TitleOption = Annotated[
+    str,
+    typer.Option(
+        "--title",
+        metavar="TEXT",
+        help="The title of what is written: the brief's heading (report), the site's "
+        "title in Datasette (export).",
+    ),
+]
+TITLE = "Inspector General reports"
+
+
 def _build_output_only(**values: Any) -> InOut:
     return _build_in_out(data=None, **values)
 

@@ -285,7 +285,7 @@ _MARKDOWN_ESCAPES = str.maketrans(
 _BLOCK_START = re.compile(r"^(?=[#+=*_-]|\d+[.)])")
 
 
-def _markdown_cell(value: Any) -> str:
+def markdown_cell(value: Any) -> str:
     """A value as Markdown text that renders as exactly that text: no HTML passes (a
     ``<img>`` or ``<script>`` from a dataset is shown, not run), no link or remote image
     (``![x](https://...)`` would be fetched by whoever opens the document), and a ``|``
@@ -295,9 +295,9 @@ def _markdown_cell(value: Any) -> str:
 
 
 def _markdown_paragraph(value: Any) -> str:
-    """``_markdown_cell`` at the start of a line: a heading, list or rule marker is
+    """``markdown_cell`` at the start of a line: a heading, list or rule marker is
     escaped too."""
-    return _BLOCK_START.sub("\\\\", _markdown_cell(value))
+    return _BLOCK_START.sub("\\\\", markdown_cell(value))
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -308,7 +308,7 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str
 
 
 def reports_markdown(reports: Sequence[Report], columns: Sequence[str]) -> str:
-    return markdown_table(columns, ([_markdown_cell(r[n]) for n in columns] for r in reports))
+    return markdown_table(columns, ([markdown_cell(r[n]) for n in columns] for r in reports))
 
 
 # --- one report at a time: show ---------------------------------------------------------
@@ -387,14 +387,14 @@ def report_sections(reports: Sequence[Report]) -> str:
     sections = []
     for index, report in enumerate(reports, 1):
         heading = " ".join(
-            _markdown_cell(report[name]) for name in ("report_number", "title") if name in report
+            markdown_cell(report[name]) for name in ("report_number", "title") if name in report
         )
         if "report_number" in report and "title" in report:
-            number, title = _markdown_cell(report["report_number"]), _markdown_cell(report["title"])
+            number, title = markdown_cell(report["report_number"]), markdown_cell(report["title"])
             heading = f"{number}: {title}"
         lines = [f"## {heading or f'Report {index}'}", ""]
         listed = [n for n in report if n not in ("title", "summary")]
-        lines += [f"- **{name}**: {_markdown_cell(report[name])}" for name in listed]
+        lines += [f"- **{name}**: {markdown_cell(report[name])}" for name in listed]
         if "summary" in report:
             lines += ["", _markdown_paragraph(report["summary"])]
         sections.append("\n".join(lines).strip("\n") + "\n")
@@ -500,7 +500,7 @@ def stats_blocks(summary: dict[str, Any], width: int) -> str:
 def stats_markdown(summary: dict[str, Any]) -> str:
     headers, unknown = _stats_headers(summary)
     rows = [
-        [_markdown_cell(c) for c in _stats_row(cell(g["key"]), g, unknown)]
+        [markdown_cell(c) for c in _stats_row(cell(g["key"]), g, unknown)]
         for g in summary["groups"]
     ]
     total = [f"**{c}**" for c in _stats_row("total", summary["total"], unknown)]

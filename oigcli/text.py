@@ -82,3 +82,18 @@ def sanitise_lines(message: str) -> str:
     """A message of several lines, each sanitised: its own line breaks are kept, and
     everything else that could drive a terminal is shown escaped."""
     return "\n".join(sanitise(line) for line in message.split("\n"))
+
+
+def web_address(url: str) -> bool:
+    """An http or https address with a host, and nothing a terminal, shell or document
+    could act on (no whitespace or control character): the only links oigcli opens or
+    writes into a brief."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)

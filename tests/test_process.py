@@ -223,6 +223,7 @@ def _help_examples() -> list[str]:
         ["validate"],
         ["diff"],
         ["export"],
+        ["report"],
         ["schema"],
     ):
         text = run_oigcli([*command, "--help"]).stdout
@@ -290,7 +291,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def _readme_commands() -> list[tuple[str, str | None]]:
     """Each command line in the README's sh blocks, with the value its `# comment` shows
     when that comment is JSON (`# 5`, `# [22, 20]`), else None."""
-    blocks = README.split("```sh\n")[1:]
+    before, _, rest = README.partition("<!-- cron-recipe -->")
+    after = rest.partition("<!-- end cron-recipe -->")[2]  # a script, tested whole below
+    blocks = (before + after).split("```sh\n")[1:]
     lines = [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
     commands = []
     for line in lines:
@@ -350,3 +353,70 @@ def test_the_command_line_pauses_the_cycle_collector() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stderr == "collector on: False"
+
+
+def _cron_recipe() -> str:
+    block = README.split("<!-- cron-recipe -->", 1)[1].split("<!-- end cron-recipe -->", 1)[0]
+    return block.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readmes_cron_recipe_mails_what_changed(tmp_path: Path) -> None:
+    """The README's nightly script, run as cron would run it, with stand-ins for curl
+    (which 'downloads' the next archive) and mail (which keeps what it was given)."""
+    import zipfile
+
+    from scraper import ARCHIVE, write_full_archive, zip_archive
+
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed")
+    home = tmp_path / "ig"
+    home.mkdir()
+    root = write_full_archive(tmp_path / "night1" / "data")
+    zip_archive(root, tmp_path / "night1.zip")
+    (root / "gpo" / "2013" / "14-01" / "report.json").unlink()  # withdrawn
+    added = {**ARCHIVE[4], "report_id": "15-02", "title": "Plate Inventory", "year": 2015,
+             "published_on": "2015-02-02"}  # fmt: skip
+    folder = root / "gpo" / "2015" / "15-02"
+    folder.mkdir(parents=True)
+    (folder / "report.json").write_text(json.dumps(added), encoding="utf-8")
+    zip_archive(root, tmp_path / "night2.zip")
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "curl").write_text(
+        '#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\ncp "$NEXT_ZIP" "$2"\n', encoding="utf-8"
+    )
+    (stubs / "mail").write_text(
+        '#!/bin/sh\n{ echo "ARGS: $*"; cat; } > "$MAILED"\n', encoding="utf-8"
+    )
+    script = tmp_path / "ig-brief"
+    script.write_text(_cron_recipe(), encoding="utf-8")
+    for stub in (stubs / "curl", stubs / "mail", script):
+        stub.chmod(0o755)
+    bin_dir = str(Path(oigcli_executable()).parent)
+    mailed = tmp_path / "mailed.txt"
+
+    def night(zip_name: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PATH": os.pathsep.join([str(stubs), bin_dir, os.environ["PATH"]]),
+            "IG_HOME": str(home),
+            "IG_BULK_URL": "https://example.org/us-inspectors-general.bulk.zip",
+            "NEXT_ZIP": str(tmp_path / zip_name),
+            "MAILED": str(mailed),
+        }
+        return subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True)
+
+    first = night("night1.zip")  # nothing to compare with yet
+    assert first.returncode == 0, first.stderr
+    assert zipfile.is_zipfile(home / "today.zip") and not mailed.exists()
+    same = night("night1.zip")  # the same archive again: nothing changed, no mail
+    assert same.returncode == 0, same.stderr
+    assert not mailed.exists()
+    changed = night("night2.zip")
+    assert changed.returncode == 0, changed.stderr
+    text = mailed.read_text(encoding="utf-8")
+    assert text.startswith("ARGS: -s IG reports: ") and "newsroom@example.org" in text
+    assert "# New Inspector General reports" in text  # the brief of what is new
+    assert "Plate Inventory" in text and "| Reports | 1 |" in text
+    assert "1 added, 1 removed, 0 changed" in text  # and what changed
+    assert "| removed | gpo/14-01 |" in text
