@@ -132,6 +132,16 @@ def private_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture(autouse=True)
+def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test runs in a temporary folder of its own: a command given a relative path
+    to write (export --sqlite NAME, report --assets DIR, from the fuzz test's random
+    arguments) writes there, never into the repository."""
+    folder = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def no_browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """No test starts a real browser: in the process, webbrowser.open records the address
     and says no browser could be started; a real oigcli run by a test gets BROWSER=true
