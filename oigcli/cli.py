@@ -149,21 +149,24 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _epilog(*examples: str) -> str:
+EXIT_STATUS = (
+    "Exit status: 0 success (an empty result too), 1 a named report does not\n"
+    "exist, 2 a usage error, 3 a dataset that cannot be read or is invalid,\n"
+    "4 the output cannot be written."
+)
+
+
+def _epilog(*examples: str, status: str = EXIT_STATUS) -> str:
     """The Examples and Exit status sections every --help ends with (\b keeps the lines)."""
     lines = "\n".join(f"  {example}" for example in examples)
-    return (
-        f"\b\nExamples:\n{lines}\n\n"
-        "\b\nExit status: 0 success (an empty result too), 1 a named report does not\n"
-        "exist, 2 a usage error, 3 a dataset that cannot be read or is invalid,\n"
-        "4 the output cannot be written."
-    )
+    return f"\b\nExamples:\n{lines}\n\n\b\n{status}"
 
 
 app = typer.Typer(
     cls=OigGroup,
     name="oigcli",
-    help="Query DHS Office of Inspector General reports from the shell.",
+    help="Query Inspector General reports from the shell: the bundled DHS OIG reports, "
+    "or any archive of the inspectors-general scraper.",
     epilog=_epilog(
         "oigcli list",
         "oigcli show 21-27",
@@ -543,7 +546,7 @@ def search(
     shape: Shape,
     io: InOut,
 ) -> None:
-    """Search titles and summaries, best match first.
+    """Search titles, summaries and full texts, best match first.
 
     Ranked by BM25F relevance, the title weighing three times the summary. Each
     result has a score and a snippet of the text around the first match
@@ -680,6 +683,9 @@ def validate(
         "oigcli diff reports.json reports.jsonl",
         "oigcli diff reports.json inspectors-general/data --json | jq '.added | length'",
         "oigcli diff reports.json inspectors-general/data -c CBP --format markdown",
+        status="Exit status (as diff(1)): 0 the datasets are the same, 1 they differ,\n"
+        "2 a usage error, 3 a dataset that cannot be read or is invalid, 4 the output\n"
+        "cannot be written.",
     ),
 )
 @CRITERIA.adds
