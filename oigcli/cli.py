@@ -799,6 +799,7 @@ def export(
     from pathlib import Path
 
     from oigcli import export as exporting
+    from oigcli import output
     from oigcli.text import sanitise
 
     env = _env(ctx, io)
@@ -817,7 +818,7 @@ def export(
         try:
             count = exporting.write_sqlite(chosen.rows, target)
             text = json.dumps(exporting.metadata(target, title, source), indent=2)
-            about.write_text(text + "\n", encoding="utf-8")
+            output.write_file(about, text + "\n")
         except OSError as exc:
             raise OutputError(
                 f"cannot write {sanitise(str(exc.filename or target))}: {exc.strerror or exc}"
@@ -889,7 +890,7 @@ def report(
     """
     from pathlib import Path
 
-    from oigcli import brief, stats
+    from oigcli import brief, output, stats
 
     html = format is BriefFormat.html
     if assets is not None and html:
@@ -907,7 +908,7 @@ def report(
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for chart in made.charts:
-                (folder / f"{chart.name}.svg").write_text(brief.svg(chart) + "\n", "utf-8")
+                output.write_file(folder / f"{chart.name}.svg", brief.svg(chart) + "\n")
         except OSError as exc:
             raise OutputError(
                 f"cannot write the charts into {assets}: {exc.strerror or exc}"

@@ -67,8 +67,9 @@ def write_sqlite(reports: Iterable[Report], target: Path) -> int:
     or not at all); return how many were written."""
     import sqlite3
 
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
+    from oigcli.output import new_file
+
+    temporary = new_file(target)  # created exclusively: no link placed there is followed
     count = 0
     try:
         try:
@@ -99,6 +100,7 @@ def write_sqlite(reports: Iterable[Report], target: Path) -> int:
             raise OSError(str(exc)) from None
         finally:
             connection.close()
+        os.chmod(temporary, 0o644)  # (mkstemp makes it 0600)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

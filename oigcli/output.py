@@ -20,7 +20,9 @@ that a spreadsheet would run as a formula gets a leading ' (OWASP's advice).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -192,3 +194,27 @@ def writer_for(io: InOut) -> Writer | None:
     if io.format in (Format.json, Format.jsonl, Format.csv, Format.tsv):
         return Writer(io.format.value, io.safe_cells, io.bom)
     return None
+
+
+def new_file(target: Path) -> Path:
+    """A new, empty file of ours beside ``target`` (a random name, created exclusively:
+    nothing anyone placed in a shared folder, such as a link, is ever written through),
+    for writing ``target`` whole and then renaming it into place."""
+    import tempfile
+
+    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(descriptor)
+    return Path(name)
+
+
+def write_file(target: Path, text: str) -> None:
+    """``text`` as the file ``target``, whole or not at all: written to a new file beside
+    it, then renamed over it (a link at ``target`` is replaced, never followed)."""
+    temporary = new_file(target)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.chmod(temporary, 0o644)  # as a file written with the usual umask would be
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -147,3 +147,21 @@ def test_the_archive_fixture_is_what_is_exported(invoke: Invoke, tmp_path: Path)
     root = str(write_full_archive(tmp_path / "data"))
     target = _export(invoke, tmp_path / "all.db", "--data", root)
     assert sqlite_utils.Database(target)["reports"].count == len(ARCHIVE)
+
+
+def test_links_in_the_folder_are_replaced_not_followed(invoke: Invoke, tmp_path: Path) -> None:
+    """In a folder others can write, a link named metadata.json (or a chart's name) could
+    point at a file of yours: the file is written beside and renamed over the link."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("mine", encoding="utf-8")
+    out = tmp_path / "shared"
+    out.mkdir()
+    (out / "metadata.json").symlink_to(precious)
+    (out / "charts").mkdir()
+    (out / "charts" / "components.svg").symlink_to(precious)
+    assert invoke("export", "--sqlite", str(out / "r.db"), "--replace").exit_code == 0
+    assert invoke("report", "--assets", str(out / "charts")).exit_code == 0
+    assert precious.read_text(encoding="utf-8") == "mine"
+    assert not (out / "metadata.json").is_symlink()
+    assert (out / "charts" / "components.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert oct((out / "r.db").stat().st_mode & 0o777) == "0o644"
