@@ -121,8 +121,9 @@ TOTALS = (
 # --- SVG ----------------------------------------------------------------------------------
 
 ROW = 28
-LABEL = 130
-PLOT = 330
+LABEL = 140
+PLOT = 250
+FONT = 14
 COLOURS = ("#1f5fa8", "#e07b12")
 """Blue and orange: told apart by people with the common colour-vision deficiencies."""
 
@@ -150,15 +151,15 @@ def svg(chart: Chart) -> str:
         f"<desc>{_text(description or 'no reports')}</desc>",
     ]
     for i, name in enumerate(chart.series):  # the legend
-        x = LABEL + i * 150
+        x = LABEL + i * 160
         parts.append(
             f'<rect x="{x}" y="4" width="12" height="12" fill="{COLOURS[i]}"/>'
-            f'<text x="{x + 16}" y="15" font-size="12">{_text(name)}</text>'
+            f'<text x="{x + 16}" y="15" font-size="{FONT}">{_text(name)}</text>'
         )
     for row, bar in enumerate(chart.bars):
         top = 26 + row * height
         parts.append(
-            f'<text x="{LABEL - 6}" y="{top + height / 2 + 4:.0f}" font-size="12" '
+            f'<text x="{LABEL - 6}" y="{top + height / 2 + 4:.0f}" font-size="{FONT}" '
             f'text-anchor="end">{_text(bar.label)}</text>'
         )
         for i, value in enumerate(bar.values):
@@ -170,7 +171,7 @@ def svg(chart: Chart) -> str:
                 f'data-label="{_attr(bar.label)}" data-value="{"" if value is None else value}">'
                 f"<title>{_text(bar.label)}, {_text(chart.series[i])}: {_number(value)}</title>"
                 "</rect>"
-                f'<text x="{LABEL + length + 4}" y="{y + ROW / 2:.0f}" font-size="12">'
+                f'<text x="{LABEL + length + 4}" y="{y + ROW / 2 + 1:.0f}" font-size="{FONT}">'
                 f"{_number(value)}</text>"
             )
     parts.append("</svg>")
