@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 import oigcli
 from conftest import Invoke, write_file
 from oigcli.compare import COMPARED, DIFF_COLUMNS, compare
 from scraper import write_full_archive, zip_archive
+from strategies import datasets
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -244,3 +246,28 @@ def test_a_value_only_one_side_has_is_no_note(invoke: Invoke, tmp_path: Path) ->
     assert result.exit_code == 1
     assert "'gpo'" not in result.stderr
     assert result.stderr.count("no report in this dataset has the inspector 'nsa'") == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(old=datasets(max_size=10), new=datasets(max_size=10))
+def test_compare_is_the_difference_of_two_datasets(
+    old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> None:
+    """For any two datasets: the added are the ids only the new one has, the removed
+    those only the old one has, and a report in both is changed exactly in the fields
+    whose JSON values differ."""
+    found = compare(old, new)
+    before, after = {r["id"]: r for r in old}, {r["id"]: r for r in new}
+    assert [r["id"] for r in found.added] == [i for i in after if i not in before]
+    assert [r["id"] for r in found.removed] == [i for i in before if i not in after]
+    expected = {}
+    for key in after.keys() & before.keys():
+        differ = {
+            name: {"old": before[key][name], "new": after[key][name]}
+            for name in COMPARED
+            if json.dumps(before[key][name]) != json.dumps(after[key][name])
+        }
+        if differ:
+            expected[key] = differ
+    assert {c.id: c.changes for c in found.changed} == expected
+    assert compare(new, new).empty
