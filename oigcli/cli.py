@@ -536,9 +536,11 @@ def search(
         typer.Argument(
             metavar="QUERY...",
             help='Words and "quoted phrases" (one argument or several), all of which must '
-            "appear in the title or summary (whole words, any case); word* matches words "
-            'that start with word; -word (or -"a phrase") leaves out the reports that '
-            "have it: write it inside the query's quotes ('medical -care') or after --.",
+            "appear in the title, summary or full text (whole words, any case; a word "
+            "matches every word with its English stem, a phrase as written); word* matches "
+            'words that start with word; a OR b needs either; -word (or -"a phrase") leaves '
+            "out the reports that have it: write it inside the query's quotes "
+            "('medical -care') or after --.",
             show_default=False,
         ),
     ],
@@ -646,7 +648,7 @@ def validate(
     """Check a dataset and list every problem, each with its place.
 
     Checks JSON syntax, field types, required fields (report_number, title,
-    fiscal_year), dates, duplicate report numbers, a fiscal year that disagrees
+    fiscal_year), dates, duplicate ids, a fiscal year that disagrees
     with the issue date, and more recommendations concurred than made. Exits 0
     when the dataset is valid and 3 when it is not.
     """
