@@ -5,7 +5,7 @@
         reports.filter(component="CBP", fy="2021", where=["recommendations>=5"])
         reports.get("21-27")                     # by number or id ("dhs/OIG-21-27")
         reports.search("canine", limit=3)        # with score and snippet added
-        reports.stats(by="components")           # the same dict as `stats --json`
+        reports.stats(by="component")            # the same dict as `stats --json`
 
 Keyword names are the command-line options' long names with ``_`` for ``-``; values are
 what those options take (text, or a number, a date, a list where an option repeats).

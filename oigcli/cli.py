@@ -213,21 +213,28 @@ def _asking(env: Environment, io: InOut) -> "Iterator[api.Reports]":
     """The active dataset's reports (oigcli.api), asked as the options say: --verbose
     says why its index is not used, and a dataset error names OIGCLI_DATA when the path
     came from there."""
-    from oigcli import api
-
     path = _data_path(env, io.data)
-    reports = api.Reports(
-        path, stdin=env.stdin, cache=io.cache, environ=env.environ, skip_invalid=io.skip_invalid
-    )
-    _, reason = reports.cache_folder()
-    if reason:
-        env.note(f"not using the cache: {reason}; reading the file itself")
+    reports = _reports(env, io, path)
     try:
         yield reports
     except DatasetError as exc:
         if io.data is None and path is not None:  # the path came from the environment
             raise DatasetError(_from_environment(str(exc), path)) from None
         raise
+
+
+def _reports(env: Environment, io: InOut, path: str | None) -> "api.Reports":
+    """The reports of the dataset at ``path``, read as the options say (--no-cache,
+    --skip-invalid); --verbose says why its index is not used."""
+    from oigcli import api
+
+    reports = api.Reports(
+        path, stdin=env.stdin, cache=io.cache, environ=env.environ, skip_invalid=io.skip_invalid
+    )
+    _, reason = reports.cache_folder()
+    if reason:
+        env.note(f"not using the cache: {reason}; reading the file itself")
+    return reports
 
 
 def _from_environment(message: str, path: str) -> str:
@@ -717,23 +724,10 @@ def diff(
     narrow both sides. Exit status as diff(1): 0 when they are the same, 1 when
     they differ, 2 on a usage error, 3 when a dataset cannot be used.
     """
-    from oigcli import api
-
     env = _env(ctx, io)
     if old == "-" and new == "-":
         raise UsageError("OLD and NEW cannot both be standard input; save one to a file")
-    sides = []
-    for path in (old, new):
-        target = _data_path(env, path)
-        sides.append(
-            api.Reports(
-                target,
-                stdin=env.stdin,
-                cache=io.cache,
-                environ=env.environ,
-                skip_invalid=io.skip_invalid,
-            )
-        )
+    sides = [_reports(env, io, _data_path(env, path)) for path in (old, new)]
     found, notes = sides[0].difference(sides[1], criteria)
     _notes(env, notes)
     _diff(env, io, found)

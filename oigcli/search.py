@@ -101,15 +101,21 @@ class Term:
         return self.words[0]
 
     @functools.cached_property
-    def regex(self) -> re.Pattern[str]:
-        """Finds the term in case-folded text: its words whole (the last one only at its
+    def expression(self) -> str:
+        """The term as a regular expression: its words whole (the last one only at its
         start with ``*``), separated by anything but letters and digits; a stemmed word,
-        every word that starts as its stems' words do (each then stemmed to see). A phrase
-        is matched in a lookahead so that overlapping occurrences all count."""
+        every word that starts as its stem's words do (a little more than match: each is
+        then stemmed to see)."""
         if self.stemmed:
-            return re.compile(rf"\b{re.escape(self.start)}\w*")
+            return rf"\b{re.escape(self.start)}\w*"
         body = r"\W+".join(re.escape(w) for w in self.words)
-        body = rf"\b{body}\w*" if self.prefix else rf"\b{body}\b"
+        return rf"\b{body}\w*" if self.prefix else rf"\b{body}\b"
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Finds the term in case-folded text (``expression``); a phrase in a lookahead,
+        so that overlapping occurrences all count."""
+        body = self.expression
         return re.compile(f"(?={body})" if len(self.words) > 1 else body)
 
     def count(self, folded: str) -> int:
@@ -154,14 +160,7 @@ class Query:
     def pattern(self) -> re.Pattern[str]:
         """A regular expression that finds every term in text, for snippets and highlights
         (a stemmed word: the words that start as the stem's do, a little more than match)."""
-        parts = []
-        for term in self.terms:
-            if term.stemmed:
-                parts.append(rf"\b{re.escape(term.start)}\w*")
-                continue
-            body = r"\W+".join(re.escape(w) for w in term.words)
-            parts.append(rf"\b{body}\w*" if term.prefix else rf"\b{body}\b")
-        return re.compile("|".join(parts), re.IGNORECASE)
+        return re.compile("|".join(t.expression for t in self.terms), re.IGNORECASE)
 
 
 def parse_query(text: str) -> Query:
