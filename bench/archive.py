@@ -121,7 +121,7 @@ def measure(root: Path) -> list[tuple[str, float, float, float]]:
         rows.append((f"first {name}", seconds, peak, seconds / grep))
     with tempfile.TemporaryDirectory() as cache:
         env = environment(XDG_CACHE_HOME=cache)
-        subprocess.run([*_oigcli()[:1], "-m", "oigcli.index", str(root)], env=env, check=True)
+        subprocess.run([*_oigcli(), "index", str(root)], env=env, check=True)
         _stop_builders(cache)
         for name, argv in queries.items():
             seconds, peak = _median(argv, env)

@@ -155,7 +155,7 @@ def _queries(path: Path, number: str) -> list[tuple[str, str, list[str], list[st
 def _build_index(path: Path, cache: str) -> dict[str, float]:
     """Indexes ``path`` into ``cache`` as the background builder does, measured."""
     env = environment(XDG_CACHE_HOME=cache)
-    seconds, mib = _run([sys.executable, "-m", "oigcli.index", str(path)], env)
+    seconds, mib = _run([sys.executable, "-m", "oigcli", "index", str(path)], env)
     size = sum(f.stat().st_size for f in Path(cache, "oigcli").glob("*.sqlite3"))
     return {
         "seconds": seconds,
@@ -506,7 +506,7 @@ def report(
         lines += [f"- {row['query']}: `{row['command']}` against `{row['jq']}`"]
     lines += [
         "",
-        "## The index (`python -m oigcli.index FILE`, what a first query starts)",
+        "## The index (`oigcli index FILE`, what a first query starts)",
         "",
         "| reports | file MB | index MB | build s | build MiB |",
         "|---:|---:|---:|---:|---:|",

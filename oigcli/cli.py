@@ -825,6 +825,50 @@ def export(
     )
 
 
+@app.command(
+    "index",
+    epilog=_epilog(
+        "oigcli index inspectors-general/data",
+        "oigcli index bulk.zip reports.json",
+        status="Exit status: 0 every dataset has an index (or is too small to need one),\n"
+        "2 a usage error, 3 a dataset that cannot be indexed (missing, invalid,\n"
+        "or changed while it was read), 4 the cache cannot be used.",
+    ),
+)
+def index_command(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Dataset files, zips (or a folder inside one) and scraper folders.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Index datasets now, in the cache that queries use.
+
+    The first query of a large file, zip or scraper folder indexes it in the
+    background; this builds each index at once and waits for it, as a script
+    does after it downloads an archive. Repeated queries then answer from the
+    index. Success is quiet.
+    """
+    import signal
+
+    from oigcli import index
+
+    env = _env(ctx)
+    # Terminated, a builder leaves nothing behind (its temporary file is removed as it
+    # unwinds) and exits as a terminated process would: 128 + SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    for path in paths:
+        if path in ("", "-"):
+            raise UsageError("give a dataset file, zip or folder to index (not standard input)")
+        note = index.index_now(path, env.environ)
+        if note is not None:
+            env.error(f"Note: {note}")
+
+
 class BriefFormat(str, Enum):
     html = "html"
     markdown = "markdown"

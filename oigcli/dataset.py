@@ -21,19 +21,18 @@ import datetime as dt
 import json
 import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO
 
+from oigcli import members
 from oigcli.errors import DatasetError
+from oigcli.members import Stat
 from oigcli.schema import FIELD_NAMES, FIELDS, REQUIRED, SHOWN_NAMES, TEXT, Report
 
 if TYPE_CHECKING:
-    import zipfile
-
     from oigcli.query import Pick
 
 BUNDLED = "bundled dataset"
@@ -158,14 +157,18 @@ def read(
     pick: Pick | None = None,
     gather: Iterable[str] = (),
     texts: bool = False,
+    opened: BinaryIO | None = None,
+    seen: dict[str, Stat] | None = None,
 ) -> Dataset:
     """Every report at ``path`` that could be read (or what ``pick`` keeps of it), and
     every problem found. Records are read, checked and kept or dropped one at a time, so a
     query that keeps few reports never holds a large file's objects all at once.
 
     Raises DatasetError only when nothing can be read at all (no such file, a directory
-    without reports, bytes that are not UTF-8)."""
-    data, reports = stream(path, stdin, gather, texts)
+    without reports, bytes that are not UTF-8). ``opened``: the file at ``path`` (or the
+    zip it names a folder of), already open and checked by the caller, is read rather
+    than opened again by its name; ``seen``: each file read in a folder's ``Stat``."""
+    data, reports = stream(path, stdin, gather, texts, opened, seen)
     kept = data.reports
     for report in reports:
         chosen = report if pick is None else pick(report)
@@ -179,6 +182,8 @@ def stream(
     stdin: TextIO | None = None,
     gather: Iterable[str] = (),
     texts: bool = False,
+    opened: BinaryIO | None = None,
+    seen: dict[str, Stat] | None = None,
 ) -> tuple[Dataset, Iterator[Report]]:
     """The dataset at ``path``, still to be read, and its valid reports, each given as soon
     as it has been read and checked. Once they have all been given, the dataset holds
@@ -189,7 +194,7 @@ def stream(
     it null (otherwise no report has a ``text`` unless its record carries one: most
     questions do not look at it, and the texts are most of an archive's bytes)."""
     notes: list[str] = []
-    source, entries, problems = _entries(path, stdin, notes, texts)
+    source, entries, problems = _entries(path, stdin, notes, texts, opened, seen)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
     data.notes = notes
     return data, _checked(data, entries, texts)
@@ -222,11 +227,23 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
 
 
 def _entries(
-    path: str | None, stdin: TextIO | None, notes: list[str] | None = None, texts: bool = False
+    path: str | None,
+    stdin: TextIO | None,
+    notes: list[str] | None = None,
+    texts: bool = False,
+    opened: BinaryIO | None = None,
+    seen: dict[str, Stat] | None = None,
 ) -> tuple[str, Iterable[Entry], list[Problem]]:
     """The source's name, its entries (read lazily where the source allows), and a list
     that problems found while reading are added to as the entries are consumed."""
     problems: list[Problem] = []
+    if opened is not None and path is not None:
+        if os.pread(opened.fileno(), len(ZIP_MAGIC), 0) == ZIP_MAGIC:
+            zipped = zip_target(path)
+            whole, inner = zipped if zipped is not None else (path, "")
+            read, problems = _scan_zip(whole, inner, texts, opened)
+            return path, read, problems
+        return path, _read_stream(opened, path, problems), problems
     if path is None:
         from importlib.resources import files
 
@@ -250,7 +267,7 @@ def _entries(
         read, problems = _scan_zip(*zipped, texts=texts)
         return path, read, problems
     if target.is_dir():
-        read, problems = _scan(target, [] if notes is None else notes, texts)
+        read, problems = _scan(target, [] if notes is None else notes, texts, seen)
         return path, read, problems
     try:
         stream = target.open("rb")
@@ -304,18 +321,17 @@ def _not_utf8(offset: int, reason: str) -> str:
     return f"not UTF-8 text (byte {offset}: {reason}); a dataset must be UTF-8 JSON"
 
 
-def _read_file(path: str) -> str:
+def _read_member(path: str, seen: dict[str, Stat] | None = None) -> str:
+    """A report.json in a folder, read as ``members.read_file`` reads a dataset's files (no
+    link followed, no FIFO waited on, at most JSON_BYTES); DatasetError says why not."""
     try:
-        with open(path, "rb") as file:
-            return file.read().decode("utf-8")
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such file or directory") from exc
-    except PermissionError as exc:
-        raise DatasetError(f"{path}: permission denied") from exc
+        data = members.read_file(path, members.JSON_BYTES, SCRAPER_FILE, seen)
+    except members.Refused as exc:
+        raise DatasetError(f"{path}: {exc}") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: {_not_utf8(exc.start, exc.reason)}") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+        raise DatasetError(f"{path}: {_not_utf8(exc.start, exc.reason)}") from None
 
 
 def _parse(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
@@ -427,13 +443,14 @@ def _parse_lines(text: str, source: str) -> tuple[list[Entry], list[Problem]]:
 
 
 def _scan(
-    root: Path, notes: list[str], texts: bool = False
+    root: Path, notes: list[str], texts: bool = False, seen: dict[str, Stat] | None = None
 ) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json below ``root``, in path order (``texts``: with the report.txt
     beside it as its ``text``), each read as it is asked for (an archive's texts are
     gigabytes: one at a time is held); problems are added to the list as they are met.
     A link to a folder is followed once: a link back to a folder on the way (a loop) or
-    to one read already is skipped, and ``notes`` says so."""
+    to one read already is skipped, and ``notes`` says so. ``seen`` gets what each file
+    read was (``members.Stat``), for a builder to check against the folder's identity."""
     folders = sorted((folder for folder, _ in tree_files(str(root), notes)), key=_path_order)
     if not folders:
         raise DatasetError(
@@ -446,12 +463,13 @@ def _scan(
         for folder in folders:
             path = os.path.join(folder, SCRAPER_FILE)
             try:
-                found, trouble = _parse_json(_read_file(path), path)
+                found, trouble = _parse_json(_read_member(path, seen), path)
             except DatasetError as exc:
                 problems.append(Problem(path, str(exc).removeprefix(f"{path}: ")))
                 continue
             if texts:
-                _with_text(found, partial(_read_text, os.path.join(folder, SCRAPER_TEXT)))
+                beside = os.path.join(folder, SCRAPER_TEXT)
+                _with_text(found, partial(_read_text, beside, seen))
             problems.extend(trouble)
             yield from found
 
@@ -471,42 +489,21 @@ def _with_text(entries: list[Entry], read: Callable[[], str | None]) -> None:
             entry.value[TEXT] = read()
 
 
-TEXT_BYTES = 256 << 20
-"""A report.txt larger than this is not read (a scraper's texts are at most a few MB)."""
-
-
-def _read_text(path: str) -> str | None:
-    """The text of a report.txt, or None when there is none that can be read. Its bytes
-    are decoded as UTF-8, any that are not replaced (text extracted from a PDF is not
-    always clean): the text is a report's extra, never a reason to refuse its record. A
-    report.txt that is a link is not followed: downloaded data could point it at a private
-    file of yours, which --fields text would then print."""
-    try:  # a FIFO is never waited on
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except OSError:
-        return None
+def _read_text(path: str, seen: dict[str, Stat] | None = None) -> str | None:
+    """The text of a report.txt, or None when there is none that can be read (as
+    ``members.read_file`` reads: a link is not followed, since downloaded data could point
+    it at a private file of yours, which --fields text would then print). Its bytes are
+    decoded as UTF-8, any that are not replaced (text extracted from a PDF is not always
+    clean): the text is a report's extra, never a reason to refuse its record."""
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > TEXT_BYTES:
-            return None
-        chunks = []  # read as os.read gives it: no buffer object, no 256 MiB read-ahead
-        left = TEXT_BYTES + 1  # (a file that grows meanwhile stops at the limit)
-        while left > 0 and (chunk := os.read(fd, min(left, max(info.st_size, 1 << 16)))):
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    if len(data) > TEXT_BYTES:
+        data = members.read_file(path, members.TEXT_BYTES, SCRAPER_TEXT, seen)
+    except members.Refused:
         return None
     return data.decode("utf-8", errors="replace")
 
 
-ZIP_MEMBER_BYTES = 64 << 20
-"""A report.json in a zip larger than this, uncompressed, is a problem, not read (a
-scraper's report.json is a few KB; a zip bomb's member is gigabytes)."""
+ZIP_MAGIC = b"PK\x03\x04"
+"""How a zip file begins (its first member's local header)."""
 
 
 def zip_target(path: str) -> tuple[str, str] | None:
@@ -528,31 +525,40 @@ def zip_target(path: str) -> tuple[str, str] | None:
 def _starts_like_a_zip(path: str) -> bool:
     try:
         with open(path, "rb") as file:
-            return file.read(4) == b"PK\x03\x04"
+            return file.read(len(ZIP_MAGIC)) == ZIP_MAGIC
     except OSError:
         return False
 
 
 def _scan_zip(
-    archive_path: str, inner: str, texts: bool = False
+    archive_path: str, inner: str, texts: bool = False, opened: BinaryIO | None = None
 ) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json in the zip at ``archive_path`` below the folder ``inner``, read in
-    place (nothing is unpacked), in path order, each as it is asked for (as ``_scan``).
-    ``inner`` is a folder at the zip's root, or in its one top folder (the scraper's bulk
-    zip holds data/<inspector>/...)."""
-    import zipfile
-
+    place (nothing is unpacked), in path order, each as it is asked for (as ``_scan``), by
+    ``members.Zip`` (which refuses a zip whose directory lies, and inflates each member
+    under a limit of the bytes it really makes). ``inner`` is a folder at the zip's root,
+    or in its one top folder (the scraper's bulk zip holds data/<inspector>/...).
+    ``opened``: the zip is read from this file (a builder's, already checked), not opened
+    again by its name."""
     try:
-        archive = zipfile.ZipFile(archive_path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DatasetError(f"{archive_path}: not a zip file that can be read ({exc})") from None
-    names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == SCRAPER_FILE]
+        file = open(archive_path, "rb") if opened is None else opened  # noqa: SIM115
+    except OSError as exc:
+        raise DatasetError(f"{archive_path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        archive = members.Zip(file)
+    except members.Refused as exc:
+        if opened is None:
+            file.close()
+        raise DatasetError(f"{archive_path}: {exc}") from None
+    everything = archive.names()
+    names = [n for n in everything if n.rsplit("/", 1)[-1] == SCRAPER_FILE]
     if inner:
-        tops = {n.split("/", 1)[0] for n in archive.namelist() if "/" in n}
+        tops = {n.split("/", 1)[0] for n in everything if "/" in n}
         prefixes = [f"{inner}/", *(f"{top}/{inner}/" for top in tops if len(tops) == 1)]
         names = [n for n in names if n.startswith(tuple(prefixes))]
     if not names:
-        archive.close()
+        if opened is None:
+            file.close()
         where = f" below {inner}/" if inner else ""
         raise DatasetError(
             f"{archive_path}: no {SCRAPER_FILE} files in this zip{where}; expected the "
@@ -561,7 +567,7 @@ def _scan_zip(
     problems: list[Problem] = []
 
     def entries() -> Iterator[Entry]:
-        with archive:
+        try:
             for name in sorted(names):
                 source = f"{archive_path}/{name}"
                 try:
@@ -574,38 +580,30 @@ def _scan_zip(
                     _with_text(found, partial(_zip_text, archive, name))
                 problems.extend(trouble)
                 yield from found
+        finally:
+            if opened is None:
+                file.close()
 
     return entries(), problems
 
 
-def _zip_text(archive: zipfile.ZipFile, name: str) -> str | None:
+def _zip_text(archive: members.Zip, name: str) -> str | None:
     """The report.txt beside the member ``name``, as ``_read_text`` reads one."""
-    import zipfile
-
     beside = name.rsplit("/", 1)[0] + "/" + SCRAPER_TEXT if "/" in name else SCRAPER_TEXT
+    if beside not in archive.by_name:
+        return None
     try:
-        info = archive.getinfo(beside)
-        if info.file_size > TEXT_BYTES:
-            return None
-        data: bytes = archive.read(beside)
-    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+        data = archive.read(beside, members.TEXT_BYTES, SCRAPER_TEXT)
+    except members.Refused:
         return None
     return data.decode("utf-8", errors="replace")
 
 
-def _zip_member(archive: zipfile.ZipFile, name: str) -> str:
-    import zipfile
-
-    info = archive.getinfo(name)
-    if info.file_size > ZIP_MEMBER_BYTES:
-        raise DatasetError(
-            f"{info.file_size:,} bytes uncompressed, more than a report.json can be "
-            f"({ZIP_MEMBER_BYTES >> 20} MiB); not read"
-        )
+def _zip_member(archive: members.Zip, name: str) -> str:
     try:
-        data: bytes = archive.read(name)
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
-        raise DatasetError(f"cannot be read from the zip ({exc})") from None  # encrypted, ...
+        data = archive.read(name, members.JSON_BYTES, SCRAPER_FILE)
+    except members.Refused as exc:
+        raise DatasetError(str(exc)) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

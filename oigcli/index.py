@@ -46,12 +46,13 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oigcli.cache import remove
+from oigcli.members import Stat
 from oigcli.query import NOTED
 from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 
@@ -174,7 +175,10 @@ def tree_listing(real: str) -> list[str]:
 
 
 def tree_identity(
-    real: str, listing: Sequence[str], listing_text: str | None = None
+    real: str,
+    listing: Sequence[str],
+    listing_text: str | None = None,
+    entries: dict[str, Stat] | None = None,
 ) -> Identity | None:
     """The identity of a scraper's folder from its ``listing`` (``tree_listing``): each
     folder's and file's size, inode, and modification and change times (nanoseconds),
@@ -183,7 +187,8 @@ def tree_identity(
     size and modification time: the change time cannot be set back) changes its own. So
     an index keeps its folder's listing and answers only while every entry is as it was:
     stats of what it lists (30,000 for 10,000 reports), and no walk. ``listing_text``: the
-    listing as the index keeps it (``json.dumps`` of it), hashed with the numbers."""
+    listing as the index keeps it (``json.dumps`` of it), hashed with the numbers.
+    ``entries`` gets each file's numbers by its path (as the listing names it)."""
     import hashlib
     from array import array
 
@@ -207,6 +212,8 @@ def tree_identity(
             mtime, ctime = found.st_mtime_ns, found.st_ctime_ns
             newest_m, newest_c = max(newest_m, mtime), max(newest_c, ctime)
             entry = (found.st_size, found.st_ino, mtime, ctime)
+            if entries is not None and not stat.S_ISDIR(found.st_mode):
+                entries[relative] = Stat(*entry)
             try:
                 numbers.extend(entry)
             except OverflowError:  # an inode or a time (year 2262 on) past 63 bits
@@ -1169,10 +1176,15 @@ class _Writer:
 
 def _write(path: str, identity: Identity, temporary: Path) -> bool:
     """Read and check the dataset, writing it into a new database at ``temporary``.
-    False when the dataset has problems (queries report them; nothing is indexed)."""
-    import sqlite3
+    False when the dataset has problems (queries report them; nothing is indexed), or
+    when what was read is not what ``identity`` is of.
 
-    from oigcli import dataset
+    What is read is the very thing identified, never the path again (another user who
+    owns a link on the way could swap it for ~1 ms while the builder reads, then back):
+    a file or zip is opened once, checked to be the identified file (device, inode, size,
+    times), and read from that descriptor; a folder's files are read from its real path,
+    and each one's ``fstat`` while it was read must be what the identity has for it."""
+    import sqlite3
 
     connection = sqlite3.connect(temporary, isolation_level=None)
     try:
@@ -1183,26 +1195,87 @@ def _write(path: str, identity: Identity, temporary: Path) -> bool:
         connection.executescript(SCHEMA.format(columns=columns, lists=lists, tokenizer=TOKENIZER))
         connection.execute("BEGIN")
         writer = _Writer(connection)
-
-        def add(report: Report) -> None:
-            writer.add(report)
-
-        data = dataset.read(path, pick=add, texts=True)  # keeps nothing: the writer has each
-        if data.problems:
-            return False
-        if os.path.isdir(path):  # the listing the identity is of, for the queries to check
-            listing = tree_listing(identity.path)
-            if tree_identity(identity.path, listing) != identity:
-                return False  # changed while it was read
+        if os.path.isdir(identity.path):
+            tree = _read_tree(identity, writer.add)
+            if tree is None:
+                return False
+            listing, notes = tree
             connection.execute("INSERT INTO meta VALUES ('tree', ?)", (json.dumps(listing),))
+        else:
+            read = _read_file(path, identity, writer.add)
+            if read is None:
+                return False
+            notes = read
         writer.finish(identity)
-        connection.execute("INSERT INTO meta VALUES ('notes', ?)", (json.dumps(data.notes),))
+        connection.execute("INSERT INTO meta VALUES ('notes', ?)", (json.dumps(notes),))
         connection.execute("COMMIT")
     finally:
         connection.close()
     with open(temporary, "rb+") as file:
         os.fsync(file.fileno())
     return True
+
+
+def _read_tree(
+    identity: Identity, add: Callable[[Report], None]
+) -> tuple[list[str], list[str]] | None:
+    """A scraper's folder's reports, each given to ``add``; then its listing and notes.
+    None when it has problems or is not, file for file, what ``identity`` is of."""
+    from oigcli import dataset
+
+    seen: dict[str, Stat] = {}
+    data = dataset.read(identity.path, pick=_adding(add), texts=True, seen=seen)
+    if data.problems:
+        return None
+    listing = tree_listing(identity.path)
+    entries: dict[str, Stat] = {}
+    if tree_identity(identity.path, listing, entries=entries) != identity:
+        return None  # changed while it was read
+    for path, found in seen.items():
+        if entries.get(os.path.relpath(path, identity.path)) != found:
+            return None  # a file read was not the one identified: swapped meanwhile
+    return listing, data.notes
+
+
+def _read_file(path: str, identity: Identity, add: Callable[[Report], None]) -> list[str] | None:
+    """A dataset file's (or zip's) reports, read from one descriptor that is checked to be
+    the identified file, before and after, each given to ``add``; then its notes. None
+    when it has problems or is not what ``identity`` is of."""
+    from oigcli import dataset
+
+    zipped = None if os.path.isfile(path) else dataset.zip_target(path)
+    real = os.path.realpath(path if zipped is None else zipped[0])
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO: no wait
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as opened:
+        if not _is_identified(os.fstat(fd), identity):
+            return None
+        data = dataset.read(path, pick=_adding(add), texts=True, opened=opened)
+        if data.problems or not _is_identified(os.fstat(fd), identity):
+            return None
+    return data.notes
+
+
+def _adding(add: Callable[[Report], None]) -> Callable[[Report], None]:
+    """A ``pick`` for dataset.read that gives each report to ``add`` and keeps none."""
+
+    def pick(report: Report) -> None:
+        add(report)
+
+    return pick
+
+
+def _is_identified(info: os.stat_result, identity: Identity) -> bool:
+    """Whether the open file ``info`` is of is the one ``identity`` was made from."""
+    return stat.S_ISREG(info.st_mode) and (
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    ) == (identity.device, identity.inode, identity.size, identity.mtime_ns, identity.ctime_ns)
 
 
 def _sync_directory(folder: Path) -> None:
@@ -1218,43 +1291,54 @@ def _sync_directory(folder: Path) -> None:
         os.close(fd)
 
 
+def index_now(path: str, environ: Mapping[str, str]) -> str | None:
+    """Index the dataset at ``path`` now, in the cache queries use (``oigcli index``),
+    waiting for a builder already at work on it. None when it has an index; a note for a
+    person when it needs none (a file under MIN_BYTES reads as fast as an index answers).
+    Raises OutputError when the cache cannot be used, DatasetError when the dataset
+    cannot be indexed."""
+    from oigcli.cache import folder
+    from oigcli.errors import DatasetError, OutputError
+
+    where = folder(environ, create=True)
+    if where.path is None:
+        raise OutputError(f"the cache cannot be used: {where.reason}")
+    if build(path, where.path, wait=True) is not None:
+        return None
+    identity = identify(path)
+    if identity is None:
+        raise DatasetError(f"{path}: no dataset file, zip or scraper folder to index there")
+    if identity.size < MIN_BYTES and not os.path.isdir(path):
+        return (
+            f"{path} is under {MIN_BYTES >> 20} MiB: not indexed (reading it is as fast as "
+            "an index would answer)"
+        )
+    raise DatasetError(
+        f"{path}: not indexed: it has problems (run 'oigcli validate {path}' to list "
+        "them), it changed while it was read, or its lock in the cache could not be taken"
+    )
+
+
 def main(argv: Sequence[str]) -> int:
-    """``python -m oigcli.index FILE...`` indexes each file now, in the cache that
-    queries use; ``--background CACHE FILE`` is what a query starts. Exit 0 when every
-    file has an index, 1 otherwise."""
+    """``--background CACHE FILE...``: what a query starts (``build_in_background``); it
+    says nothing and exits 0 when every file has an index, 1 otherwise. A person or a
+    script runs ``oigcli index FILE`` (``python -m oigcli.index`` would put the current
+    folder, perhaps a downloaded dataset's, on the import path)."""
     import gc
     import signal
 
     gc.disable()  # as oigcli.cli.main: the reports read hold no cycles to collect
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # cleans up
     arguments = list(argv)
-    if arguments[:1] == ["--background"]:
-        cache = Path(arguments[1])
-        arguments = arguments[2:]
-        with contextlib.suppress(OSError):
-            os.chdir("/")  # hold no folder of the user's (it could not be unmounted)
-            os.nice(10)  # the user's foreground work comes first
-        made = [build(path, cache) is not None for path in arguments]
-    else:  # asked for by a person or a script: the index, even if another builder has it
-        from oigcli.cache import folder
-        from oigcli.text import sanitise
-
-        where = folder(os.environ, create=True)
-        made = []
-        for path in arguments:
-            made.append(where.path is not None and build(path, where.path, wait=True) is not None)
-            if not made[-1]:
-                why = (
-                    f"the cache cannot be used: {where.reason}"
-                    if where.path is None
-                    else f"not a file of {MIN_BYTES >> 20} MiB or more, not a valid dataset, "
-                    "or changed while read"
-                )
-                print(
-                    sanitise(f"oigcli.index: {path}: not indexed ({why}); queries read the file"),
-                    file=sys.stderr,
-                )
-    return 0 if made and all(made) else 1
+    if arguments[:1] != ["--background"] or len(arguments) < 3:
+        print("usage: oigcli index PATH... (this module is oigcli's builder)", file=sys.stderr)
+        return 2
+    cache = Path(arguments[1])
+    with contextlib.suppress(OSError):
+        os.chdir("/")  # hold no folder of the user's (it could not be unmounted)
+        os.nice(10)  # the user's foreground work comes first
+    made = [build(path, cache) is not None for path in arguments[2:]]
+    return 0 if all(made) else 1
 
 
 if __name__ == "__main__":

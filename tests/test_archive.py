@@ -224,9 +224,9 @@ def test_a_folder_is_read_one_report_at_a_time(
     read: list[str] = []
     from_file, from_zip = dataset._read_text, dataset._zip_text
 
-    def file_text(path: str) -> str | None:
+    def file_text(path: str, seen: Any = None) -> str | None:
         read.append(path)
-        return from_file(path)
+        return from_file(path, seen)
 
     def zip_text(archive: Any, name: str) -> str | None:
         read.append(name)

@@ -24,7 +24,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REAL_BUILD_IN_BACKGROUND, Invoke, builders_of, oigcli_executable, write_file
+from conftest import (
+    REAL_BUILD_IN_BACKGROUND,
+    Invoke,
+    builders_of,
+    oigcli_executable,
+    run_oigcli,
+    write_file,
+)
 from oigcli import index
 from scraper import write_archive
 from strategies import CONDITIONS, WORDS, datasets
@@ -508,7 +515,7 @@ def _builder_at_work(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
     """A 20 MB dataset (a build takes a while) and a builder that has begun writing."""
     reports = [_report(f"OIG-21-{n}", f"Report {n}", "word " * 200) for n in range(20000)]
     path = write_file(folder, json.dumps(reports))
-    builder = subprocess.Popen([sys.executable, "-m", "oigcli.index", path])
+    builder = subprocess.Popen([oigcli_executable(), "index", path])
     deadline = time.monotonic() + 60
     while not list(_cache().glob("*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -522,7 +529,7 @@ def test_a_builder_killed_midway_leaves_the_cache_readable(tmp_path: Path) -> No
     builder.wait()
     assert not list(cache.glob("*.sqlite3"))  # a .tmp perhaps; never a final index
     assert index.open_index(path, cache) is None
-    assert subprocess.run([sys.executable, "-m", "oigcli.index", path], check=False).returncode == 0
+    assert subprocess.run([oigcli_executable(), "index", path], check=False).returncode == 0
     opened = index.open_index(path, cache)
     assert opened is not None and opened.reports == 20000
     opened.close()
@@ -691,12 +698,34 @@ def test_an_index_asked_for_waits_for_the_builder_at_work(tmp_path: Path) -> Non
     assert results == [where]
 
 
-def test_python_m_oigcli_index_says_why_it_did_not_index(tmp_path: Path) -> None:
-    path = write_file(tmp_path, json.dumps(REPORTS))  # under 1 MiB
-    done = subprocess.run(
-        [sys.executable, "-m", "oigcli.index", path], capture_output=True, text=True, check=False
+def test_oigcli_index_says_why_it_did_not_index(tmp_path: Path) -> None:
+    small = write_file(tmp_path, json.dumps(REPORTS))  # under 1 MiB: needs none
+    done = run_oigcli(["index", small])
+    assert done.returncode == 0 and done.stdout == ""
+    assert (
+        done.stderr
+        == f"Note: {small} is under 1 MiB: not indexed (reading it is as fast as an index would answer)\n"
     )
-    assert done.returncode == 1 and "not indexed" in done.stderr and path in done.stderr
+    broken = write_file(tmp_path, json.dumps(REPORTS * 3000)[:-1], "broken.json")
+    done = run_oigcli(["index", broken])
+    assert done.returncode == 3 and "not indexed: it has problems" in done.stderr
+    missing = run_oigcli(["index", str(tmp_path / "missing.json")])
+    assert missing.returncode == 3 and "no dataset file, zip or scraper folder" in missing.stderr
+    assert run_oigcli(["index", "-"]).returncode == 2
+    assert run_oigcli(["index"]).returncode == 2
+
+
+def test_python_m_oigcli_index_is_not_the_way_to_index(tmp_path: Path) -> None:
+    """``python -m`` puts the current folder on the import path (a json.py planted beside
+    a dataset would run): the module only builds for a query, and says what to run."""
+    path = write_file(tmp_path, json.dumps(REPORTS))
+    done = subprocess.run(
+        [sys.executable, "-I", "-m", "oigcli.index", path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "usage: oigcli index PATH..." in done.stderr
 
 
 @pytest.mark.usefixtures("small_files_indexed")

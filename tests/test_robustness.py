@@ -31,7 +31,7 @@ from conftest import (
     run_oigcli,
     write_file,
 )
-from oigcli import dataset
+from oigcli import dataset, members
 from oigcli.schema import SHOWN_NAMES
 from scraper import write_archive
 
@@ -249,19 +249,19 @@ def test_a_file_that_disappears_while_the_archive_is_read(
     tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_archive(tmp_path / "archive")
-    real = dataset._read_file
+    real = dataset._read_member
     victim = next(root.rglob("report.json"))
 
-    def vanishing(path: str) -> str:
+    def vanishing(path: str, seen: Any = None) -> str:
         if path == str(victim):
             os.unlink(path)
-        return real(path)
+        return real(path, seen)
 
-    monkeypatch.setattr(dataset, "_read_file", vanishing)
+    monkeypatch.setattr(dataset, "_read_member", vanishing)
     result = invoke("list", "--data", str(root))
     _no_traceback(result)
     assert result.exit_code == 3 and "no such file or directory" in result.stderr
-    monkeypatch.setattr(dataset, "_read_file", real)
+    monkeypatch.setattr(dataset, "_read_member", real)
     assert invoke("list", "--data", str(root), "--json").exit_code == 0  # the rest still reads
 
 
@@ -606,7 +606,7 @@ def test_a_report_txt_that_is_not_a_plain_file(
         text.write_bytes(b"caf\xe9 \xff ok")
         expected = "caf\ufffd \ufffd ok"
     else:
-        monkeypatch.setattr(dataset, "TEXT_BYTES", 10)
+        monkeypatch.setattr(members, "TEXT_BYTES", 10)
         text.write_text("x" * 11, encoding="utf-8")
     result = invoke("show", "gpo/14-01", "--fields", "text", "--json", "--data", str(root))
     assert result.exit_code == 0, result.output

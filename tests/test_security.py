@@ -276,9 +276,9 @@ def test_a_fifo_in_the_cache_hangs_nothing(tmp_path: Path) -> None:
     done = run_oigcli(["list", "--json", "--data", path])  # 60 s at most
     assert done.returncode == 0 and len(json.loads(done.stdout)) == 1200
     builder = subprocess.run(
-        [sys.executable, "-m", "oigcli.index", path], capture_output=True, timeout=60, check=False
+        [oigcli_executable(), "index", path], capture_output=True, timeout=60, check=False
     )
-    assert builder.returncode == 1  # its lock is a FIFO: not indexed, and said so
+    assert builder.returncode == 3  # its lock is a FIFO: not indexed, and said so
     pruner = subprocess.run(
         [
             sys.executable,
@@ -293,7 +293,7 @@ def test_a_fifo_in_the_cache_hangs_nothing(tmp_path: Path) -> None:
     assert pruner.returncode == 0, pruner.stderr
     for name in (".sqlite3", ".lock", ".tmp", ".skip"):
         where.with_suffix(name).unlink()
-    assert subprocess.run([sys.executable, "-m", "oigcli.index", path], timeout=120).returncode == 0
+    assert subprocess.run([oigcli_executable(), "index", path], timeout=120).returncode == 0
 
 
 # --- 6. terminal escapes from the data never reach stderr raw ----------------------------

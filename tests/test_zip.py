@@ -81,9 +81,9 @@ def test_a_member_too_large_to_be_a_report_is_not_read(
     invoke: Invoke, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A zip bomb's member is refused by its declared size, before it is inflated."""
-    from oigcli import dataset
+    from oigcli import members
 
-    monkeypatch.setattr(dataset, "ZIP_MEMBER_BYTES", 200)
+    monkeypatch.setattr(members, "JSON_BYTES", 200)
     bulk = _zip_of(tree, tmp_path / "bulk.zip")
     result = invoke("validate", str(bulk))
     assert result.exit_code == 3 and "more than a report.json can be" in result.stdout

@@ -1,0 +1,480 @@
+"""Attacks from the second security review (issue #21), one or more tests each.
+
+Each test is an attack or a fault that failed before its fix. Where the attack is about
+exhaustion (memory, time), oigcli runs as a subprocess under an address-space limit and
+a timeout, so a regression fails the test rather than the machine."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import resource
+import struct
+import subprocess
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Invoke, oigcli_executable, write_file
+from oigcli import dataset, index, members
+from oigcli.query import Criteria
+from scraper import ARCHIVE, folder_of, write_full_archive, zip_archive
+
+# bz2.compress(b"\0" * 10**9, 9): a gigabyte of zeros in 722 bytes (it takes 8 s to make).
+GIGABYTE_OF_ZEROS_BZ2 = base64.b64decode(
+    "QlpoOTFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWQ4J4t8BX45AAMAAAAggADCATUZCoCWpCoCXMUFZJlNZDgni3wFfjkAAwAAACCAAMIBNRkKgJakKgJcxQVkmU1kOCeLfAV+OQADAAAAIIAAwgE1GQqAlqQqAlzFBWSZTWUMEJfUBFJ/AIMAAAAQACCAAMMwFKaaqoiQ2AJEh4u5IpwoSBLaDFuA="
+)
+MEMORY_LIMIT = 512 << 20
+"""Address space a subprocess may use: oigcli needs under 100 MiB; a bomb, gigabytes."""
+
+RECORD = ARCHIVE[0]
+MEMBER = f"data/{folder_of(RECORD)}/report.json"
+TEXT_MEMBER = f"data/{folder_of(RECORD)}/report.txt"
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_limited(
+    args: Sequence[str], timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """oigcli as a program, with at most MEMORY_LIMIT of memory and ``timeout`` seconds."""
+    return subprocess.run(
+        [oigcli_executable(), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limited,
+        env=env,
+        check=False,
+    )
+
+
+def _clean(done: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr, done.stderr
+
+
+# --- crafted zips -------------------------------------------------------------------------
+
+
+class Member:
+    """One entry of a crafted zip: what its directory says and what its bytes are."""
+
+    def __init__(
+        self,
+        name: str,
+        data: bytes,
+        method: int = members.STORED,
+        size: int | None = None,
+        crc: int | None = None,
+        content: bytes | None = None,
+    ) -> None:
+        self.name, self.data, self.method = name, data, method
+        real = data if content is None else content
+        self.size = len(real) if size is None else size  # declared, uncompressed
+        self.crc = zlib.crc32(real) if crc is None else crc
+
+
+def deflated(content: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(content) + packer.flush()
+
+
+def craft_zip(
+    target: Path, entries: Sequence[Member], directory: Sequence[tuple[str, int]] = ()
+) -> Path:
+    """A zip whose local headers and directory say what ``entries`` say, true or not.
+    ``directory``: more directory entries, (name, index of the member whose bytes it
+    points at), as a zip made to mislead has them."""
+    body, places = b"", []
+    for member in entries:
+        places.append(len(body))
+        name = member.name.encode()
+        body += (
+            struct.pack(
+                "<4s2B4HL2L2H",
+                b"PK\x03\x04",
+                46,
+                0,
+                0x800,
+                member.method,
+                0,
+                0x21,
+                member.crc,
+                len(member.data),
+                member.size,
+                len(name),
+                0,
+            )
+            + name
+            + member.data
+        )
+    listed = [(m.name, i) for i, m in enumerate(entries)] + list(directory)
+    central = b""
+    for name_text, place in listed:
+        member, name = entries[place], name_text.encode()
+        central += (
+            struct.pack(
+                "<4s4B4HL2L5H2L",
+                b"PK\x01\x02",
+                46,
+                3,
+                46,
+                0,
+                0x800,
+                member.method,
+                0,
+                0x21,
+                member.crc,
+                len(member.data),
+                member.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0o100644 << 16,
+                places[place],
+            )
+            + name
+        )
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(listed), len(listed), len(central), len(body), 0
+    )
+    target.write_bytes(body + central + end)
+    return target
+
+
+def record_bytes(record: dict[str, Any] = RECORD) -> bytes:
+    return json.dumps(record).encode()
+
+
+# --- 1. zips that lie about sizes -------------------------------------------------------
+
+
+def test_a_report_json_that_inflates_past_what_the_zip_says_is_stopped(tmp_path: Path) -> None:
+    """927 bytes whose directory said 100 used 2.1 GB: zipfile asks bzip2 for all of it
+    at once. Now inflation stops one byte past what the zip said."""
+    bomb = craft_zip(
+        tmp_path / "bomb.zip",
+        [Member(MEMBER, GIGABYTE_OF_ZEROS_BZ2, members.BZIP2, size=100, crc=0)],
+    )
+    for command in (["list"], ["validate"], ["search", "tunnel"]):
+        done = run_limited(
+            [*command, "--data", str(bomb)] if command != ["validate"] else ["validate", str(bomb)]
+        )
+        _clean(done)
+        assert done.returncode == 3
+        assert (
+            "the zip says 100 bytes uncompressed, but the member holds more"
+            in done.stdout + done.stderr
+        )
+
+
+def test_a_report_txt_bomb_is_not_read_by_a_query_or_the_builder(tmp_path: Path) -> None:
+    """The same in a report.txt grew the background builder past 1.8 GB."""
+    padding = os.urandom(index.MIN_BYTES)  # so that the zip is large enough to be indexed
+    bomb = craft_zip(
+        tmp_path / "bomb.zip",
+        [
+            Member(MEMBER, record_bytes()),
+            Member(TEXT_MEMBER, GIGABYTE_OF_ZEROS_BZ2, members.BZIP2, size=100, crc=0),
+            Member("data/padding.bin", padding),
+        ],
+    )
+    report = f"{RECORD['inspector']}/{RECORD['report_id']}"
+    done = run_limited(["show", report, "--fields", "text", "--json", "--data", str(bomb)])
+    _clean(done)
+    assert done.returncode == 0 and json.loads(done.stdout) == {"text": None}
+    built = run_limited(["index", str(bomb)])  # the builder, in the foreground
+    _clean(built)
+    assert built.returncode == 0, built.stderr
+    again = run_limited(["show", report, "--json", "--verbose", "--data", str(bomb)])
+    assert again.returncode == 0 and json.loads(again.stdout)["title"] == RECORD["title"]
+
+
+def test_a_member_that_says_it_is_small_is_read_only_as_far_as_it_says(tmp_path: Path) -> None:
+    stored = craft_zip(tmp_path / "stored.zip", [Member(MEMBER, record_bytes(), size=10)])
+    deflate = craft_zip(
+        tmp_path / "deflated.zip",
+        [
+            Member(
+                MEMBER, deflated(record_bytes()), members.DEFLATED, size=10, content=record_bytes()
+            )
+        ],
+    )
+    for zipped in (stored, deflate):
+        data = dataset.read(str(zipped))
+        assert not data.reports
+        assert [p.message for p in data.problems] == [
+            "the zip says 10 bytes uncompressed, but the member holds more; "
+            "a zip made to mislead: not read"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        (Member(MEMBER, record_bytes(), crc=1), "damaged (its checksum does not match); not read"),
+        (Member(MEMBER, record_bytes()[:-5], content=record_bytes()), "cut short"),
+        (Member(MEMBER, b"\xff" * 40, members.DEFLATED, size=40), "damaged (Error -3"),
+        (
+            Member(MEMBER, record_bytes(), 14),
+            "compressed with method 14, which oigcli does not read",
+        ),
+        (Member(MEMBER, record_bytes(), members.BZIP2), "damaged (Invalid data stream)"),
+    ],
+)
+def test_damaged_or_unreadable_members_are_problems(
+    tmp_path: Path, member: Member, message: str
+) -> None:
+    data = dataset.read(str(craft_zip(tmp_path / "odd.zip", [member])))
+    assert not data.reports and len(data.problems) == 1
+    assert data.problems[0].message.startswith(message), data.problems[0].message
+
+
+def test_a_zips_members_inflate_to_a_bounded_total(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One reading of one zip inflates at most ZIP_TOTAL_BYTES; what is past it is a
+    problem, not read (a zip of a million honest 64 MiB members is a bomb too)."""
+    archive = zip_archive(write_full_archive(tmp_path / "tree"), tmp_path / "bulk.zip")
+    whole = dataset.read(str(archive))
+    assert not whole.problems
+    sizes = sorted(len(json.dumps(r, indent=2)) for r in ARCHIVE)
+    monkeypatch.setattr(members, "ZIP_TOTAL_BYTES", sum(sizes[:3]))
+    cut = dataset.read(str(archive))
+    assert 0 < len(cut.reports) < len(whole.reports)
+    assert len(cut.reports) + len(cut.problems) == len(whole.reports)
+    assert all("more than 0 GiB uncompressed" in p.message for p in cut.problems)
+
+
+def test_a_well_made_zip_is_read_whole(tmp_path: Path) -> None:
+    """Stored, deflated and bzip2 members that say the truth read as the folder does."""
+    tree = write_full_archive(tmp_path / "tree")
+    from_folder = dataset.read(str(tree), texts=True).reports
+    for method in (members.STORED, members.DEFLATED, members.BZIP2):
+        import zipfile
+
+        target = tmp_path / f"bulk-{method}.zip"
+        with zipfile.ZipFile(target, "w", method) as archive:
+            for path in sorted(tree.rglob("*")):
+                if path.is_file():
+                    archive.write(path, "data/" + path.relative_to(tree).as_posix())
+        from_zip = dataset.read(str(target), texts=True)
+        assert not from_zip.problems
+        assert from_zip.reports == from_folder
+
+
+# --- 2. repeated members ------------------------------------------------------------------
+
+
+def test_one_member_listed_many_times_is_refused_at_once(tmp_path: Path) -> None:
+    """200 directory entries pointing at one 64 MiB member (a 79 KB zip) took 113 s."""
+    big = b" " * (4 << 20) + record_bytes()
+    member = Member(MEMBER, deflated(big), members.DEFLATED, content=big)
+    overlapping = craft_zip(
+        tmp_path / "overlap.zip",
+        [member],
+        [(f"data/dhs/2021/r{n}/report.json", 0) for n in range(200)],
+    )
+    for args in (["list", "--data", str(overlapping)], ["validate", str(overlapping)]):
+        done = run_limited(args, timeout=30)
+        _clean(done)
+        assert done.returncode == 3
+        assert "the zip's entries overlap" in done.stderr + done.stdout
+
+
+def test_a_name_listed_twice_is_refused(tmp_path: Path) -> None:
+    twice = craft_zip(
+        tmp_path / "twice.zip",
+        [
+            Member(MEMBER, record_bytes()),
+            Member(MEMBER, record_bytes({**RECORD, "title": "FORGED"})),
+        ],
+    )
+    done = run_limited(["list", "--data", str(twice)], timeout=30)
+    _clean(done)
+    assert done.returncode == 3 and f"the zip lists {MEMBER!r} twice" in done.stderr
+    assert "FORGED" not in done.stdout
+
+
+# --- 3. report.json read as report.txt is -----------------------------------------------
+
+
+def _tree_with(tmp_path: Path, make: Callable[[Path], None]) -> tuple[Path, Path]:
+    """The full test archive with one report.json replaced by what ``make`` puts there."""
+    root = write_full_archive(tmp_path / "tree")
+    victim = root / folder_of(RECORD) / "report.json"
+    victim.unlink()
+    make(victim)
+    return root, victim
+
+
+def test_a_fifo_named_report_json_hangs_nothing(tmp_path: Path) -> None:
+    root, _ = _tree_with(tmp_path, os.mkfifo)
+    for args in (["list", "--data", str(root)], ["validate", str(root)]):
+        done = run_limited(args, timeout=30)
+        _clean(done)
+        assert done.returncode == 3
+        assert (
+            "not a regular file (a FIFO, a device or a folder); not read"
+            in done.stdout + done.stderr
+        )
+    completion = subprocess.run(
+        [oigcli_executable()],
+        env={
+            **os.environ,
+            "_OIGCLI_COMPLETE": "complete_bash",
+            "_TYPER_COMPLETE_ARGS": f"oigcli filter --data {root} -c ",
+            "COMP_WORDS": f"oigcli filter --data {root} -c ",
+            "COMP_CWORD": "5",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert completion.returncode == 0 and "Traceback" not in completion.stderr
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "private"])
+def test_a_report_json_that_is_a_link_is_not_followed(
+    tmp_path: Path, invoke: Invoke, target: str
+) -> None:
+    """A link to /dev/zero read without limit; a link to a private report-shaped file
+    was followed, and its text printed and exported."""
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({**RECORD, "title": "PRIVATE KEY MATERIAL"}), encoding="utf-8")
+    pointed = "/dev/zero" if target == "/dev/zero" else str(secret)
+    root, _ = _tree_with(tmp_path, lambda victim: victim.symlink_to(pointed))
+    done = run_limited(["list", "--json", "--skip-invalid", "--data", str(root)], timeout=30)
+    _clean(done)
+    assert done.returncode == 0 and "PRIVATE" not in done.stdout
+    assert len(json.loads(done.stdout)) == len(ARCHIVE) - 1
+    checked = invoke("validate", str(root))
+    assert checked.exit_code == 3
+    assert "a link; not followed (files in a dataset are read only as themselves)" in checked.stdout
+
+
+def test_a_huge_sparse_report_json_is_not_read(tmp_path: Path) -> None:
+    def sparse(victim: Path) -> None:
+        with open(victim, "wb") as file:
+            file.truncate(3 << 30)  # 3 GB of nothing, in no disk space
+
+    root, _ = _tree_with(tmp_path, sparse)
+    done = run_limited(["validate", str(root)], timeout=30)
+    _clean(done)
+    assert done.returncode == 3
+    assert "3,221,225,472 bytes, more than a report.json can be (64 MiB); not read" in done.stdout
+
+
+def test_a_report_json_that_grows_past_the_limit_while_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit is of bytes read, not of the size fstat said."""
+    path = tmp_path / "report.json"
+    path.write_bytes(b"x" * 100)
+    real_fstat = os.fstat
+    monkeypatch.setattr(
+        os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:]))
+    )
+    with pytest.raises(members.Refused, match="grew past 50 bytes while it was read"):
+        members.read_file(str(path), 50, "report.json")
+
+
+# --- 4. the builder reads what it identified --------------------------------------------
+
+
+FORGED = {**RECORD, "title": "FORGED 2999", "url": "https://attacker.example/"}
+
+
+def test_a_link_swapped_while_the_builder_reads_gives_no_forged_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user owns a link on the dataset's path and points it at a forged file for
+    the moment the builder reads (then back): the index must hold the real reports."""
+    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    real = Path(write_file(tmp_path, json.dumps([RECORD]), "real.json"))
+    forged = Path(write_file(tmp_path, json.dumps([FORGED]), "forged.json"))
+    link = tmp_path / "shared" / "data.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    _swap_while_read(monkeypatch, link, forged, real)
+    cache = tmp_path / "cache"
+    assert index.build(str(link), cache, settle=False) is not None
+    opened = index.open_index(str(link), cache)
+    assert opened is not None
+    titles = [report["title"] for report in opened.rows(Criteria().narrowing())]
+    opened.close()
+    assert titles == [RECORD["title"]]  # the real file's, never "FORGED 2999"
+
+
+def test_a_tree_swapped_while_the_builder_reads_gives_no_forged_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a scraper's folder reached through a link: the builder reads the
+    folder it identified, never the link again. (A link swapped inside the tree changes
+    its folder's times, which the identity holds: that is caught as a change.)"""
+    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    real = write_full_archive(tmp_path / "real")
+    forged = write_full_archive(tmp_path / "forged")
+    (forged / folder_of(RECORD) / "report.json").write_text(json.dumps(FORGED), encoding="utf-8")
+    link = tmp_path / "shared" / "archive"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    _swap_while_read(monkeypatch, link, forged, real)
+    cache = tmp_path / "cache"
+    assert index.build(str(link), cache, settle=False) is not None
+    opened = index.open_index(str(link), cache)
+    assert opened is not None
+    titles = {report["title"] for report in opened.rows(Criteria().narrowing())}
+    opened.close()
+    assert "FORGED 2999" not in titles and RECORD["title"] in titles
+
+
+def test_each_file_the_builder_reads_is_checked_against_the_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's files are read by path: what each was while read (fstat of the open
+    file) must be what the identity stat'ed, or nothing is indexed."""
+    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    root = write_full_archive(tmp_path / "tree")
+    reading = members.read_file
+
+    def another_file(path: str, limit: int, what: str, seen: Any = None) -> bytes:
+        data = reading(path, limit, what, seen)
+        if seen is not None and path.endswith(f"{RECORD['report_id']}/report.json"):
+            seen[path] = seen[path]._replace(inode=seen[path].inode + 1)  # another file
+        return data
+
+    monkeypatch.setattr(members, "read_file", another_file)
+    assert index.build(str(root), tmp_path / "cache", settle=False) is None
+    monkeypatch.setattr(members, "read_file", reading)
+    assert index.build(str(root), tmp_path / "cache", settle=False) is not None
+
+
+def _swap_while_read(monkeypatch: pytest.MonkeyPatch, link: Path, forged: Path, real: Path) -> None:
+    """While the builder's dataset.read runs, ``link`` points at ``forged``; before and
+    after, at ``real`` (as the attacker's swap for a millisecond)."""
+    reading = dataset.read
+
+    def swapped(*args: Any, **kwargs: Any) -> Any:
+        _point(link, forged)
+        try:
+            return reading(*args, **kwargs)
+        finally:
+            _point(link, real)
+
+    monkeypatch.setattr(dataset, "read", swapped)
+
+
+def _point(link: Path, target: Path) -> None:
+    new = link.with_name(link.name + ".new")
+    new.symlink_to(target)
+    os.replace(new, link)
