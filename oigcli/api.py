@@ -152,6 +152,19 @@ class Reports:
                 self._folder = (found.path, found.reason)
         return self._folder
 
+    def index(self) -> str | None:
+        """Build this dataset's index now, in the cache, waiting for it (what ``oigcli
+        index`` does; a query would start it in the background). None when it has one; a
+        note for a person when it needs none (a small file). Raises UsageError for the
+        bundled data or stdin or with cache=False, OutputError when the cache cannot be
+        used, DatasetError when the dataset cannot be indexed."""
+        path = self.path
+        if path is None or path == "-" or not self._wants_cache:
+            raise UsageError("only a dataset file, zip or folder is indexed, with the cache on")
+        from oigcli.source import index_now
+
+        return index_now(path, self._environ)
+
     def source(self) -> Source:
         """The dataset's source for one query (oigcli.source.open chooses it): its index
         when one matches the file as it is now, else the data. The caller closes it."""

@@ -6,6 +6,7 @@ one place, ``OigGroup.invoke``.
 """
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -84,6 +85,23 @@ class OigGroup(TyperGroup):
         except typer.Abort:
             (env or Environment()).error("Aborted.")
             sys.exit(1)
+        except KeyError as exc:  # a completion request without its shell's variables
+            if "_OIGCLI_COMPLETE" not in os.environ:
+                raise
+            (env or Environment()).error(
+                f"Error: completion needs {exc.args[0]}, which the shell sets; "
+                "run 'oigcli --install-completion' to set it up"
+            )
+            sys.exit(2)
+        except BrokenPipeError:  # help or completion into `| head`
+            _quiet_stdout()
+            sys.exit(0)
+        except OSError as exc:  # help, --version or completion into a full disk
+            if exc.errno not in WRITE_ERRORS:
+                raise
+            _quiet_stdout()
+            (env or Environment()).error(f"Error: cannot write output: {exc.strerror or exc}")
+            sys.exit(OutputError.exit_code)
         sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: ClickContext) -> Any:
@@ -102,6 +120,11 @@ class OigGroup(TyperGroup):
             raise typer.Exit(0) from None
 
 
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+"""What writing to stdout can fail with (what click writes itself: help, the version,
+completion candidates), for exit status 4."""
+
+
 def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
     """Click's message, and for an option that only other commands take, the command line
     that would work there (``oigcli list -c CBP``: did you mean ``oigcli filter -c CBP``?)."""
@@ -112,17 +135,40 @@ def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
     message = str(exc.format_message())
     if not isinstance(exc, NoSuchOption) or not argv:
         return message
-    having = [
-        name
-        for name, info in _all_commands(group).items()
-        if any(exc.option_name in (*p.opts, *p.secondary_opts) for p in info.params)
-    ]
+    commands = _all_commands(group)
+    having = [name for name, info in commands.items() if exc.option_name in _option_names(info)]
     if not having:
         return message
-    line = shlex.join(["oigcli", having[0], *argv[1:]])
     where = f"{or_list(having)} take{'s' if len(having) == 1 else ''} it"
+    working = [name for name in having if _parses(commands[name], argv[1:])]
     # click's own "(Possible options: ...)" guesses within this command: not what was meant
+    if not working:  # no command takes the whole line: no command line to offer
+        return f"No such option: {exc.option_name} ({where})"
+    line = shlex.join(["oigcli", working[0], *argv[1:]])
     return f"No such option: {exc.option_name}; did you mean `{line}`? ({where})"
+
+
+def _parses(command: Any, args: Sequence[str]) -> bool:
+    """Whether ``command`` takes ``args`` as they are: options, values and arguments
+    (nothing is run; a line that asks for help is not offered)."""
+    from typer._click.exceptions import ClickException
+
+    if {"-h", "--help", "--version"} & set(args):
+        return False
+    try:
+        command.make_context("oigcli", list(args)).close()
+    except (ClickException, typer.Exit):
+        return False
+    return True
+
+
+def _option_names(command: Any) -> set[str]:
+    """Every option a command takes, long and short, and --help."""
+    names = {"--help", "-h"}
+    for parameter in command.params:
+        names.update(parameter.opts)
+        names.update(parameter.secondary_opts)
+    return names
 
 
 def _all_commands(group: TyperGroup) -> dict[str, Any]:
@@ -293,16 +339,16 @@ def _emit(
     if chosen is None:
         fields = render.varying(rows, fields)
     if io.format is Format.markdown:
-        text = render.reports_markdown(rows, fields)
-    else:
-        style, width = io.style or "simple", env.terminal_width
-        if width and chosen is None:
-            fields, dropped = render.fitting_columns(rows, fields, style, width)
-            if dropped:
-                env.error(f"Not shown: {', '.join(dropped)} (unknown in every row).")
-        highlight = mark if env.colour else None
-        text = render.reports_table(rows, fields, style, width, highlight, centre=mark)
-    env.output(text)
+        env.output(render.reports_markdown(rows, fields))
+        return
+    style, width = io.style or "simple", env.terminal_width
+    if width and chosen is None:
+        fields, dropped = render.fitting_columns(rows, fields, style, width)
+        if dropped:
+            env.error(f"Not shown: {', '.join(dropped)} (unknown in every row).")
+    highlight = mark if env.colour else None
+    text = render.reports_table(rows, fields, style, width, highlight, centre=mark)
+    env.output(text, decorated=highlight is not None)
 
 
 def _notes(env: Environment, notes: list[str]) -> None:
@@ -855,7 +901,7 @@ def index_command(
     """
     import signal
 
-    from oigcli import index
+    from oigcli import api
 
     env = _env(ctx)
     # Terminated, a builder leaves nothing behind (its temporary file is removed as it
@@ -864,7 +910,7 @@ def index_command(
     for path in paths:
         if path in ("", "-"):
             raise UsageError("give a dataset file, zip or folder to index (not standard input)")
-        note = index.index_now(path, env.environ)
+        note = api.Reports(path, environ=env.environ).index()
         if note is not None:
             env.error(f"Note: {note}")
 

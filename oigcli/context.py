@@ -94,15 +94,28 @@ class Environment:
 
     def stream(self, chunks: Iterable[str]) -> None:
         """Data to stdout as it comes, chunk by chunk; on a terminal that may page, the
-        whole text first (paging needs its height)."""
+        whole text first (paging needs its height). On a terminal, escaped as ``output``
+        escapes it."""
         if self.paging and self.stdout_isatty:
             self.output("".join(chunks))
             return
+        if self.stdout_isatty:
+            from oigcli.text import terminal_safe
+
+            chunks = map(terminal_safe, chunks)
         for chunk in chunks:
             self.write(chunk)
 
-    def output(self, text: str) -> None:
-        """Data for the user: through the pager when it is taller than the terminal."""
+    def output(self, text: str, decorated: bool = False) -> None:
+        """Data for the user: through the pager when it is taller than the terminal. On a
+        terminal, every control and bidi character in it is escaped (``terminal_safe``:
+        data from a dataset must not drive the terminal, whatever the format), unless it
+        is ``decorated``: a table oigcli drew, whose values it escaped already and whose
+        only escape codes are its own colours."""
+        if self.stdout_isatty and not decorated:
+            from oigcli.text import terminal_safe
+
+            text = terminal_safe(text)
         pager = self._pager(text)
         if pager is None:
             self.write(text)

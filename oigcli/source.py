@@ -112,6 +112,14 @@ def open(
     return Scan(path, stdin, after_read=indexed, skip_invalid=skip_invalid)
 
 
+def index_now(path: str, environ: Mapping[str, str]) -> str | None:
+    """Build the index of the dataset at ``path`` now (``oigcli index``); see
+    oigcli.index.index_now."""
+    from oigcli import index
+
+    return index.index_now(path, environ)
+
+
 def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Folder:
     """The cache folder for the index of the dataset at ``path``, or why there is none
     (oigcli.cache): never for the bundled data and stdin, nor with --no-cache (no

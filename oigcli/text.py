@@ -55,9 +55,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" Did you mean {or_list(close)}?" if close else ""
 
 
-# C0 and C1 controls, DEL, the bidirectional overrides that can reorder a line, and lone
-# surrogates (JSON can carry them; no terminal can show them). Compiled on first use.
-_UNSAFE_CHARACTERS = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+# C0 and C1 controls, DEL, the bidirectional controls that can reorder a line (the Arabic
+# letter mark, the marks, embeddings, overrides and isolates), and lone surrogates (JSON
+# can carry them; no terminal can show them). Compiled on first use.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE_CHARACTERS = f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]"
+_UNSAFE_IN_DATA = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]|\r(?!\n)"
+"""What data written to a terminal may not carry raw: as above, but for the line breaks,
+tabs and CRLF line ends that the formats are made of."""
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -76,6 +81,23 @@ def sanitise(text: str) -> str:
     """``text`` with every control character shown as a visible escape (``\\x1b``), so
     that nothing from a dataset can drive a terminal: tables, pages and messages."""
     return _unsafe().sub(_escape, text)
+
+
+@functools.cache
+def _unsafe_in_data() -> re.Pattern[str]:
+    return re.compile(_UNSAFE_IN_DATA)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Data (JSON, CSV, TSV, Markdown, HTML) for a terminal: every control and bidi
+    character in it as a ``\\uXXXX`` escape, which is what JSON writes (so JSON stays the
+    same JSON, and the others show the character's code), line breaks and tabs kept.
+    Pipes and files get the exact data; only a terminal must not be driven by it."""
+    return _unsafe_in_data().sub(_json_escape, text)
 
 
 def sanitise_lines(message: str) -> str:

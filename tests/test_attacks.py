@@ -478,3 +478,160 @@ def _point(link: Path, target: Path) -> None:
     new = link.with_name(link.name + ".new")
     new.symlink_to(target)
     os.replace(new, link)
+
+
+# --- 5. escapes in machine formats on a terminal ---------------------------------------
+
+HOSTILE = (
+    "Bell\x07 esc\x1b[2J osc8\x1b]8;;https://attacker.example/\x1b\\link\x1b]8;;\x1b\\ "
+    "osc52\x1b]52;c;cm0gLXJmIH4=\x07 csi\x9b31m rlo\u202eevil alm\u061c lri\u2066 del\x7f cr\rover"
+)
+UNSAFE_ON_A_TERMINAL = set("\x07\x1b\x9b\u202e\u061c\u2066\x7f")
+
+
+def _hostile_archive(folder: Path) -> Path:
+    record = {**RECORD, "title": HOSTILE, "summary": HOSTILE}
+    path = folder / "hostile.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--format", "csv"],
+        ["list", "--format", "tsv"],
+        ["list", "--json"],
+        ["list", "--format", "jsonl"],
+        ["list", "--format", "markdown"],
+        ["list"],
+        ["show", "{id}", "--json"],
+        ["show", "{id}"],
+        ["search", "bell", "--format", "csv"],
+        ["stats", "--by", "component", "--format", "csv"],
+        ["report", "--format", "html"],
+        ["report", "--format", "markdown"],
+        ["diff", "BUNDLED", "{data}", "--format", "csv"],
+        ["diff", "BUNDLED", "{data}", "--format", "jsonl"],
+        ["export", "--sqlite", "{tmp}/x.db"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_no_control_or_bidi_character_reaches_a_terminal(
+    tmp_path: Path, invoke: Invoke, args: list[str]
+) -> None:
+    """CSV and TSV printed raw ESC, BEL, OSC 8 and OSC 52 to a terminal; JSON and JSON
+    Lines U+009B and U+202E; the HTML brief, unpaged. On a terminal every format now
+    escapes them; JSON stays the same JSON."""
+    from conftest import BUNDLED_JSON, fake_terminal
+
+    data = str(_hostile_archive(tmp_path))
+    filled = [
+        a.replace("{data}", data)
+        .replace("{id}", f"{RECORD['inspector']}/{RECORD['report_id']}")
+        .replace("{tmp}", str(tmp_path))
+        .replace("BUNDLED", str(BUNDLED_JSON))
+        for a in args
+    ]
+    if "diff" not in filled:
+        filled += ["--data", data]
+    env, out, err = fake_terminal(80, environ={"PAGER": "", "TERM": "xterm"})
+    result = invoke(*filled, env=env)
+    assert result.exit_code in (0, 1), err.getvalue()
+    shown = out.getvalue() + err.getvalue()
+    assert not UNSAFE_ON_A_TERMINAL & set(shown), sorted(UNSAFE_ON_A_TERMINAL & set(shown))
+    assert "\r" not in shown.replace("\r\n", "")
+    if "--json" in filled:
+        value = json.loads(out.getvalue())
+        assert (value[0] if isinstance(value, list) else value)["title"] == HOSTILE
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl"])
+def test_a_pipe_gets_the_exact_data(tmp_path: Path, invoke: Invoke, fmt: str) -> None:
+    """Only a terminal gets escapes: a pipe or a file keeps every character."""
+    result = invoke(
+        "list", "--format", fmt, "--fields", "title", "--data", str(_hostile_archive(tmp_path))
+    )
+    assert result.exit_code == 0
+    if fmt == "json":
+        assert json.loads(result.stdout) == [{"title": HOSTILE}]
+    elif fmt == "jsonl":
+        assert json.loads(result.stdout) == {"title": HOSTILE}
+    else:
+        assert (
+            "\x1b]52;c;" in result.stdout and "\u202e" in result.stdout and "\x9b" in result.stdout
+        )
+
+
+def test_a_search_table_keeps_its_own_colour_and_escapes_the_datas(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    from conftest import fake_terminal
+
+    env, out, _ = fake_terminal(200, environ={"PAGER": "", "TERM": "xterm"})
+    result = invoke("search", "osc52", "--data", str(_hostile_archive(tmp_path)), env=env)
+    assert result.exit_code == 0
+    shown = out.getvalue()
+    assert "\x1b[1m" in shown  # the match, in bold: oigcli's own
+    assert "\x1b]" not in shown and "\x07" not in shown and "\u202e" not in shown
+
+
+# --- 7. the smaller ones ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("args", "environ"),
+    [
+        (["--help"], {}),
+        (["--version"], {}),
+        (["help", "list"], {}),
+        (["list", "--help"], {}),
+        ([], {"_OIGCLI_COMPLETE": "complete_bash", "COMP_WORDS": "oigcli sh", "COMP_CWORD": "1"}),
+        ([], {"_OIGCLI_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "oigcli sh"}),
+    ],
+    ids=["--help", "--version", "help list", "list --help", "bash completion", "zsh completion"],
+)
+def test_help_version_and_completion_into_a_full_disk_exit_4(
+    args: list[str], environ: dict[str, str]
+) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [oigcli_executable(), *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, **environ},
+            check=False,
+        )
+    assert done.returncode == 4
+    assert done.stderr == "Error: cannot write output: No space left on device\n"
+
+
+def test_completion_without_its_shells_variables_is_a_usage_error() -> None:
+    done = subprocess.run(
+        [oigcli_executable()],
+        env={**os.environ, "_OIGCLI_COMPLETE": "complete_bash"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("Error: completion needs COMP_WORDS, which the shell sets")
+
+
+def test_an_option_of_another_command_suggests_only_a_line_that_works(invoke: Invoke) -> None:
+    """`oigcli report --format html --no-pager` suggested `oigcli list --format html
+    --no-pager`, which list refuses (it has no html)."""
+    result = invoke("report", "--format", "html", "--no-pager")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: No such option: --no-pager (list, show, ")
+    assert "did you mean" not in result.stderr
+    moved = invoke("list", "--format", "html", "-c", "CBP")
+    assert "did you mean `oigcli report --format html -c CBP`?" in moved.stderr
+    assert (
+        "did you mean `oigcli filter -c CBP --json`?"
+        in invoke("list", "-c", "CBP", "--json").stderr
+    )

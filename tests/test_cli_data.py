@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import NUMBERS, Invoke
+from conftest import NUMBERS, SCAN_ONLY, Invoke
 from scraper import EXPECTED, REPORTS, write_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -311,6 +311,7 @@ def test_validate_reports_the_same_bad_datasets(invoke: Invoke, tmp_path: Path, 
     assert result.exit_code == 3 and len(json.loads(result.stdout)) >= 1
 
 
+@SCAN_ONLY  # (a test of reading the file; the index backend's builder reads its descriptor)
 def test_permission_denied(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "locked.json"
     path.write_text("[]", encoding="utf-8")
