@@ -18,6 +18,7 @@ found, each with its place; ``load`` raises ``DatasetError`` naming the first pr
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -633,7 +634,13 @@ def tree_files(
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
-        except OSError:  # unreadable, or gone since: as os.walk, left out
+        except OSError as exc:  # unreadable, or gone since: as os.walk, left out
+            if exc.errno == errno.ENAMETOOLONG:  # deeper than the system's PATH_MAX
+                shown = folder if len(folder) <= 120 else f"{folder[:50]}...{folder[-60:]}"
+                notes.append(
+                    f"Note: {sanitise(shown)}: its path ({len(os.fsencode(folder)):,} bytes) "
+                    "is longer than this system allows; the reports below it are not read."
+                )
             continue
         files: dict[str, os.DirEntry[str]] = {}
         inside_folders = []

@@ -67,7 +67,7 @@ def write_sqlite(reports: Iterable[Report], target: Path) -> int:
     or not at all); return how many were written."""
     import sqlite3
 
-    from oigcli.output import new_file
+    from oigcli.output import mode_for, new_file
 
     temporary = new_file(target)  # created exclusively: no link placed there is followed
     count = 0
@@ -100,7 +100,7 @@ def write_sqlite(reports: Iterable[Report], target: Path) -> int:
             raise OSError(str(exc)) from None
         finally:
             connection.close()
-        os.chmod(temporary, 0o644)  # (mkstemp makes it 0600)
+        os.chmod(temporary, mode_for(target))  # (mkstemp makes it 0600)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -207,13 +207,30 @@ def new_file(target: Path) -> Path:
     return Path(name)
 
 
+def mode_for(target: Path) -> int:
+    """The permissions a file written whole as ``target`` gets: those of the regular file
+    it replaces (a database made private stays private), else what the umask leaves of
+    0666, as for any new file (mkstemp's own file is 0600 whatever the umask)."""
+    import stat
+
+    try:
+        info = os.lstat(target)
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode):
+        return stat.S_IMODE(info.st_mode)
+    umask = os.umask(0o077)  # (read by setting it; set back at once)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_file(target: Path, text: str) -> None:
     """``text`` as the file ``target``, whole or not at all: written to a new file beside
     it, then renamed over it (a link at ``target`` is replaced, never followed)."""
     temporary = new_file(target)
     try:
         temporary.write_text(text, encoding="utf-8")
-        os.chmod(temporary, 0o644)  # as a file written with the usual umask would be
+        os.chmod(temporary, mode_for(target))
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

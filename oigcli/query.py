@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oigcli.errors import NotFound, UsageError
 from oigcli.schema import TEXT, Report
-from oigcli.text import did_you_mean, natural_key, or_list, sanitise, suggest
+from oigcli.text import MAX_TERMS, did_you_mean, natural_key, or_list, sanitise, suggest
 
 if TYPE_CHECKING:
     from oigcli.dates import Period, Window
@@ -117,12 +117,18 @@ class Criteria(NamedTuple):
 
             window = Window(since.first if since else None, until.last if until else None)
         components, tags, inspectors = tuple(components), tuple(tags), tuple(inspectors)
+        words = tuple(dict.fromkeys((text or "").casefold().split()))
+        if len(words) > MAX_TERMS:
+            raise UsageError(
+                f"--text has {len(words)} words; it takes at most {MAX_TERMS}: give the few "
+                "that every report must contain"
+            )
         return cls(
             components=tuple(c.casefold() for c in components),
             inspectors=tuple(i.casefold() for i in inspectors),
             years=years,
             tags=tuple(t.casefold() for t in tags),
-            words=tuple((text or "").casefold().split()),
+            words=words,
             window=window,
             conditions=tuple(where),
             redacted=redacted,

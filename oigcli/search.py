@@ -215,6 +215,7 @@ def parse_query(text: str) -> Query:
     # each term once (a repeated word counts once, as it always has), the sets renumbered
     unique: dict[Term, int] = {}
     place = [unique.setdefault(term, len(unique)) for term in terms]
+    _bounded(text, len(unique) + len(set(excluded)))
     joined = {i for group in groups for i in group}
     required = {place[i] for i in range(len(terms)) if i not in joined}
     sets = dict.fromkeys(tuple(sorted({place[i] for i in g})) for g in groups)
@@ -225,6 +226,19 @@ def parse_query(text: str) -> Query:
     return Query(
         text, tuple(unique), tuple(dict.fromkeys(excluded)), alternatives, tuple(sorted(required))
     )
+
+
+def _bounded(text: str, count: int) -> None:
+    """UsageError for a query of more than MAX_TERMS terms: each one is looked for in
+    every text, and a query of thousands is not a person's."""
+    from oigcli.text import MAX_TERMS
+
+    if count > MAX_TERMS:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise UsageError(
+            f"{shown!r} has {count} words and phrases to look for; a search takes at most "
+            f"{MAX_TERMS}: search for the few that matter"
+        )
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ Text compares case-insensitively, numbers inside it as numbers (OIG-21-9 < OIG-2
 For the list field ``tags``, ``=`` means "contains" and ``!=`` "does not contain".
 ``~`` is a Python regular expression searched in the value's text (``(?i)`` ignores case).
 It runs on the ``regex`` module (a superset of ``re``), which avoids most catastrophic
-backtracking outright and stops any single match after ``REGEX_SECONDS``: the command then
-exits 2 saying the pattern is too costly, instead of running for hours.
+backtracking outright, and a query's searches with one pattern share a budget of time that
+grows with the text searched (``REGEX_SECONDS`` and ``REGEX_SECONDS_PER_CHARACTER``): past
+it, the command exits 2 saying the pattern is too costly, instead of running for hours.
 A null (unknown) value satisfies no comparison, except ``field=null``; ``field!=null``
 matches every known value.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +29,12 @@ from oigcli.text import did_you_mean, natural_key
 OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|<=|>=|=|<|>|~)(.*)", re.DOTALL)
 REGEX_SECONDS = 1.0
-"""The longest one regular expression may search one value."""
+REGEX_SECONDS_PER_CHARACTER = 1e-7
+"""One regular expression's budget for a whole query: REGEX_SECONDS, and 0.1 s more for
+each million characters it is given to search (a pattern that is not catastrophic
+searches tens of millions a second), whatever the number of values."""
+clock = time.perf_counter
+"""What the budget is measured with (tests give their own)."""
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -127,16 +134,36 @@ def _searcher(raw: str, text: str) -> Callable[[str], bool]:
         pattern = regex.compile(raw)
     except (regex.error, ValueError, OverflowError) as exc:
         raise UsageError(f"bad regular expression {raw!r} in {text!r}: {exc}") from None
+    except RecursionError:
+        shown = raw if len(raw) <= 40 else f"{raw[:37]}..."
+        raise UsageError(
+            f"bad regular expression {shown!r}: nested too deeply (more than a few hundred "
+            "levels of parentheses)"
+        ) from None
+    spent = 0.0
+    allowed = REGEX_SECONDS
+    searched = 0  # characters
+
+    def too_costly() -> UsageError:
+        return UsageError(
+            f"the regular expression {raw!r} in {text!r} is too costly: it took over "
+            f"{allowed:.3g} s for {searched:,} characters of text. Nested repetition "
+            "such as (a+)+ or (a|aa)+ is the usual cause; simplify it"
+        )
 
     def found(value: str) -> bool:
+        nonlocal spent, allowed, searched
+        searched += len(value)
+        allowed += len(value) * REGEX_SECONDS_PER_CHARACTER
+        if spent >= allowed:
+            raise too_costly()
+        start = clock()
         try:
-            return pattern.search(value, timeout=REGEX_SECONDS) is not None
+            return pattern.search(value, timeout=allowed - spent) is not None
         except TimeoutError:
-            raise UsageError(
-                f"the regular expression {raw!r} in {text!r} is too costly: it searched one "
-                f"value for over {REGEX_SECONDS:g} s. Nested repetition such as (a+)+ or "
-                "(a|aa)+ is the usual cause; simplify it"
-            ) from None
+            raise too_costly() from None
+        finally:
+            spent += clock() - start
 
     return found
 

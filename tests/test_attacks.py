@@ -635,3 +635,89 @@ def test_an_option_of_another_command_suggests_only_a_line_that_works(invoke: In
         "did you mean `oigcli filter -c CBP --json`?"
         in invoke("list", "-c", "CBP", "--json").stderr
     )
+
+
+def test_a_regular_expression_has_one_budget_for_the_whole_query(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit was per value: (a|aa)+$ over 200 titles ran 120 s. Now the values of one
+    query share one budget (1 s, and 0.1 s a million characters). A clock that says each
+    search took 0.3 s: after the fourth value the budget is spent, whatever each took."""
+    from oigcli import where
+
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 0.3  # read before and after each search: each takes 0.3 s
+        return now[0]
+
+    monkeypatch.setattr(where, "clock", clock)
+    reports = [{**RECORD, "report_id": f"r-{n}", "title": f"Title {n}"} for n in range(200)]
+    path = write_file(tmp_path, json.dumps(reports))
+    result = invoke("filter", "--data", path, "--where", "title~Title")
+    assert result.exit_code == 2 and "is too costly" in result.stderr
+    assert now[0] == pytest.approx(0.3 * 2 * 4)  # four values searched, not two hundred
+
+
+def test_a_catastrophic_pattern_over_many_values_stops_within_the_budget(tmp_path: Path) -> None:
+    reports = [{**RECORD, "report_id": f"r-{n}", "title": "a" * 40 + "!"} for n in range(200)]
+    path = write_file(tmp_path, json.dumps(reports))
+    done = run_limited(["filter", "--data", path, "--where", "title~(a|aa)+$"], timeout=30)
+    _clean(done)  # 200 s before: one second a value
+    assert done.returncode == 2 and "is too costly" in done.stderr
+
+
+def test_a_pattern_nested_hundreds_deep_is_a_usage_error(invoke: Invoke) -> None:
+    """400 levels of parentheses: a RecursionError traceback."""
+    result = invoke("filter", "--where", "title~" + "(" * 400 + "a" + ")" * 400)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "nested too deeply" in result.stderr and len(result.stderr) < 400
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_exported_files_respect_the_umask(tmp_path: Path, umask: int) -> None:
+    """Exported files were 0644 whatever the umask, and --replace made a 0600 one 0644."""
+    database, brief = tmp_path / "r.db", tmp_path / "charts"
+    done = subprocess.run(
+        f"umask {umask:o} && {oigcli_executable()} export --sqlite {database} && "
+        f"{oigcli_executable()} report --format markdown --assets {brief} > /dev/null",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for written in (database, tmp_path / "metadata.json", *brief.glob("*.svg")):
+        assert written.stat().st_mode & 0o777 == 0o666 & ~umask, written
+
+
+def test_replace_keeps_the_permissions_of_the_file_it_replaces(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    database = tmp_path / "r.db"
+    assert invoke("export", "--sqlite", str(database)).exit_code == 0
+    database.chmod(0o600)
+    assert invoke("export", "--sqlite", str(database), "--replace").exit_code == 0
+    assert database.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_folder_deeper_than_the_system_allows_is_named(tmp_path: Path, invoke: Invoke) -> None:
+    """A report folder past PATH_MAX was skipped silently."""
+    root = write_full_archive(tmp_path / "tree")
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(24):  # 24 folders of 200 characters: over 4,096 bytes of path
+            os.mkdir("d" * 200, dir_fd=fd)
+            inner = os.open("d" * 200, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        report = os.open("report.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(report, record_bytes({**RECORD, "report_id": "deep"}))
+        os.close(report)
+    finally:
+        os.close(fd)
+    result = invoke("list", "--json", "--data", str(root))
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == len(ARCHIVE)
+    assert "is longer than this system allows; the reports below it are not read." in result.stderr
