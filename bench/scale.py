@@ -67,7 +67,7 @@ def _stop_builders(cache: str) -> None:
                 command = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            builder = any(b"oigcli.index" in part for part in command)
+            builder = any(b"oigcli.sources.index" in part for part in command)
             if builder and any(cache.encode() in part for part in command):
                 with contextlib.suppress(OSError, ValueError):
                     os.kill(int(entry.name), signal.SIGKILL)
@@ -309,7 +309,7 @@ def _run_profile(argv: list[str], env: dict[str, str] | None = None) -> list[str
         [
             "import cProfile, io, pstats, sys",
             f"sys.argv = ['oigcli', *{argv!r}]",
-            "from oigcli.cli import main",
+            "from oigcli.cli.main import main",
             "sys.stdout = open('/dev/null', 'w')",
             "profile = cProfile.Profile()",
             "try:",
@@ -397,14 +397,14 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def _floor(scale: list[dict[str, Any]]) -> list[str]:
     """Where a first query's time goes on the largest file: decoding the bytes, and the
-    json module's scanner run over the array element by element (oigcli.stream, with no
+    json module's scanner run over the array element by element (oigcli.load.stream, with no
     checking), measured in-process; what is left of oigcli's time is start-up, checking
     every record and the query itself."""
     largest = max(int(row["size"]) for row in scale)
     path = HERE / "data" / f"reports-{largest}.json"
     code = (
         "import json, sys, time\n"
-        "from oigcli import stream\n"
+        "from oigcli.load import stream\n"
         "t = time.perf_counter()\n"
         "text = open(sys.argv[1], 'rb').read().decode('utf-8')\n"
         "decoded = time.perf_counter() - t\n"

@@ -28,13 +28,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     from oigcli.api import Reports, open
-    from oigcli.errors import DatasetError, NotFound, OigError, OutputError, UsageError
+    from oigcli.model.errors import DatasetError, NotFound, OigError, OutputError, UsageError
 
 _HOMES = {
     "open": "oigcli.api",
     "Reports": "oigcli.api",
     **dict.fromkeys(
-        ("OigError", "NotFound", "UsageError", "DatasetError", "OutputError"), "oigcli.errors"
+        ("OigError", "NotFound", "UsageError", "DatasetError", "OutputError"), "oigcli.model.errors"
     ),
 }
 

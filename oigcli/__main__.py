@@ -1,5 +1,5 @@
 """``python -m oigcli``."""
 
-from oigcli.cli import main
+from oigcli.cli.main import main
 
 main()

@@ -10,7 +10,7 @@
 Keyword names are the command-line options' long names with ``_`` for ``-``; values are
 what those options take (text, or a number, a date, a list where an option repeats).
 Reports are plain dicts, equal to what ``--json`` prints. Errors are the CLI's: NotFound,
-UsageError, DatasetError (oigcli.errors). The CLI's commands call these same methods (the
+UsageError, DatasetError (oigcli.model.errors). The CLI's commands call these same methods (the
 ``select``, ``rank``, ``summarize`` and ``locate`` forms, which also return what a
 person is told on stderr), so the two cannot disagree.
 """
@@ -23,15 +23,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from oigcli.errors import NotFound, UsageError
-from oigcli.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
+from oigcli.model.errors import NotFound, UsageError
+from oigcli.model.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from oigcli.compare import Difference
-    from oigcli.query import Criteria
-    from oigcli.source import Source
+    from oigcli.query.compare import Difference
+    from oigcli.query.criteria import Criteria
+    from oigcli.sources.protocol import Source
 
 SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
 SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
@@ -114,7 +114,7 @@ class Reports:
     """The reports of the dataset at ``path``: None for the bundled dataset, ``-`` for
     standard input (read by the first query; it cannot be read twice), else a JSON or
     JSON Lines file or an inspectors-general scraper folder. A large file is answered
-    from its index in the cache (``cache=False``: never); see oigcli.source."""
+    from its index in the cache (``cache=False``: never); see oigcli.sources.source."""
 
     def __init__(
         self,
@@ -144,9 +144,9 @@ class Reports:
         for once (it walks the folders above it), then remembered."""
         if self._folder is None:
             if not self._wants_cache or self.path in (None, "-"):
-                self._folder = (None, None)  # (oigcli.cache is not imported: start-up)
+                self._folder = (None, None)  # (oigcli.sources.cache is not imported: start-up)
             else:
-                from oigcli.source import cache_for
+                from oigcli.sources.source import cache_for
 
                 found = cache_for(self.path, self._environ, True)
                 self._folder = (found.path, found.reason)
@@ -161,14 +161,14 @@ class Reports:
         path = self.path
         if path is None or path == "-" or not self._wants_cache:
             raise UsageError("only a dataset file, zip or folder is indexed, with the cache on")
-        from oigcli.source import index_now
+        from oigcli.sources.source import index_now
 
         return index_now(path, self._environ)
 
     def source(self) -> Source:
-        """The dataset's source for one query (oigcli.source.open chooses it): its index
+        """The dataset's source for one query (oigcli.sources.source.open chooses it): its index
         when one matches the file as it is now, else the data. The caller closes it."""
-        from oigcli import source
+        from oigcli.sources import source
 
         stdin = self._stdin
         if self.path == "-":
@@ -190,8 +190,8 @@ class Reports:
         """The reports that match ``criteria`` (every one when None), newest first unless
         ``shape`` sorts them, then offset, limit and fields (``list``, ``filter``). The
         rows come as the source gives them: read them before the next query."""
-        from oigcli import query
-        from oigcli.query import Criteria
+        from oigcli.query import criteria as query
+        from oigcli.query.criteria import Criteria
 
         criteria = criteria or Criteria()
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, FIELD_NAMES)
@@ -228,8 +228,8 @@ class Reports:
         matches, then summary matches, then BM25F; ties newest first) unless ``shape``
         sorts them, each with its ``score`` and, for the rows of the page, a ``snippet``
         (``search``)."""
-        from oigcli import query
-        from oigcli import search as engine
+        from oigcli.query import criteria as query
+        from oigcli.query import search as engine
 
         parsed = engine.parse_query(terms)
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, SEARCH_FIELDS)
@@ -265,7 +265,7 @@ class Reports:
         self, criteria: Criteria, by: str = "fiscal_year"
     ) -> tuple[dict[str, Any], list[str]]:
         """The ``stats --json`` object of the reports that match, and the notes."""
-        from oigcli.stats import Tally, grouping
+        from oigcli.query.stats import Tally, grouping
 
         by = grouping(by)
         need = criteria.narrowing(summaries=criteria.reads_summary)
@@ -285,7 +285,7 @@ class Reports:
         """The reports with these ids or numbers, in the order asked (``texts``: with their
         full texts), a message naming each that is in no report, with the closest numbers,
         and the notes (``show``). A number that several reports have is a UsageError."""
-        from oigcli import query
+        from oigcli.query import criteria as query
 
         wanted = query.number_forms(numbers)
         need = query.Narrowing(numbers=wanted, full_text=texts)
@@ -304,8 +304,8 @@ class Reports:
         """What changed from these reports to ``other``'s, matching reports by id: those
         added, removed, and changed field by field, of the reports ``criteria`` select
         on each side; and the notes of both (``diff``)."""
-        from oigcli.compare import compare
-        from oigcli.query import UNKNOWN_VALUE
+        from oigcli.query.compare import compare
+        from oigcli.query.criteria import UNKNOWN_VALUE
 
         old = self.select(criteria)
         new = other.select(criteria)
@@ -375,7 +375,7 @@ class Reports:
         (``tags``: every tag); not of the summary."""
         if field not in FIELD_NAMES or field in ("summary", TEXT):
             raise UsageError(f"{field!r} has no list of values; try components or tags")
-        from oigcli.text import natural_key
+        from oigcli.model.text import natural_key
 
         with contextlib.closing(self.source()) as source:
             return sorted(set(source.values(field)), key=lambda v: (natural_key(v), v))
@@ -416,7 +416,7 @@ def _notes(source: Source, criteria: Criteria) -> list[str]:
 
 
 def _criteria(values: dict[str, Any]) -> Criteria:
-    from oigcli.query import Criteria
+    from oigcli.query.criteria import Criteria
 
     try:
         return Criteria.from_options(**values)

@@ -3,7 +3,7 @@
     python scripts/build_dataset.py            # rewrite oigcli/data/reports.json
     python scripts/build_dataset.py --check    # exit 1 if the bundled file differs
 
-Every value comes from sources/dhs-oig-ofo-reports-page.txt (a copy of
+Every value comes from scripts/dhs-oig-ofo-reports-page.txt (a copy of
 ../shared/source/dhs-oig-ofo-reports-page.txt). A label that the page shows without a
 value (Issue Date, Document File, DHS Agency, Oversight Area) becomes null: nothing is
 filled in from memory.
@@ -17,13 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]  # oigcli, and derive beside this script
 
-from oigcli.derive import is_redacted, recommendation_counts  # noqa: E402
-from oigcli.schema import SHOWN_NAMES  # noqa: E402
+from derive import is_redacted, recommendation_counts  # noqa: E402
+from oigcli.model.schema import SHOWN_NAMES  # noqa: E402
 
-SOURCE = ROOT / "sources" / "dhs-oig-ofo-reports-page.txt"
+SOURCE = HERE / "dhs-oig-ofo-reports-page.txt"
 TARGET = ROOT / "oigcli" / "data" / "reports.json"
 
 BULLET = "\u2022"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 import typer.main  # noqa: E402
 from typer._click import Context  # noqa: E402
 
-from oigcli.cli import app  # noqa: E402
+from oigcli.cli.main import app  # noqa: E402
 
 TARGET = ROOT / "docs" / "cli.md"
 

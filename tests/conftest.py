@@ -18,11 +18,16 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 from typer.testing import CliRunner, Result
 
-from oigcli import index
-from oigcli.cli import app
-from oigcli.context import Environment
+from oigcli.cli.main import app
+from oigcli.output.context import Environment
+from oigcli.sources.index import builder as index_builder
+from oigcli.sources.index import identity as index_identity
+from oigcli.sources.index import reader as index_reader
 
-REAL_BUILD_IN_BACKGROUND = index.build_in_background
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # derive.py, the dataset builder's rules
+
+REAL_BUILD_IN_BACKGROUND = index_builder.build_in_background
 """The real one: the autouse fixture ``private_cache`` replaces it in every test."""
 
 # Hypothesis keeps what it stores (examples found, Unicode tables) in a temporary folder,
@@ -38,7 +43,6 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_JSON = ROOT / "oigcli" / "data" / "reports.json"
 BUNDLED_STATS = {
     "total": {
@@ -169,7 +173,9 @@ def private_cache(
     the tests of the index build synchronously, and tests/test_index.py starts real ones."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     started: list[str] = []
-    monkeypatch.setattr(index, "build_in_background", lambda path, cache: started.append(path))
+    monkeypatch.setattr(
+        index_builder, "build_in_background", lambda path, cache: started.append(path)
+    )
     return started
 
 
@@ -187,7 +193,7 @@ BACKENDS = ("scan", "index")
 def backend(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, index_folder: Path
 ) -> Iterator[str]:
-    """Runs a test once over each implementation of oigcli.source.Source. ``scan``: as
+    """Runs a test once over each implementation of oigcli.sources.source.Source. ``scan``: as
     oigcli is. ``index``: every dataset file the test asks about (the bundled one too,
     files of any size, scraper folders and zips) is indexed first, when it can be (a
     dataset with problems never is), and answered from its index; standard input is read
@@ -196,7 +202,7 @@ def backend(
     if request.param == "scan":
         yield "scan"
         return
-    from oigcli import source
+    from oigcli.sources import source
 
     chooser = source.open
     bundled_file = str(BUNDLED_JSON)
@@ -205,15 +211,15 @@ def backend(
         path: str | None, stdin: Any, cache: Path | None, skip_invalid: bool = False
     ) -> Any:
         target = bundled_file if path is None else path
-        if path != "-" and index.worth_indexing(target):
-            index.build(target, index_folder, settle=False)
-            found = index.open_index(target, index_folder)
+        if path != "-" and index_identity.worth_indexing(target):
+            index_builder.build(target, index_folder, settle=False)
+            found = index_reader.open_index(target, index_folder)
             if found is not None:
                 INDEX_USED.append(target)
                 return found
         return chooser(path, stdin, cache, skip_invalid)
 
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
     monkeypatch.setattr(source, "open", open_indexed)
     yield "index"
 
@@ -300,6 +306,6 @@ def builders_of(path: str) -> list[int]:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(b"oigcli.index" in part for part in command) and path.encode() in command:
+        if any(b"oigcli.sources.index" in part for part in command) and path.encode() in command:
             found.append(int(entry.name))
     return found

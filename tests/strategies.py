@@ -7,10 +7,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from oigcli.dates import Period, parse_period
-from oigcli.query import Criteria, YearRange
-from oigcli.schema import SHOWN_NAMES
-from oigcli.where import parse_condition
+from oigcli.model.dates import Period, parse_period
+from oigcli.model.schema import SHOWN_NAMES
+from oigcli.query.criteria import Criteria, YearRange
+from oigcli.query.where import parse_condition
 
 WORDS = ["border", "medical", "audit", "canine", "mail", "security", "training", "REDACTED"]
 COMPONENTS = ["CBP", "ICE", "FEMA", "cbp"]

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import oigcli
 from conftest import BUNDLED_STATS, NUMBERS, Invoke, write_file
-from oigcli.options import CRITERIA, SHAPE
-from oigcli.query import Criteria
+from oigcli.cli.options import CRITERIA, SHAPE
+from oigcli.query.criteria import Criteria
 from strategies import COMPONENTS, CONDITIONS, TAGS, WORDS, datasets
 
 pytestmark = pytest.mark.usefixtures("backend")

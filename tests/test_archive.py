@@ -218,11 +218,11 @@ def test_a_folder_is_read_one_report_at_a_time(
 ) -> None:
     """An archive's texts are gigabytes: a pass over a folder (or zip) reads each report's
     files as the report is asked for, so one text at a time is held."""
-    from oigcli import dataset
+    from oigcli.load import archive, dataset
 
     root = write_full_archive(tmp_path / "data")
     read: list[str] = []
-    from_file, from_zip = dataset._read_text, dataset._zip_text
+    from_file, from_zip = archive.read_text, archive.zip_text
 
     def file_text(path: str, seen: Any = None) -> str | None:
         read.append(path)
@@ -232,8 +232,8 @@ def test_a_folder_is_read_one_report_at_a_time(
         read.append(name)
         return from_zip(archive, name)
 
-    monkeypatch.setattr(dataset, "_read_text", file_text)
-    monkeypatch.setattr(dataset, "_zip_text", zip_text)
+    monkeypatch.setattr(archive, "read_text", file_text)
+    monkeypatch.setattr(archive, "zip_text", zip_text)
     for target in (root, zip_archive(root, tmp_path / "bulk.zip")):
         read.clear()
         _, reports = dataset.stream(str(target), texts=True)

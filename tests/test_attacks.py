@@ -20,8 +20,11 @@ from typing import Any
 import pytest
 
 from conftest import Invoke, oigcli_executable, write_file
-from oigcli import dataset, index, members
-from oigcli.query import Criteria
+from oigcli.load import dataset, members
+from oigcli.query.criteria import Criteria
+from oigcli.sources.index import builder as index_builder
+from oigcli.sources.index import identity as index_identity
+from oigcli.sources.index import reader as index_reader
 from scraper import ARCHIVE, folder_of, write_full_archive, zip_archive
 
 # bz2.compress(b"\0" * 10**9, 9): a gigabyte of zeros in 722 bytes (it takes 8 s to make).
@@ -178,7 +181,7 @@ def test_a_report_json_that_inflates_past_what_the_zip_says_is_stopped(tmp_path:
 
 def test_a_report_txt_bomb_is_not_read_by_a_query_or_the_builder(tmp_path: Path) -> None:
     """The same in a report.txt grew the background builder past 1.8 GB."""
-    padding = os.urandom(index.MIN_BYTES)  # so that the zip is large enough to be indexed
+    padding = os.urandom(index_identity.MIN_BYTES)  # so that the zip is large enough to be indexed
     bomb = craft_zip(
         tmp_path / "bomb.zip",
         [
@@ -399,7 +402,7 @@ def test_a_link_swapped_while_the_builder_reads_gives_no_forged_index(
 ) -> None:
     """Another user owns a link on the dataset's path and points it at a forged file for
     the moment the builder reads (then back): the index must hold the real reports."""
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
     real = Path(write_file(tmp_path, json.dumps([RECORD]), "real.json"))
     forged = Path(write_file(tmp_path, json.dumps([FORGED]), "forged.json"))
     link = tmp_path / "shared" / "data.json"
@@ -407,8 +410,8 @@ def test_a_link_swapped_while_the_builder_reads_gives_no_forged_index(
     link.symlink_to(real)
     _swap_while_read(monkeypatch, link, forged, real)
     cache = tmp_path / "cache"
-    assert index.build(str(link), cache, settle=False) is not None
-    opened = index.open_index(str(link), cache)
+    assert index_builder.build(str(link), cache, settle=False) is not None
+    opened = index_reader.open_index(str(link), cache)
     assert opened is not None
     titles = [report["title"] for report in opened.rows(Criteria().narrowing())]
     opened.close()
@@ -421,7 +424,7 @@ def test_a_tree_swapped_while_the_builder_reads_gives_no_forged_index(
     """The same for a scraper's folder reached through a link: the builder reads the
     folder it identified, never the link again. (A link swapped inside the tree changes
     its folder's times, which the identity holds: that is caught as a change.)"""
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
     real = write_full_archive(tmp_path / "real")
     forged = write_full_archive(tmp_path / "forged")
     (forged / folder_of(RECORD) / "report.json").write_text(json.dumps(FORGED), encoding="utf-8")
@@ -430,8 +433,8 @@ def test_a_tree_swapped_while_the_builder_reads_gives_no_forged_index(
     link.symlink_to(real)
     _swap_while_read(monkeypatch, link, forged, real)
     cache = tmp_path / "cache"
-    assert index.build(str(link), cache, settle=False) is not None
-    opened = index.open_index(str(link), cache)
+    assert index_builder.build(str(link), cache, settle=False) is not None
+    opened = index_reader.open_index(str(link), cache)
     assert opened is not None
     titles = {report["title"] for report in opened.rows(Criteria().narrowing())}
     opened.close()
@@ -443,7 +446,7 @@ def test_each_file_the_builder_reads_is_checked_against_the_identity(
 ) -> None:
     """A folder's files are read by path: what each was while read (fstat of the open
     file) must be what the identity stat'ed, or nothing is indexed."""
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
     root = write_full_archive(tmp_path / "tree")
     reading = members.read_file
 
@@ -454,9 +457,9 @@ def test_each_file_the_builder_reads_is_checked_against_the_identity(
         return data
 
     monkeypatch.setattr(members, "read_file", another_file)
-    assert index.build(str(root), tmp_path / "cache", settle=False) is None
+    assert index_builder.build(str(root), tmp_path / "cache", settle=False) is None
     monkeypatch.setattr(members, "read_file", reading)
-    assert index.build(str(root), tmp_path / "cache", settle=False) is not None
+    assert index_builder.build(str(root), tmp_path / "cache", settle=False) is not None
 
 
 def _swap_while_read(monkeypatch: pytest.MonkeyPatch, link: Path, forged: Path, real: Path) -> None:
@@ -643,7 +646,7 @@ def test_a_regular_expression_has_one_budget_for_the_whole_query(
     """The limit was per value: (a|aa)+$ over 200 titles ran 120 s. Now the values of one
     query share one budget (1 s, and 0.1 s a million characters). A clock that says each
     search took 0.3 s: after the fourth value the budget is spent, whatever each took."""
-    from oigcli import where
+    from oigcli.query import where
 
     now = [0.0]
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from conftest import BUNDLED_JSON, NUMBERS, ROOT
-from oigcli import dataset
-from oigcli.schema import SHOWN_NAMES
+from oigcli.load import dataset, records
+from oigcli.model.schema import SHOWN_NAMES
 
-SOURCE_COPY = ROOT / "sources" / "dhs-oig-ofo-reports-page.txt"
+SOURCE_COPY = ROOT / "scripts" / "dhs-oig-ofo-reports-page.txt"
 SHARED_SOURCE = ROOT.parent / "shared" / "source" / "dhs-oig-ofo-reports-page.txt"
 
 # What each report's own text says, and the sentence that says it.
@@ -116,4 +116,4 @@ def test_totals(bundled: list[dict[str, Any]]) -> None:
 
 
 def test_data_file_is_found_through_the_package() -> None:
-    assert dataset.read().source == dataset.BUNDLED
+    assert dataset.read().source == records.BUNDLED

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BUNDLED_STATS, INDEX_USED, NUMBERS, Invoke, fake_terminal
 from oigcli import __version__
-from oigcli.schema import LIST_COLUMNS, SHOWN_NAMES
+from oigcli.model.schema import LIST_COLUMNS, SHOWN_NAMES
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""
@@ -405,7 +405,7 @@ def test_shared_options_are_the_same_everywhere() -> None:
     """An option that several commands take has the same flags and help in each."""
     import typer.main
 
-    from oigcli.cli import app
+    from oigcli.cli.main import app
 
     group = typer.main.get_command(app)
     seen: dict[str, tuple[Any, ...]] = {}
@@ -424,7 +424,7 @@ def test_shared_options_are_the_same_everywhere() -> None:
 
 
 def test_start_up_builds_only_the_command_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    from oigcli import cli
+    from oigcli.cli import main as cli
 
     everything = list(cli.app.registered_commands)
     monkeypatch.setattr(cli.app, "registered_commands", list(everything))

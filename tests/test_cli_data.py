@@ -331,7 +331,7 @@ def test_permission_denied(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.M
 def schema() -> dict[str, Any]:
     from typer.testing import CliRunner
 
-    from oigcli.cli import app
+    from oigcli.cli.main import app
 
     result = CliRunner().invoke(app, ["schema"])
     assert result.exit_code == 0
@@ -341,7 +341,7 @@ def schema() -> dict[str, Any]:
 
 
 def test_schema_describes_the_fields(schema: dict[str, Any]) -> None:
-    from oigcli.schema import FIELD_NAMES
+    from oigcli.model.schema import FIELD_NAMES
 
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert list(schema["properties"]) == list(FIELD_NAMES)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import NUMBERS, Invoke, fake_terminal
-from oigcli.schema import SHOWN_NAMES
+from oigcli.model.schema import SHOWN_NAMES
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import BUNDLED_JSON, NUMBERS, SCAN_ONLY, oigcli_executable
-from oigcli import complete
+from oigcli.cli import complete
+from oigcli.sources.index import identity as index_identity
 from scraper import write_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -193,15 +194,16 @@ def test_completion_reads_the_index_of_a_large_file(
     """Each Tab press runs oigcli: on a large file, the index answers it."""
     import sqlite3
 
-    from oigcli import index
+    from oigcli.sources import cache as index_cache
+    from oigcli.sources.index import builder as index_builder
 
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
     reports = json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
     path = str(tmp_path / "reports.json")
     Path(path).write_text(json.dumps(reports), encoding="utf-8")
     assert complete.components(_ctx(data=path), "") == ["CBP"]
     assert private_cache == [path]  # no index yet: the file was read, a builder started
-    where = index.build(path, index.cache_dir(os.environ), settle=False)
+    where = index_builder.build(path, index_cache.location(os.environ), settle=False)
     assert where is not None
     with sqlite3.connect(where) as connection:  # an answer with this came from the index
         connection.execute(  # (components are kept whole in meta)

@@ -13,10 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import write_file
-from oigcli.dataset import Problem, from_scraper, load, normalise, read
-from oigcli.errors import DatasetError
-from oigcli.schema import FIELD_NAMES, SHOWN_NAMES
-from oigcli.stream import describe
+from oigcli.load.check import from_scraper, normalise
+from oigcli.load.dataset import load, read
+from oigcli.load.records import Problem
+from oigcli.load.stream import describe
+from oigcli.model.errors import DatasetError
+from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES
 from scraper import EXPECTED, REPORTS, write_archive
 from strategies import datasets
 
@@ -387,7 +389,7 @@ ANY_VALUE = (
 def test_the_fast_check_sends_every_problem_to_the_full_check(
     record: dict[str, Any], field: str, message: str
 ) -> None:
-    from oigcli.dataset import _plainly_valid
+    from oigcli.load.check import _plainly_valid
 
     assert not _plainly_valid(record), (field, message)
 
@@ -398,7 +400,7 @@ def test_the_fast_check_sends_every_problem_to_the_full_check(
 def test_the_fast_check_never_passes_what_the_full_check_rejects(
     obj: dict[str, Any], start_valid: bool
 ) -> None:
-    from oigcli.dataset import _field_problems, _plainly_valid
+    from oigcli.load.check import _field_problems, _plainly_valid
 
     if start_valid:
         obj = {**MINIMAL, **{k: v for k, v in obj.items() if k not in MINIMAL}}
@@ -408,7 +410,7 @@ def test_the_fast_check_never_passes_what_the_full_check_rejects(
 
 @given(datasets())
 def test_the_fast_check_passes_valid_reports(reports: list[dict[str, Any]]) -> None:
-    from oigcli.dataset import _field_problems, _plainly_valid
+    from oigcli.load.check import _field_problems, _plainly_valid
 
     for report in reports:
         assert list(_field_problems(report)) == []
@@ -435,7 +437,7 @@ def test_pick_keeps_what_it_returns_and_every_record_is_still_checked(
 def test_large_arrays_are_read_in_chunks(
     tmp_path: Path, bundled: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from oigcli import stream
+    from oigcli.load import stream
 
     monkeypatch.setattr(stream, "CHUNK", 7)
     path = write_file(tmp_path, json.dumps(bundled, indent=2))
@@ -454,7 +456,7 @@ def test_large_arrays_are_read_in_chunks(
 
 @pytest.mark.parametrize("twice", [False, True])  # the second time, from the seen signatures
 def test_the_fast_check_passes_exactly_the_plainly_valid(twice: bool) -> None:
-    from oigcli.dataset import _plainly_valid
+    from oigcli.load.check import _plainly_valid
 
     least = {"report_number": "A", "title": "t", "fiscal_year": 2021}
     cases = [

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oigcli.dates import Period, Window, fiscal_year_of, fiscal_year_period, parse_period
-from oigcli.errors import UsageError
+from oigcli.model.dates import Period, Window, fiscal_year_of, fiscal_year_period, parse_period
+from oigcli.model.errors import UsageError
 
 D = dt.date
 

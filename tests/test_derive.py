@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oigcli.derive import is_redacted, recommendation_counts
+from derive import is_redacted, recommendation_counts
 
 
 @pytest.mark.parametrize(

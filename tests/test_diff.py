@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 import oigcli
 from conftest import Invoke, write_file
-from oigcli.compare import COMPARED, DIFF_COLUMNS, compare
+from oigcli.query.compare import COMPARED, DIFF_COLUMNS, compare
 from scraper import write_full_archive, zip_archive
 from strategies import datasets
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from oigcli.schema import FIELDS
+from oigcli.model.schema import FIELDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

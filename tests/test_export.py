@@ -17,7 +17,7 @@ import pytest
 import sqlite_utils
 
 from conftest import Invoke
-from oigcli.schema import FIELD_NAMES
+from oigcli.model.schema import FIELD_NAMES
 from scraper import ARCHIVE, TEXTS, write_full_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -129,7 +129,7 @@ def test_bad_input(
 def test_a_failed_export_leaves_the_old_database_whole(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from oigcli import export
+    from oigcli.output import export
 
     target = _export(invoke, tmp_path / "reports.db")
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from conftest import BUNDLED_STATS, NUMBERS, Invoke, fake_terminal
-from oigcli.output import flat
-from oigcli.render import cell
-from oigcli.schema import LIST_COLUMNS, SHOWN_NAMES
+from oigcli.model.schema import LIST_COLUMNS, SHOWN_NAMES
+from oigcli.output.render import cell
+from oigcli.output.writers import flat
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import BUNDLED_JSON
-from oigcli.cli import app
+from oigcli.cli.main import app
 from scraper import write_archive
 from strategies import datasets
 

@@ -1,7 +1,7 @@
 """The index in the cache: same answers as the file, never stale, never half-written.
 
-Most tests lower index.MIN_BYTES so that small datasets are indexed, and build the index
-synchronously with index.build (what the background builder runs)."""
+Most tests lower index_identity.MIN_BYTES so that small datasets are indexed, and build the index
+synchronously with index_builder.build (what the background builder runs)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ from conftest import (
     run_oigcli,
     write_file,
 )
-from oigcli import index
+from oigcli.sources import cache as index_cache
+from oigcli.sources.index import builder as index_builder
+from oigcli.sources.index import identity as index_identity
+from oigcli.sources.index import layout as index_layout
+from oigcli.sources.index import reader as index_reader
 from scraper import write_archive
 from strategies import CONDITIONS, WORDS, datasets
 
@@ -58,7 +62,7 @@ built by another tokenizer could get wrong."""
 
 @pytest.fixture
 def small_files_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
 
 
 def _report(number: str, title: str, summary: str | None = None, **more: Any) -> dict[str, Any]:
@@ -87,11 +91,11 @@ REPORTS = [
 
 
 def _cache() -> Path:
-    return index.cache_dir(os.environ)
+    return index_cache.location(os.environ)
 
 
 def _build(path: str) -> Path:
-    made = index.build(path, _cache(), settle=False)
+    made = index_builder.build(path, _cache(), settle=False)
     assert made is not None and made.exists()
     return made
 
@@ -263,7 +267,7 @@ def _cache_home(folder: str) -> Iterator[Path]:
     old = os.environ["XDG_CACHE_HOME"]
     os.environ["XDG_CACHE_HOME"] = folder
     try:
-        yield index.cache_dir(os.environ)
+        yield index_cache.location(os.environ)
     finally:
         os.environ["XDG_CACHE_HOME"] = old
 
@@ -277,7 +281,7 @@ def test_cached_and_uncached_answers_are_the_same(invoke: Invoke, data: st.DataO
     reports = data.draw(_hostile_datasets())
     with tempfile.TemporaryDirectory() as folder, _cache_home(folder) as cache:
         path = write_file(Path(folder), json.dumps(reports))
-        assert index.build(path, cache, settle=False) is not None
+        assert index_builder.build(path, cache, settle=False) is not None
         for _ in range(4):
             args = [*data.draw(_queries(reports)), "--json", "--data", path]
             cached, direct = invoke(*args), invoke(*args, "--no-cache")
@@ -321,16 +325,16 @@ def test_a_grown_or_replaced_file_is_read_again(invoke: Invoke, tmp_path: Path) 
 
 def test_the_identity_changes_with_any_change(tmp_path: Path) -> None:
     path = write_file(tmp_path, "x" * 5_000_000)
-    first = index.identify(path)
-    assert first is not None and first == index.identify(path)
+    first = index_identity.identify(path)
+    assert first is not None and first == index_identity.identify(path)
     with open(path, "r+b") as file:  # one byte, in the middle, where no sample looks
         file.seek(2_500_123)
         file.write(b"y")
     os.utime(path, ns=(first.mtime_ns, first.mtime_ns))
-    second = index.identify(path)
+    second = index_identity.identify(path)
     assert second is not None and second.mtime_ns == first.mtime_ns
     assert second.ctime_ns != first.ctime_ns or second.fingerprint != first.fingerprint
-    assert index.identify(str(tmp_path / "missing.json")) is None
+    assert index_identity.identify(str(tmp_path / "missing.json")) is None
 
 
 def test_a_folder_s_identity_changes_with_any_report_file(tmp_path: Path) -> None:
@@ -340,13 +344,13 @@ def test_a_folder_s_identity_changes_with_any_report_file(tmp_path: Path) -> Non
     from scraper import write_full_archive
 
     root = write_full_archive(tmp_path / "data")
-    seen = [index.identify(str(root))]
-    assert seen[0] is not None and seen[0] == index.identify(str(root))
+    seen = [index_identity.identify(str(root))]
+    assert seen[0] is not None and seen[0] == index_identity.identify(str(root))
     text = root / "gpo" / "2013" / "14-01" / "report.txt"
     record = root / "lsc" / "2013" / "14-01" / "report.json"
 
     def changed() -> None:
-        now = index.identify(str(root))
+        now = index_identity.identify(str(root))
         assert now is not None and now not in seen
         seen.append(now)
 
@@ -377,10 +381,10 @@ def test_a_folder_s_identity_changes_with_any_report_file(tmp_path: Path) -> Non
         pass
     else:
         changed()
-    listing = index.tree_listing(str(root))  # what an index keeps, and checks
-    assert index.tree_identity(str(root), listing) == seen[-1]
+    listing = index_identity.tree_listing(str(root))  # what an index keeps, and checks
+    assert index_identity.tree_identity(str(root), listing) == seen[-1]
     (root / "gpo" / "2013" / "14-01" / "report.txt").unlink()
-    assert index.tree_identity(str(root), listing) != seen[-1]  # its folder changed too
+    assert index_identity.tree_identity(str(root), listing) != seen[-1]  # its folder changed too
 
 
 @pytest.mark.usefixtures("small_files_indexed")
@@ -390,7 +394,7 @@ def test_a_folder_s_index_is_used_until_a_report_file_changes(
     from scraper import write_full_archive
 
     root = str(write_full_archive(tmp_path / "data"))
-    made = index.build(root, _cache(), settle=False)
+    made = index_builder.build(root, _cache(), settle=False)
     assert made is not None
     _poison(made)
     assert "POISON" in invoke("list", "--json", "--data", root).stdout  # the index's
@@ -410,16 +414,16 @@ def test_a_file_is_indexed_only_once_it_has_settled(
     changed less than SETTLED_NS ago is waited for, and looked at again after the wait."""
     path = write_file(tmp_path, json.dumps(REPORTS))
     waits: list[float] = []
-    monkeypatch.setattr(index.time, "sleep", waits.append)
-    assert index.build(path, _cache()) is not None
-    assert len(waits) == 1 and 0 < waits[0] <= index.SETTLED_NS / 1e9
+    monkeypatch.setattr(index_builder.time, "sleep", waits.append)
+    assert index_builder.build(path, _cache()) is not None
+    assert len(waits) == 1 and 0 < waits[0] <= index_builder.SETTLED_NS / 1e9
 
     def written_meanwhile(seconds: float) -> None:
         Path(path).write_text(json.dumps(REPORTS[:2]))
 
-    monkeypatch.setattr(index.time, "sleep", written_meanwhile)
+    monkeypatch.setattr(index_builder.time, "sleep", written_meanwhile)
     Path(path).write_text(json.dumps(REPORTS[:1]))
-    assert index.build(path, _cache()) is None  # changed while waiting: not now
+    assert index_builder.build(path, _cache()) is None  # changed while waiting: not now
 
 
 # --- whole or not at all ------------------------------------------------------------------
@@ -478,9 +482,9 @@ def test_pages_damaged_inside_the_index_never_give_a_traceback(
 @pytest.mark.usefixtures("small_files_indexed")
 def test_a_builder_that_died_leaves_nothing_that_is_read(invoke: Invoke, tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
-    identity = index.identify(path)
+    identity = index_identity.identify(path)
     assert identity is not None
-    where = index.index_path(identity, _cache())
+    where = index_identity.index_path(identity, _cache())
     where.parent.mkdir(parents=True)
     where.with_suffix(".tmp").write_bytes(b"half an index")  # what a killed builder leaves
     assert _titles(invoke, path)[0] == "Medical care"
@@ -494,7 +498,9 @@ def test_concurrent_builders_make_one_whole_index(invoke: Invoke, tmp_path: Path
     path = write_file(tmp_path, json.dumps(reports))
     results: list[Path | None] = []
     threads = [
-        threading.Thread(target=lambda: results.append(index.build(path, _cache(), settle=False)))
+        threading.Thread(
+            target=lambda: results.append(index_builder.build(path, _cache(), settle=False))
+        )
         for _ in range(4)
     ]
     for thread in threads:
@@ -506,7 +512,7 @@ def test_concurrent_builders_make_one_whole_index(invoke: Invoke, tmp_path: Path
     assert sorted(p.name for p in _cache().iterdir()) == sorted(
         [made[0].name, made[0].with_suffix(".lock").name]
     )
-    opened = index.open_index(path, _cache())
+    opened = index_reader.open_index(path, _cache())
     assert opened is not None and opened.reports == 2000
     opened.close()
 
@@ -528,16 +534,16 @@ def test_a_builder_killed_midway_leaves_the_cache_readable(tmp_path: Path) -> No
     builder.send_signal(signal.SIGKILL)
     builder.wait()
     assert not list(cache.glob("*.sqlite3"))  # a .tmp perhaps; never a final index
-    assert index.open_index(path, cache) is None
+    assert index_reader.open_index(path, cache) is None
     assert subprocess.run([oigcli_executable(), "index", path], check=False).returncode == 0
-    opened = index.open_index(path, cache)
+    opened = index_reader.open_index(path, cache)
     assert opened is not None and opened.reports == 20000
     opened.close()
 
 
 def test_an_invalid_dataset_is_not_indexed(tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps([*REPORTS, {"title": "no number"}]) + " " * 2_000_000)
-    assert index.build(path, _cache(), settle=False) is None
+    assert index_builder.build(path, _cache(), settle=False) is None
     assert not list(_cache().glob("*.sqlite3"))
 
 
@@ -545,9 +551,9 @@ def test_an_invalid_dataset_is_not_indexed(tmp_path: Path) -> None:
 
 
 def test_the_cache_follows_xdg_cache_home() -> None:
-    assert index.cache_dir({"XDG_CACHE_HOME": "/c", "HOME": "/h"}) == Path("/c/oigcli")
-    assert index.cache_dir({"XDG_CACHE_HOME": "rel", "HOME": "/h"}) == Path("/h/.cache/oigcli")
-    assert index.cache_dir({"HOME": "/h"}) == Path("/h/.cache/oigcli")
+    assert index_cache.location({"XDG_CACHE_HOME": "/c", "HOME": "/h"}) == Path("/c/oigcli")
+    assert index_cache.location({"XDG_CACHE_HOME": "rel", "HOME": "/h"}) == Path("/h/.cache/oigcli")
+    assert index_cache.location({"HOME": "/h"}) == Path("/h/.cache/oigcli")
 
 
 @pytest.mark.usefixtures("small_files_indexed")
@@ -571,20 +577,20 @@ def test_stdin_the_bundled_data_and_small_folders_are_never_indexed(
     text = json.dumps(REPORTS)
     assert invoke("list", "--data", "-", input=text).exit_code == 0
     assert invoke("list").exit_code == 0
-    assert not index.worth_indexing("-") and not index.worth_indexing(None)
+    assert not index_identity.worth_indexing("-") and not index_identity.worth_indexing(None)
     archive = str(write_archive(tmp_path / "archive"))  # 3 reports: read as fast
     assert invoke("list", "--data", archive).exit_code == 0
     assert private_cache == []
-    monkeypatch.setattr(index, "MIN_TREE_REPORTS", 3)  # a folder of that many: indexed
+    monkeypatch.setattr(index_builder, "MIN_TREE_REPORTS", 3)  # a folder of that many: indexed
     assert invoke("list", "--data", archive).exit_code == 0
     assert private_cache == [archive]
-    assert index.build(archive, _cache(), settle=False) is not None  # however few bytes
+    assert index_builder.build(archive, _cache(), settle=False) is not None  # however few bytes
 
 
 def test_small_files_are_not_indexed(tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
-    assert not index.worth_indexing(path)
-    assert index.build(path, _cache(), settle=False) is None
+    assert not index_identity.worth_indexing(path)
+    assert index_builder.build(path, _cache(), settle=False) is None
 
 
 @pytest.mark.usefixtures("small_files_indexed")
@@ -596,9 +602,9 @@ def test_an_unusable_cache_changes_nothing_but_speed(
     monkeypatch.setenv("XDG_CACHE_HOME", blocker)
     result = invoke("list", "--json", "--data", path)
     assert result.exit_code == 0 and len(json.loads(result.output)) == 3
-    cache = index.cache_dir(os.environ)
+    cache = index_cache.location(os.environ)
     REAL_BUILD_IN_BACKGROUND(path, cache)  # says nothing, starts nothing
-    assert index.build(path, cache, settle=False) is None
+    assert index_builder.build(path, cache, settle=False) is None
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux's /proc")
@@ -607,7 +613,7 @@ def test_a_real_first_query_indexes_in_the_background_and_lets_go_of_its_pipes(
 ) -> None:
     reports = [_report(f"OIG-21-{n}", f"Report {n}", "tunnel word " * 100) for n in range(1000)]
     path = write_file(tmp_path, json.dumps(reports))
-    assert os.path.getsize(path) >= index.MIN_BYTES
+    assert os.path.getsize(path) >= index_identity.MIN_BYTES
     first = subprocess.run(
         [oigcli_executable(), "filter", "--text", "tunnel", "--json", "--data", path],
         capture_output=True,
@@ -622,11 +628,13 @@ def test_a_real_first_query_indexes_in_the_background_and_lets_go_of_its_pipes(
         for fd in ("0", "1", "2"):
             assert os.readlink(f"/proc/{pid}/fd/{fd}") == os.devnull
     deadline = time.monotonic() + 120
-    while (opened := index.open_index(path, _cache())) is None and time.monotonic() < deadline:
+    while (
+        opened := index_reader.open_index(path, _cache())
+    ) is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert opened is not None, "the index never appeared"
     opened.close()
-    _poison(index.index_path(index.identify(path), _cache()))  # type: ignore[arg-type]
+    _poison(index_identity.index_path(index_identity.identify(path), _cache()))  # type: ignore[arg-type]
     second = subprocess.run(
         [oigcli_executable(), "filter", "--text", "tunnel", "--json", "--data", path],
         capture_output=True,
@@ -649,7 +657,7 @@ def test_what_sqlite_cannot_hold_is_read_from_the_file(
 ) -> None:
     path = write_file(tmp_path, json.dumps([*REPORTS, {**_report("OIG-21-09", "x"), **odd}]))
     assert invoke("validate", path).exit_code == 0
-    assert index.build(path, _cache(), settle=False) is None
+    assert index_builder.build(path, _cache(), settle=False) is None
     assert not list(_cache().glob("*.tmp")) and not list(_cache().glob("*.sqlite3"))
     listed = invoke("list", "--json", "--fields", "report_number", "--data", path)
     assert len(json.loads(listed.output)) == 4  # (the title itself, in a real process)
@@ -669,7 +677,7 @@ def test_an_index_of_another_format_is_not_used(invoke: Invoke, tmp_path: Path) 
     where = _build(path)
     _poison(where)
     connection = sqlite3.connect(where)
-    connection.execute("UPDATE meta SET value = ? WHERE key = 'format'", (index.FORMAT - 1,))
+    connection.execute("UPDATE meta SET value = ? WHERE key = 'format'", (index_layout.FORMAT - 1,))
     connection.commit()
     connection.close()
     assert "POISON" not in invoke("list", "--json", "--data", path).output
@@ -680,16 +688,20 @@ def test_an_index_asked_for_waits_for_the_builder_at_work(tmp_path: Path) -> Non
     import fcntl
 
     path = write_file(tmp_path, json.dumps(REPORTS))
-    identity = index.identify(path)
+    identity = index_identity.identify(path)
     assert identity is not None
-    where = index.index_path(identity, _cache())
+    where = index_identity.index_path(identity, _cache())
     where.parent.mkdir(parents=True)
     with open(where.with_suffix(".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a builder at work
-        assert index.build(path, _cache(), settle=False) is None  # a background one leaves it
+        assert (
+            index_builder.build(path, _cache(), settle=False) is None
+        )  # a background one leaves it
         results: list[Path | None] = []
         waiting = threading.Thread(
-            target=lambda: results.append(index.build(path, _cache(), settle=False, wait=True))
+            target=lambda: results.append(
+                index_builder.build(path, _cache(), settle=False, wait=True)
+            )
         )
         waiting.start()
         waiting.join(0.5)
@@ -720,7 +732,7 @@ def test_python_m_oigcli_index_is_not_the_way_to_index(tmp_path: Path) -> None:
     a dataset would run): the module only builds for a query, and says what to run."""
     path = write_file(tmp_path, json.dumps(REPORTS))
     done = subprocess.run(
-        [sys.executable, "-I", "-m", "oigcli.index", path],
+        [sys.executable, "-I", "-m", "oigcli.sources.index.builder", path],
         capture_output=True,
         text=True,
         check=False,
@@ -747,7 +759,7 @@ def test_a_build_prunes_what_no_query_can_use(tmp_path: Path) -> None:
     # a lock file with nothing left to guard goes too, under its own lock
     assert not gone_index.exists() and not gone_index.with_suffix(".lock").exists()
     assert kept_index.with_suffix(".lock").exists()
-    assert index.prune(_cache()) == [held_index]  # once nobody holds it
+    assert index_builder.prune(_cache()) == [held_index]  # once nobody holds it
     assert not held_index.with_suffix(".lock").exists()
 
 
@@ -755,7 +767,7 @@ def test_a_build_prunes_what_no_query_can_use(tmp_path: Path) -> None:
 def test_the_index_gives_completion_its_values(tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
     _build(path)
-    opened = index.open_index(path, _cache())
+    opened = index_reader.open_index(path, _cache())
     assert opened is not None
     try:
         assert opened.values("report_number") == ["OIG-21-01", "OIG-21-02", "OIG-21-03"]
@@ -813,14 +825,14 @@ def test_the_index_answers_selective_criteria_itself(
     path = write_file(tmp_path, json.dumps(reports))
     _build(path)
     read: list[str] = []
-    rows = index.Index._reports
+    rows = index_reader.Index._reports
 
-    def counted(self: index.Index, found: Any, names: Any) -> Any:
+    def counted(self: index_reader.Index, found: Any, names: Any) -> Any:
         for report in rows(self, found, names):
             read.append(report["report_number"])
             yield report
 
-    monkeypatch.setattr(index.Index, "_reports", counted)
+    monkeypatch.setattr(index_reader.Index, "_reports", counted)
     for words in (
         ["--fy", "2021"],
         ["-c", "ice"],

@@ -1,40 +1,90 @@
-"""The shape of the code: no import cycles in oigcli/, and storage stays behind its door."""
+"""The shape of the code: packages by stage whose imports run one way, no import cycles,
+modules of a readable size, and storage behind its door.
+
+The rules of each stage are written once, in its package's docstring ("May import: ..."),
+and read from there: this test enforces what the code says of itself."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
 PACKAGE = ROOT / "oigcli"
+MOST_LINES = 650
+"""No module longer than this (issue #22 asks for about 600)."""
+TOP_LEVEL = {
+    # the modules outside the stage packages, and what each may import
+    "oigcli": {"oigcli.api", "oigcli.model"},
+    "oigcli.__main__": {"oigcli.cli"},
+    "oigcli.api": {"oigcli.model", "oigcli.query", "oigcli.sources"},
+}
 
 
-def _imports(path: Path) -> set[str]:
-    """The oigcli modules ``path`` imports when it runs: at the top or inside a function,
-    but not under ``if TYPE_CHECKING:`` (those never run)."""
+def _name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(path: Path, run_time_only: bool = False) -> set[str]:
+    """The oigcli modules ``path`` imports: at the top, inside a function, and (unless
+    ``run_time_only``) under ``if TYPE_CHECKING:``, which ties modules together too."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skipped: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skipped.update(id(inner) for inner in ast.walk(node))
+    if run_time_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                skipped.update(id(inner) for inner in ast.walk(node))
     found: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in skipped:
             continue
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "oigcli":
-                found.update(f"oigcli.{alias.name}" for alias in node.names)
-            elif node.module.startswith("oigcli."):
-                found.add(node.module)
+            if node.module == "oigcli" or node.module.startswith("oigcli."):
+                for alias in node.names:  # a module of the package, or a name in a module
+                    inner = f"{node.module}.{alias.name}"
+                    found.add(inner if inner in MODULES else node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("oigcli."))
-    modules = {f"oigcli.{p.stem}" for p in PACKAGE.glob("*.py")}
-    return {name for name in found if name in modules}
+    return {name for name in found if name in MODULES} - {_name(path)}
 
 
-def _graph() -> dict[str, set[str]]:
-    return {f"oigcli.{p.stem}": _imports(p) for p in PACKAGE.glob("*.py")}
+def _graph(run_time_only: bool = False) -> dict[str, set[str]]:
+    return {name: _imports(path, run_time_only) for name, path in MODULES.items()}
+
+
+def _stage(module: str) -> str:
+    """The stage package a module belongs to (``oigcli.sources``), or the module itself
+    for the ones outside them."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 or module + ".__init__" in MODULES else module
+
+
+STAGES = sorted(
+    name
+    for name, path in MODULES.items()
+    if path.name == "__init__.py" and name.count(".") == 1  # oigcli.X, not oigcli.X.Y
+)
+
+
+def _allowed(stage: str) -> set[str] | None:
+    """What a stage's docstring says it may import (its own package always): None for
+    "anything"."""
+    if stage in TOP_LEVEL:
+        return TOP_LEVEL[stage] | {stage}
+    doc = ast.get_docstring(ast.parse(MODULES[stage].read_text(encoding="utf-8"))) or ""
+    rule = re.search(r"May import: (.*?)(?:\.\s*$|\.\n|;)", doc, re.S)
+    assert rule, f"{stage}'s docstring says nothing of what it may import"
+    if "anything in oigcli" in rule.group(1):
+        return None
+    return set(re.findall(r"oigcli\.\w+", rule.group(1))) | {stage}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -60,9 +110,48 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def test_every_stage_says_what_it_may_import() -> None:
+    assert STAGES == [
+        "oigcli.cli",
+        "oigcli.load",
+        "oigcli.model",
+        "oigcli.output",
+        "oigcli.query",
+        "oigcli.sources",
+    ]
+    for stage in STAGES:
+        assert _allowed(stage) is None or stage in _allowed(stage)  # type: ignore[operator]
+    assert _allowed("oigcli.model") == {"oigcli.model"}
+    assert _allowed("oigcli.output") == {"oigcli.model", "oigcli.query", "oigcli.output"}
+
+
+def test_imports_run_one_way_between_stages() -> None:
+    """cli -> api -> sources -> query/load -> model, and output below cli only: each
+    import, TYPE_CHECKING ones too, is one its package's docstring allows."""
+    wrong = []
+    for module, imported in _graph().items():
+        allowed = _allowed(_stage(module))
+        if allowed is None:
+            continue
+        wrong += [f"{module} -> {other}" for other in imported if _stage(other) not in allowed]
+    assert wrong == []
+
+
+def test_the_stage_rules_catch_a_wrong_way_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above, shown to fail: model importing a source is refused."""
+    assert _stage("oigcli.sources.index") not in _allowed(_stage("oigcli.model.schema"))  # type: ignore[operator]
+    assert _stage("oigcli.cli.app") not in _allowed(_stage("oigcli.output.render"))  # type: ignore[operator]
+
+
 def test_no_import_cycles_in_oigcli() -> None:
+    """No module imports one that imports it back, at the top, inside a function or for
+    type checking only."""
     graph = _graph()
-    assert "oigcli.cli" in graph and graph["oigcli.source"] >= {"oigcli.index", "oigcli.scan"}
+    assert "oigcli.cli.app" in graph and graph["oigcli.sources.source"] >= {
+        "oigcli.sources.index.builder",
+        "oigcli.sources.index.reader",
+        "oigcli.sources.scan",
+    }
     assert _cycles(graph) == []
 
 
@@ -70,22 +159,35 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
 
 
+def test_no_module_is_too_long_to_read() -> None:
+    long = {
+        name: lines
+        for name, path in MODULES.items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
+    }
+    assert long == {}
+
+
 def test_only_the_source_chooses_between_the_file_and_its_index() -> None:
-    """Commands, completion and output never open an index themselves: oigcli.source does
-    (and the index, of course, and its builder's own module)."""
-    graph = _graph()
-    users = sorted(module for module, imported in graph.items() if "oigcli.index" in imported)
-    assert users == ["oigcli.source"]
+    """Commands, completion and output never open an index themselves: oigcli.sources.source
+    does (and the index's own modules)."""
+    users = sorted(
+        module
+        for module, imported in _graph(run_time_only=True).items()
+        if any(m.startswith("oigcli.sources.index") for m in imported)
+        and not module.startswith("oigcli.sources.index")
+    )
+    assert users == ["oigcli.sources.source"]
 
 
 def test_the_two_sources_answer_every_question_of_the_boundary() -> None:
-    """oigcli.source.Source is what queries ask; both of its implementations answer each
-    of its questions, taking the same arguments."""
+    """oigcli.sources.protocol.Source is what queries ask; both of its implementations
+    answer each of its questions, taking the same arguments."""
     import inspect
 
-    from oigcli.index import Index
-    from oigcli.scan import Scan
-    from oigcli.source import Source
+    from oigcli.sources.index.reader import Index
+    from oigcli.sources.protocol import Source
+    from oigcli.sources.scan import Scan
 
     questions = [name for name in vars(Source) if not name.startswith("_")]
     assert {"rows", "numbers", "values", "statistics", "summarize", "close"} <= set(questions)
@@ -100,19 +202,29 @@ def test_the_queries_reach_storage_only_through_the_source() -> None:
     """The API (and so every command) asks a Source; it never reads a dataset or an index
     itself. Only the scan source, the index's builder, validate and completion's reading
     of a dataset with problems read the data directly."""
-    graph = _graph()
-    assert "oigcli.source" in graph["oigcli.api"]
-    assert not graph["oigcli.api"] & {"oigcli.index", "oigcli.scan", "oigcli.dataset"}
-    readers = sorted(module for module, imported in graph.items() if "oigcli.dataset" in imported)
-    assert readers == ["oigcli.cli", "oigcli.complete", "oigcli.index", "oigcli.scan"]
+    graph = _graph(run_time_only=True)
+    assert "oigcli.sources.source" in graph["oigcli.api"]
+    assert not {
+        m for m in graph["oigcli.api"] if m.startswith(("oigcli.sources.", "oigcli.load"))
+    } - {
+        "oigcli.sources.source",
+        "oigcli.sources.protocol",
+    }
+    readers = sorted(
+        module
+        for module, imported in graph.items()
+        if any(m.startswith("oigcli.load.") for m in imported)
+        and not module.startswith(("oigcli.load.", "oigcli.sources."))
+    )
+    assert readers == ["oigcli.cli.complete", "oigcli.cli.datasets"]  # validate, completion
 
 
 def test_no_module_takes_another_modules_private_names() -> None:
     """A name with a leading underscore is its module's own business."""
     taken = []
-    for path in PACKAGE.glob("*.py"):
+    for name, path in MODULES.items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("oigcli"):
                 private = [a.name for a in node.names if a.name.startswith("_")]
-                taken += [f"{path.stem}: {name}" for name in private if not name.startswith("__")]
+                taken += [f"{name}: {n}" for n in private if not n.startswith("__")]
     assert taken == []

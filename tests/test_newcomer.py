@@ -165,11 +165,16 @@ def test_no_note_for_a_known_value_in_any_case(invoke: Invoke) -> None:
 def test_the_index_gives_the_same_notes(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from oigcli import index
+    import os
 
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    from oigcli.sources import cache as index_cache
+    from oigcli.sources.index import builder as index_builder
+    from oigcli.sources.index import identity as index_identity
+
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
     path = write_file(tmp_path, json.dumps([_report("A-1", component="CBP", tags=["OFO"])]))
-    assert index.build(path, index.cache_dir(__import__("os").environ), settle=False)
+    where = index_cache.location(os.environ)
+    assert where is not None and index_builder.build(path, where, settle=False)
     for cache in ([], ["--no-cache"]):
         result = invoke("filter", "-c", "CPB", "--tag", "OF0", "--data", path, *cache)
         assert "'CPB'. Did you mean CBP?" in result.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke, oigcli_executable, write_file
-from oigcli.context import Environment
+from oigcli.output.context import Environment
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""

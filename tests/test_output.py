@@ -11,8 +11,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oigcli import output
-from oigcli.context import Environment
+from oigcli.output import writers as output
+from oigcli.output.context import Environment
 
 
 def _values(scalars: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

@@ -196,7 +196,7 @@ def test_installed_wheel_finds_its_data(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    code = "import oigcli, sys; print(oigcli.__file__, file=sys.stderr); from oigcli.cli import main; main()"
+    code = "import oigcli, sys; print(oigcli.__file__, file=sys.stderr); from oigcli.cli.main import main; main()"
     done = subprocess.run(
         [sys.executable, "-c", code, "stats", "--json"],
         capture_output=True,
@@ -339,13 +339,13 @@ def test_readme_transcripts_match_the_program(command: str, expected: str, tmp_p
 
 
 def test_the_command_line_pauses_the_cycle_collector() -> None:
-    """oigcli.cli.main turns the cycle collector off for its one command: with it on, it
+    """oigcli.cli.main.main turns the cycle collector off for its one command: with it on, it
     walked every report a listing holds, again and again (a quarter of the time of a
     100,000-report listing read from its file; BENCHMARKS.md)."""
     code = (
         "import gc, sys\n"
         "sys.argv = ['oigcli', '--version']\n"
-        "from oigcli.cli import main\n"
+        "from oigcli.cli.main import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oigcli.errors import NotFound, UsageError
-from oigcli.query import (
+from oigcli.model.errors import NotFound, UsageError
+from oigcli.model.text import natural_key, or_list, suggest
+from oigcli.query.criteria import (
     Criteria,
     YearRange,
     find,
@@ -18,7 +19,6 @@ from oigcli.query import (
     parse_year_range,
     select,
 )
-from oigcli.text import natural_key, or_list, suggest
 from strategies import criteria, datasets
 
 
@@ -214,7 +214,7 @@ def test_criteria_say_when_they_are_empty_or_only_years() -> None:
 def test_the_newest_few_are_the_first_of_newest_first(reports: list[Any], count: int) -> None:
     """query.Newest keeps at most ``count`` reports, and they are exactly the first of
     newest_first, ties (7 and 07, unknown dates) in the order they came."""
-    from oigcli.query import Newest
+    from oigcli.query.criteria import Newest
 
     newest = Newest(count)
     for report in reports:
@@ -223,7 +223,7 @@ def test_the_newest_few_are_the_first_of_newest_first(reports: list[Any], count:
     assert newest.reports() == newest_first(reports)[:count]
     assert newest.seen == len(reports)
     # and newest_first, one sort by query.newness, is the order NEWEST_FIRST describes
-    from oigcli.query import NEWEST_FIRST, sort_rows
+    from oigcli.query.criteria import NEWEST_FIRST, sort_rows
 
     assert [id(r) for r in newest_first(reports)] == [
         id(r) for r in sort_rows(reports, NEWEST_FIRST)

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oigcli import render
-from oigcli.context import Environment
-from oigcli.output import json_text as to_json
-from oigcli.render import (
+from oigcli.output import render
+from oigcli.output.context import Environment
+from oigcli.output.render import (
     bar,
     cell,
     report_page,
@@ -22,7 +21,8 @@ from oigcli.render import (
     stats_markdown,
     stats_table,
 )
-from oigcli.stats import summarize
+from oigcli.output.writers import json_text as to_json
+from oigcli.query.stats import summarize
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,8 @@ from conftest import (
     run_oigcli,
     write_file,
 )
-from oigcli import dataset, members
-from oigcli.schema import SHOWN_NAMES
+from oigcli.load import archive, members
+from oigcli.model.schema import SHOWN_NAMES
 from scraper import write_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -249,7 +249,7 @@ def test_a_file_that_disappears_while_the_archive_is_read(
     tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_archive(tmp_path / "archive")
-    real = dataset._read_member
+    real = archive.read_member
     victim = next(root.rglob("report.json"))
 
     def vanishing(path: str, seen: Any = None) -> str:
@@ -257,11 +257,11 @@ def test_a_file_that_disappears_while_the_archive_is_read(
             os.unlink(path)
         return real(path, seen)
 
-    monkeypatch.setattr(dataset, "_read_member", vanishing)
+    monkeypatch.setattr(archive, "read_member", vanishing)
     result = invoke("list", "--data", str(root))
     _no_traceback(result)
     assert result.exit_code == 3 and "no such file or directory" in result.stderr
-    monkeypatch.setattr(dataset, "_read_member", real)
+    monkeypatch.setattr(archive, "read_member", real)
     assert invoke("list", "--data", str(root), "--json").exit_code == 0  # the rest still reads
 
 
@@ -275,7 +275,7 @@ def test_a_file_that_changes_while_it_is_read(
     """A file is read through one open handle, in chunks: one replaced (renamed over, as
     careful writers do) half-way through is read as it was when opened; one cut short
     in place is a JSON error at its place. Never a crash."""
-    from oigcli import stream
+    from oigcli.load import stream
 
     path = Path(write_file(tmp_path, json.dumps(bundled_records)))
     monkeypatch.setattr(stream, "CHUNK", 100)  # many reads, so there is a "half-way"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from oigcli.errors import UsageError
-from oigcli.search import (
+from oigcli.model.errors import UsageError
+from oigcli.query.search import (
     SNIPPET_LEAD,
     SNIPPET_WORDS,
     Term,
@@ -119,7 +119,7 @@ def test_the_screen_of_a_stem_starts_every_word_with_it() -> None:
     import os
     import re
 
-    from oigcli.search import screen, stem
+    from oigcli.query.search import screen, stem
 
     vocabulary: set[str] = set()
     for name in ("json", "email", "sqlite3", "unittest", "asyncio"):
@@ -288,7 +288,7 @@ def test_a_snippet_looks_near_the_match_and_says_what_looking_everywhere_says(
 
 
 def test_a_minus_excludes_a_word_a_phrase_or_a_prefix() -> None:
-    from oigcli.search import Term, parse_query
+    from oigcli.query.search import Term, parse_query
 
     query = parse_query('mail -canine -"port of entry" -recommend* e-mail')
     assert query.terms == (Term(("mail",), stemmed=True), Term(("e",), stemmed=True))
@@ -314,7 +314,7 @@ def test_a_minus_excludes_a_word_a_phrase_or_a_prefix() -> None:
 def test_or_joins_the_terms_beside_it(query: str, present: tuple[bool, ...], match: bool) -> None:
     """OR binds the terms on either side into a set, any one of which will do; every other
     term is still needed. An index narrows only by those needed."""
-    from oigcli.search import parse_query
+    from oigcli.query.search import parse_query
 
     parsed = parse_query(query)
     assert parsed.matches(present) is match
@@ -323,7 +323,7 @@ def test_or_joins_the_terms_beside_it(query: str, present: tuple[bool, ...], mat
 
 
 def test_a_repeated_term_counts_once_even_beside_or() -> None:
-    from oigcli.search import parse_query
+    from oigcli.query.search import parse_query
 
     parsed = parse_query("mail mail OR canine")  # mail AND (mail OR canine): mail
     assert [t.words for t in parsed.terms] == [("mail",), ("canine",)]
@@ -332,7 +332,7 @@ def test_a_repeated_term_counts_once_even_beside_or() -> None:
 
 @pytest.mark.parametrize("query", ["OR mail", "mail OR", "mail OR OR canine", "mail OR -canine"])
 def test_an_or_without_a_term_on_each_side_is_a_usage_error(query: str) -> None:
-    from oigcli.search import parse_query
+    from oigcli.query.search import parse_query
 
     with pytest.raises(UsageError):
         parse_query(query)

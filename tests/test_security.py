@@ -22,8 +22,15 @@ from typing import Any
 import pytest
 
 from conftest import Invoke, builders_of, oigcli_executable, run_oigcli, write_file
-from oigcli import cache, complete, index, render, search, stream
-from oigcli.text import MAX_TERMS
+from oigcli.cli import complete
+from oigcli.load import stream
+from oigcli.model.text import MAX_TERMS
+from oigcli.output import render
+from oigcli.query import search
+from oigcli.sources import cache
+from oigcli.sources.index import builder as index_builder
+from oigcli.sources.index import identity as index_identity
+from oigcli.sources.index import reader as index_reader
 
 NEEDS_PROC = pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux's /proc")
 
@@ -50,15 +57,15 @@ REPORTS = [_report(f"OIG-21-{n:02d}") for n in range(1, 4)]
 
 
 def _large(folder: Path, name: str = "big.json") -> str:
-    """A valid dataset of more than index.MIN_BYTES: one a real query indexes."""
+    """A valid dataset of more than index_identity.MIN_BYTES: one a real query indexes."""
     reports = [_report(f"OIG-21-{n}", f"Report {n}") for n in range(1200)]
     path = write_file(folder, json.dumps(reports), name)
-    assert os.path.getsize(path) >= index.MIN_BYTES
+    assert os.path.getsize(path) >= index_identity.MIN_BYTES
     return path
 
 
 def _cache() -> Path:
-    where = index.cache_dir(os.environ)
+    where = cache.location(os.environ)
     assert where is not None
     return where
 
@@ -73,7 +80,7 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 90) -> bool:
 
 
 def _has_index(path: str) -> bool:
-    opened = index.open_index(path, _cache())
+    opened = index_reader.open_index(path, _cache())
     if opened is None:
         return False
     opened.close()
@@ -88,7 +95,7 @@ def _poison(where: Path) -> None:
 
 @pytest.fixture
 def small_files_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index, "MIN_BYTES", 0)
+    monkeypatch.setattr(index_identity, "MIN_BYTES", 0)
 
 
 # --- 1. the builder never runs code from the current folder ------------------------------
@@ -120,17 +127,17 @@ def test_a_file_dated_in_the_future_waits_no_longer_than_the_settle_time(
     path = write_file(tmp_path, json.dumps(REPORTS))
     years = time.time_ns() + 10 * 365 * 86400 * 10**9
     os.utime(path, ns=(years, years))
-    lock = index.index_path(index.identify(path), _cache()).with_suffix(".lock")  # type: ignore[arg-type]
+    lock = index_identity.index_path(index_identity.identify(path), _cache()).with_suffix(".lock")  # type: ignore[arg-type]
     waits: list[float] = []
 
     def sleep(seconds: float) -> None:
         waits.append(seconds)
         assert cache.busy(lock), "the builder waits without holding its lock"
-        assert index.build(path, _cache(), settle=False) is None  # another builder: leaves
+        assert index_builder.build(path, _cache(), settle=False) is None  # another builder: leaves
 
-    monkeypatch.setattr(index.time, "sleep", sleep)
-    assert index.build(path, _cache()) is not None
-    assert len(waits) == 1 and 0 < waits[0] <= index.SETTLED_NS / 1e9
+    monkeypatch.setattr(index_builder.time, "sleep", sleep)
+    assert index_builder.build(path, _cache()) is not None
+    assert len(waits) == 1 and 0 < waits[0] <= index_builder.SETTLED_NS / 1e9
 
 
 @NEEDS_PROC
@@ -154,7 +161,7 @@ def test_a_cache_folder_others_can_write_is_not_used(
     invoke: Invoke, tmp_path: Path, mode: int, private_cache: list[str]
 ) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
-    _poison(index.build(path, _cache(), settle=False))  # type: ignore[arg-type]
+    _poison(index_builder.build(path, _cache(), settle=False))  # type: ignore[arg-type]
     assert "POISON" in invoke("list", "--json", "--data", path).stdout  # trusted: used
     os.chmod(_cache(), mode)  # another user could have forged that index
     result = invoke("list", "--json", "--data", path, "--verbose")
@@ -162,7 +169,7 @@ def test_a_cache_folder_others_can_write_is_not_used(
     assert "can be written by group or others" in result.stderr
     assert result.stderr.count("not using the cache") == 1  # said once
     assert invoke("list", "--data", path).stderr == ""  # and only under --verbose
-    assert index.build(path, _cache(), settle=False) is None
+    assert index_builder.build(path, _cache(), settle=False) is None
     assert private_cache == []  # no builder started into it
 
 
@@ -173,25 +180,25 @@ def test_a_planted_symlink_is_never_followed(tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
     victim = tmp_path / "thesis.txt"
     victim.write_text("precious")
-    where = index.index_path(index.identify(path), _cache())  # type: ignore[arg-type]
+    where = index_identity.index_path(index_identity.identify(path), _cache())  # type: ignore[arg-type]
     _cache().mkdir(parents=True, mode=0o700)
     where.with_suffix(".tmp").symlink_to(victim)
-    assert index.build(path, _cache(), settle=False) == where
+    assert index_builder.build(path, _cache(), settle=False) == where
     assert victim.read_text() == "precious" and not where.is_symlink()
 
     where.unlink()
     where.with_suffix(".lock").unlink()
     where.with_suffix(".lock").symlink_to(victim)
-    assert index.build(path, _cache(), settle=False) is None
+    assert index_builder.build(path, _cache(), settle=False) is None
     assert victim.read_text() == "precious"
 
     forged = write_file(tmp_path, json.dumps(REPORTS), "forged.json")
-    forged_index = index.build(forged, _cache(), settle=False)
+    forged_index = index_builder.build(forged, _cache(), settle=False)
     assert forged_index is not None
     _poison(forged_index)
     where.with_suffix(".lock").unlink()
     where.symlink_to(forged_index)
-    assert index.open_index(path, _cache()) is None  # a link is not an index of ours
+    assert index_reader.open_index(path, _cache()) is None  # a link is not an index of ours
 
 
 @pytest.mark.usefixtures("small_files_indexed")
@@ -209,7 +216,7 @@ def test_a_symlinked_cache_folder_is_not_used(
     result = invoke("list", "--json", "--data", path, "--verbose")
     assert result.exit_code == 0 and "is a symbolic link" in result.stderr
     assert private_cache == []
-    assert index.build(path, home / "oigcli", settle=False) is None
+    assert index_builder.build(path, home / "oigcli", settle=False) is None
     assert list(elsewhere.iterdir()) == []
 
 
@@ -232,7 +239,7 @@ def test_a_folder_above_the_cache_that_others_can_write(
 @pytest.mark.usefixtures("small_files_indexed")
 def test_an_index_or_cache_of_another_user_is_not_used(invoke: Invoke, tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
-    where = index.build(path, _cache(), settle=False)
+    where = index_builder.build(path, _cache(), settle=False)
     assert where is not None
     _poison(where)
     os.chown(where, 4321, 4321)
@@ -251,7 +258,7 @@ def test_the_cache_and_its_files_are_private(tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
     old = os.umask(0o022)
     try:
-        where = index.build(path, _cache(), settle=False)
+        where = index_builder.build(path, _cache(), settle=False)
     finally:
         os.umask(old)
     assert where is not None
@@ -268,9 +275,9 @@ def test_the_cache_and_its_files_are_private(tmp_path: Path) -> None:
 
 def test_a_fifo_in_the_cache_hangs_nothing(tmp_path: Path) -> None:
     path = _large(tmp_path)
-    identity = index.identify(path)
+    identity = index_identity.identify(path)
     assert identity is not None
-    where = index.index_path(identity, _cache())
+    where = index_identity.index_path(identity, _cache())
     _cache().mkdir(parents=True, mode=0o700)
     for suffix in (".sqlite3", ".lock", ".tmp", ".skip"):
         os.mkfifo(where.with_suffix(suffix))
@@ -284,8 +291,8 @@ def test_a_fifo_in_the_cache_hangs_nothing(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            f"from oigcli import index; from pathlib import Path; "
-            f"index.prune(Path({str(_cache())!r}))",
+            f"from oigcli.sources.index import builder; from pathlib import Path; "
+            f"builder.prune(Path({str(_cache())!r}))",
         ],
         capture_output=True,
         timeout=60,
@@ -614,7 +621,7 @@ def test_a_crafted_index_never_gives_a_traceback(
     invoke: Invoke, tmp_path: Path, key: str, value: object
 ) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
-    where = index.build(path, _cache(), settle=False)
+    where = index_builder.build(path, _cache(), settle=False)
     assert where is not None
     with sqlite3.connect(where) as connection:
         connection.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
@@ -653,7 +660,7 @@ def test_a_crafted_folder_listing_in_an_index(invoke: Invoke, tmp_path: Path, li
     from scraper import write_archive
 
     root = str(write_archive(tmp_path / "archive"))
-    where = index.build(root, _cache(), settle=False)
+    where = index_builder.build(root, _cache(), settle=False)
     assert where is not None
     with sqlite3.connect(where) as connection:
         connection.execute("UPDATE meta SET value = ? WHERE key = 'tree'", (listing,))
@@ -666,7 +673,7 @@ def test_a_crafted_folder_listing_in_an_index(invoke: Invoke, tmp_path: Path, li
 @pytest.mark.usefixtures("small_files_indexed")
 def test_show_of_thousands_of_numbers_with_an_index(invoke: Invoke, tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
-    where = index.build(path, _cache(), settle=False)
+    where = index_builder.build(path, _cache(), settle=False)
     assert where is not None
     numbers = [str(n) for n in range(1, 130_001)]
     result = invoke("show", *numbers, "--data", path)
@@ -683,12 +690,12 @@ def test_a_file_that_cannot_be_indexed_is_not_tried_after_every_query(
 ) -> None:
     reports = [*REPORTS, _report("OIG-21-09", recommendations=10**30, recommendations_concurred=1)]
     path = write_file(tmp_path, json.dumps(reports))
-    assert index.build(path, _cache(), settle=False) is None  # SQLite cannot hold 10**30
-    assert not index.wanted(path, _cache())
+    assert index_builder.build(path, _cache(), settle=False) is None  # SQLite cannot hold 10**30
+    assert not index_builder.wanted(path, _cache())
     assert invoke("list", "--data", path).exit_code == 0
     assert private_cache == []
     Path(path).write_text(json.dumps(REPORTS))  # changed: worth trying again
-    assert index.wanted(path, _cache())
+    assert index_builder.wanted(path, _cache())
     assert invoke("list", "--data", path).exit_code == 0 and private_cache == [path]
 
 
@@ -697,12 +704,12 @@ def test_the_cache_is_kept_within_its_size_limit(tmp_path: Path) -> None:
     made = []
     for n in range(4):
         path = write_file(tmp_path, json.dumps(REPORTS), f"data{n}.json")
-        where = index.build(path, _cache(), settle=False)
+        where = index_builder.build(path, _cache(), settle=False)
         assert where is not None
         os.utime(where, ns=(n * 10**9, n * 10**9))  # used in this order, oldest first
         made.append(where)
     size = made[0].stat().st_size
-    removed = index.prune(_cache(), keep=made[0], max_bytes=2 * size)
+    removed = index_builder.prune(_cache(), keep=made[0], max_bytes=2 * size)
     assert removed == [made[1], made[2]]  # the least recently used, never the one kept
     assert made[0].exists() and made[3].exists()
 
@@ -723,7 +730,7 @@ def test_ctrl_c_while_the_pager_runs_is_the_pagers(tmp_path: Path) -> None:
     )
     program = (
         "import io, sys\n"
-        "from oigcli.context import Environment\n"
+        "from oigcli.output.context import Environment\n"
         "env = Environment(stdout=io.StringIO(), stdout_isatty=True, height=5,\n"
         f"                  environ={{'PAGER': {sys.executable!r} + ' ' + {str(pager)!r}}})\n"
         "env.output('line\\n' * 50)\n"

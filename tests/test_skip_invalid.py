@@ -100,7 +100,7 @@ def test_a_truncated_report_json_in_an_archive(invoke: Invoke, tmp_path: Path) -
 
 def test_the_python_api_skips_too(bad_file: str) -> None:
     import oigcli
-    from oigcli.errors import DatasetError
+    from oigcli.model.errors import DatasetError
 
     with pytest.raises(DatasetError):
         list(oigcli.open(bad_file).filter())

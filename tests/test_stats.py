@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 
 from conftest import BUNDLED_STATS
-from oigcli.query import Criteria, select
-from oigcli.stats import GROUPINGS, concurrence_rate, summarize
+from oigcli.query.criteria import Criteria, select
+from oigcli.query.stats import GROUPINGS, concurrence_rate, summarize
 from strategies import criteria, datasets
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oigcli.stream import SyntaxProblem, Undecodable, array_elements, describe, utf8_chunks
+from oigcli.load.stream import SyntaxProblem, Undecodable, array_elements, describe, utf8_chunks
 
 json_values = st.recursive(
     st.none()

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from oigcli.errors import UsageError
-from oigcli.where import parse_condition
+from oigcli.model.errors import UsageError
+from oigcli.query.where import parse_condition
 
 REPORT: dict[str, Any] = {
     "report_number": "OIG-21-19",

@@ -81,7 +81,7 @@ def test_a_member_too_large_to_be_a_report_is_not_read(
     invoke: Invoke, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A zip bomb's member is refused by its declared size, before it is inflated."""
-    from oigcli import members
+    from oigcli.load import members
 
     monkeypatch.setattr(members, "JSON_BYTES", 200)
     bulk = _zip_of(tree, tmp_path / "bulk.zip")

@@ -1,7 +1,7 @@
 """Programs' formats, written as the results come: JSON, JSON Lines, CSV and TSV.
 
 The writer is chosen once, here (``writer_for``); people's formats (a table, Markdown)
-are oigcli.render's, which needs every row to align columns. A writer turns rows into
+are oigcli.output.render's, which needs every row to align columns. A writer turns rows into
 chunks of text, a batch of ``BATCH`` rows at a time, so output is never built whole:
 ``Environment.stream`` writes each chunk as it comes (or, on a terminal, pages the lot).
 
@@ -23,10 +23,9 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from oigcli.options import InOut
+from oigcli.output.formats import PROGRAMS, Format
 
 BATCH = 1000
 """Rows encoded and written at a time."""
@@ -187,12 +186,11 @@ def _batches(
         yield batch
 
 
-def writer_for(io: InOut) -> Writer | None:
-    """The writer of the format asked for, or None for people's formats (render's)."""
-    from oigcli.options import Format
-
-    if io.format in (Format.json, Format.jsonl, Format.csv, Format.tsv):
-        return Writer(io.format.value, io.safe_cells, io.bom)
+def writer_for(format: Format, safe: bool = True, bom: bool = False) -> Writer | None:
+    """The writer of ``format``, or None for people's formats (render's). ``safe``: guard
+    cells a spreadsheet would run; ``bom``: start CSV and TSV with a byte-order mark."""
+    if format in PROGRAMS:
+        return Writer(format.value, safe, bom)
     return None
 
 

@@ -10,14 +10,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from oigcli.errors import NotFound, UsageError
-from oigcli.schema import TEXT, Report
-from oigcli.text import MAX_TERMS, did_you_mean, natural_key, or_list, sanitise, suggest
+from oigcli.model.errors import NotFound, UsageError
+from oigcli.model.schema import TEXT, Report
+from oigcli.model.text import MAX_TERMS, did_you_mean, natural_key, or_list, sanitise, suggest
 
 if TYPE_CHECKING:
-    from oigcli.dates import Period, Window
-    from oigcli.search import Term
-    from oigcli.where import Condition
+    from oigcli.model.dates import Period, Window
+    from oigcli.query.search import Term
+    from oigcli.query.where import Condition
 
 SortKey = tuple[str, bool]
 """A field name and whether it sorts descending."""
@@ -113,7 +113,7 @@ class Criteria(NamedTuple):
                 f"({until.last}): no date is in both; swap them?"
             )
         if since is not None or until is not None:
-            from oigcli.dates import Window
+            from oigcli.model.dates import Window
 
             window = Window(since.first if since else None, until.last if until else None)
         components, tags, inspectors = tuple(components), tuple(tags), tuple(inspectors)
@@ -165,7 +165,7 @@ class Criteria(NamedTuple):
         def period(value: str | dt.date | Period | None) -> Period | None:
             if value is None or not isinstance(value, (str, dt.date)):
                 return value  # parsed already (the CLI's), or not given
-            from oigcli import dates  # only when a date is given: start-up
+            from oigcli.model import dates  # only when a date is given: start-up
 
             if isinstance(value, str):
                 return dates.parse_period(value)
@@ -174,7 +174,7 @@ class Criteria(NamedTuple):
         def condition(value: str | Condition) -> Condition:
             if not isinstance(value, str):
                 return value
-            from oigcli.where import parse_condition
+            from oigcli.query.where import parse_condition
 
             return parse_condition(value)
 
@@ -284,11 +284,6 @@ NOTED = ("components", "inspector", "tags")
 distinct value of,
 to say when no report has the one asked for: a source keeps them at hand (Criteria.named,
 unknown_values)."""
-
-
-Pick = Callable[[Report], "Report | None"]
-"""Decides, as each valid report is read, what to keep of it: the report, a smaller copy,
-or None to drop it."""
 
 
 class Narrowing(NamedTuple):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from oigcli.schema import FIELDS, Report
-from oigcli.text import natural_key
+from oigcli.model.schema import FIELDS, Report
+from oigcli.model.text import natural_key
 
 
 class Grouping(NamedTuple):
     """What a report's group key is under one ``--by``: the one definition, which Tally
-    counts by in Python and an index turns into SQL (oigcli.index)."""
+    counts by in Python and an index turns into SQL (oigcli.sources.index)."""
 
     field: str
     """The field the key comes from. A list field (``tags``): a report counts once in the
@@ -49,8 +49,8 @@ def grouping(by: str) -> str:
     """``by`` if stats can group by it; a UsageError naming the choices otherwise."""
     if by in GROUPINGS:
         return by
-    from oigcli.errors import UsageError
-    from oigcli.text import did_you_mean
+    from oigcli.model.errors import UsageError
+    from oigcli.model.text import did_you_mean
 
     raise UsageError(
         f"{by!r} is not a field to group by; choose from {', '.join(GROUPINGS)}."

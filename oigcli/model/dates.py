@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from oigcli.errors import UsageError
-from oigcli.text import DATE_EXAMPLES as EXAMPLES
+from oigcli.model.errors import UsageError
+from oigcli.model.text import DATE_EXAMPLES as EXAMPLES
 
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 

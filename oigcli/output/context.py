@@ -88,7 +88,7 @@ class Environment:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            from oigcli.errors import OutputError
+            from oigcli.model.errors import OutputError
 
             raise OutputError(f"cannot write output: {exc.strerror or exc}") from None
 
@@ -100,7 +100,7 @@ class Environment:
             self.output("".join(chunks))
             return
         if self.stdout_isatty:
-            from oigcli.text import terminal_safe
+            from oigcli.model.text import terminal_safe
 
             chunks = map(terminal_safe, chunks)
         for chunk in chunks:
@@ -113,7 +113,7 @@ class Environment:
         is ``decorated``: a table oigcli drew, whose values it escaped already and whose
         only escape codes are its own colours."""
         if self.stdout_isatty and not decorated:
-            from oigcli.text import terminal_safe
+            from oigcli.model.text import terminal_safe
 
             text = terminal_safe(text)
         pager = self._pager(text)
@@ -167,7 +167,7 @@ class Environment:
     def error(self, message: str) -> None:
         """A message on stderr, every line sanitised: values from a dataset (report
         numbers, paths, keys) can reach messages, and must not drive the terminal."""
-        from oigcli.text import sanitise_lines
+        from oigcli.model.text import sanitise_lines
 
         try:
             self.stderr.write(sanitise_lines(message.rstrip("\n")) + "\n")

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from oigcli.errors import UsageError
-from oigcli.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
-from oigcli.text import did_you_mean, natural_key
+from oigcli.model.errors import UsageError
+from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
+from oigcli.model.text import did_you_mean, natural_key
 
 OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|<=|>=|=|<|>|~)(.*)", re.DOTALL)
@@ -95,7 +95,7 @@ def _operand(name: str, op: str, raw: str, text: str) -> Any:
     if kind is list:
         return raw.casefold()
     if name == "issue_date":
-        from oigcli.dates import parse_period
+        from oigcli.model.dates import parse_period
 
         period = parse_period(raw)
         return (period.first.isoformat(), period.last.isoformat())
@@ -192,7 +192,7 @@ def _key_for(kind: type) -> Callable[[Any], Any]:
 
 
 def _date_test(op: str, raw: str) -> Test:
-    from oigcli.dates import parse_period
+    from oigcli.model.dates import parse_period
 
     period = parse_period(raw)
     first, last = period.first, period.last

@@ -3,7 +3,7 @@
 They show null as "unknown", booleans as yes/no, and every control character or escape
 sequence from the data as a visible escape, so nothing in a dataset can drive a terminal.
 They need every row (to align columns), so they are made whole. Programs' formats (JSON,
-JSON Lines, CSV, TSV) keep the data exact and are written as rows come: oigcli.output.
+JSON Lines, CSV, TSV) keep the data exact and are written as rows come: oigcli.output.writers.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from oigcli.schema import FIELDS, FIELDS_BY_NAME, Report
-from oigcli.text import sanitise
+from oigcli.model.schema import FIELDS, FIELDS_BY_NAME, Report
+from oigcli.model.text import sanitise
 
 if TYPE_CHECKING:
-    from oigcli.compare import Difference
+    from oigcli.query.compare import Difference
 
 UNKNOWN = "unknown"
 
@@ -527,7 +527,7 @@ def _diff_cells(found: Difference) -> list[dict[str, str]]:
 def diff_table(found: Difference, style: str = "simple", width: int | None = None) -> str:
     """The differences as a table, a row per report added or removed and per field
     changed, then how many of each."""
-    from oigcli.compare import DIFF_COLUMNS
+    from oigcli.query.compare import DIFF_COLUMNS
 
     return reports_table(_diff_cells(found), DIFF_COLUMNS, style, width) + f"\n{found.counts()}\n"
 
@@ -535,6 +535,6 @@ def diff_table(found: Difference, style: str = "simple", width: int | None = Non
 def diff_markdown(found: Difference) -> str:
     """The differences as Markdown, ready for an email: a heading that counts them, then
     the table (every value escaped, as in every Markdown table)."""
-    from oigcli.compare import DIFF_COLUMNS
+    from oigcli.query.compare import DIFF_COLUMNS
 
     return f"## {found.counts()}\n\n" + reports_markdown(_diff_cells(found), DIFF_COLUMNS)

@@ -1,4 +1,4 @@
-"""The source that reads the data itself (oigcli.source): a JSON or JSON Lines file,
+"""The source that reads the data itself (oigcli.sources.source): a JSON or JSON Lines file,
 standard input, a scraper's folder, or the bundled dataset.
 
 Each question is one pass over the data, in which every report is checked (a dataset with a
@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from oigcli.query import NOTED
+from oigcli.query.criteria import NOTED
 
 if TYPE_CHECKING:
-    from oigcli.query import Narrowing
-    from oigcli.schema import Report
-    from oigcli.search import Term
-    from oigcli.source import Keep, Statistics
+    from oigcli.model.schema import Report
+    from oigcli.query.criteria import Narrowing
+    from oigcli.query.search import Term
+    from oigcli.sources.protocol import Keep, Statistics
 
 
 class Scan:
@@ -51,8 +51,8 @@ class Scan:
         """One pass: the reports ``keep`` keeps, as they are read and checked (``texts``:
         with a scraper's report.txt files read); then a DatasetError when the dataset
         turned out to have a problem."""
-        from oigcli import dataset
-        from oigcli.errors import DatasetError
+        from oigcli.load import dataset
+        from oigcli.model.errors import DatasetError
 
         data, reports = dataset.stream(self.path, self.stdin, NOTED, texts)
         for report in reports:
@@ -80,7 +80,7 @@ class Scan:
         """Source.rows. In the file's order the reports come as they are read, so a
         DatasetError may come after some of them (a query that writes as it goes asks for
         them ordered); ordered, the whole dataset is read and checked before the first."""
-        from oigcli import query
+        from oigcli.query import criteria as query
 
         reports = self._stream(keep, need.full_text)
         if not ordered:
@@ -130,12 +130,12 @@ def _newest_first(reports: Iterator[Report]) -> Iterator[Report]:
     compact JSON (orjson) rather than as Python objects, which take twice the memory; each
     is decoded again as it is given. A report orjson cannot encode (a lone surrogate, an
     integer past 64 bits) is held as it is."""
-    from oigcli.query import newness
+    from oigcli.query.criteria import newness
 
     try:
         from orjson import dumps, loads
     except ImportError:  # orjson is a dependency; without it, the reports as they are
-        from oigcli.query import newest_first
+        from oigcli.query.criteria import newest_first
 
         return iter(newest_first(reports))
     held: list[tuple[tuple[Any, ...], str | Report] | None] = []

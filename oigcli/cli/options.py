@@ -17,26 +17,22 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
-from oigcli import complete
 from oigcli.api import Shape
-from oigcli.errors import UsageError
-from oigcli.text import DATE_EXAMPLES, did_you_mean
+from oigcli.cli import complete
+from oigcli.model.errors import UsageError
+from oigcli.model.text import DATE_EXAMPLES, did_you_mean
+from oigcli.output.formats import FORMAT_ALIASES, Format
 
 if TYPE_CHECKING:
-    from oigcli import query
+    from oigcli.query import criteria as query
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def core_parser(where: str) -> Callable[[str], Any]:
-    """A core parser (``"module:function"``, imported on first use, so start-up does not
-    pay for it) as a Typer ``parser=``: its UsageError becomes Click's BadParameter."""
+def core_parser(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A core parser as a Typer ``parser=``: its UsageError becomes Click's BadParameter."""
 
     def parser(value: str) -> Any:
-        import importlib
-
-        module, _, name = where.partition(":")
-        parse = getattr(importlib.import_module(f"oigcli.{module}"), name)
         try:
             return parse(value)
         except UsageError as exc:
@@ -45,18 +41,27 @@ def core_parser(where: str) -> Callable[[str], Any]:
     return parser
 
 
+def _parse_year_range(value: str) -> Any:
+    from oigcli.query.criteria import parse_year_range  # (imported when used: start-up)
+
+    return parse_year_range(value)
+
+
+def _parse_period(value: str) -> Any:
+    from oigcli.model.dates import parse_period
+
+    return parse_period(value)
+
+
+def _parse_condition(value: str) -> Any:
+    from oigcli.query.where import parse_condition
+
+    return parse_condition(value)
+
+
 Parsed = object
 """The run-time annotation of an option whose ``parser=`` makes its value (Typer then
 ignores the type); the commands see the parsed objects through the option groups."""
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    tsv = "tsv"
-    markdown = "markdown"
 
 
 class Colour(str, Enum):
@@ -77,15 +82,6 @@ def _table_style(value: str) -> str:
     from tabulate import tabulate_formats
 
     return one_of(value, tabulate_formats, "a table style")
-
-
-def _format_names(incomplete: str) -> list[str]:
-    """Completion of --format (here, beside Format: oigcli.complete imports no options)."""
-    return [f.value for f in Format if f.value.startswith(incomplete)]
-
-
-FORMAT_ALIASES = {"md": Format.markdown}
-"""Other names people give formats."""
 
 
 def _format(value: str) -> Format:
@@ -187,7 +183,7 @@ class OptionGroup(NamedTuple):
 
 
 def _build_criteria(**values: Any) -> query.Criteria:
-    from oigcli.query import Criteria
+    from oigcli.query.criteria import Criteria
 
     return Criteria.from_options(**values)
 
@@ -230,7 +226,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--fy",
                     metavar="YEAR|FROM..TO",
-                    parser=core_parser("query:parse_year_range"),
+                    parser=core_parser(_parse_year_range),
                     help="Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an "
                     "inclusive range: 2019..2021, 2019.., ..2021.",
                 ),
@@ -270,7 +266,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--since",
                     metavar="DATE",
-                    parser=core_parser("dates:parse_period"),
+                    parser=core_parser(_parse_period),
                     help=f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
                     "--since 2021 starts on 1 January 2021. A report whose issue date is "
                     "unknown counts only when its whole fiscal year is inside the window.",
@@ -284,7 +280,7 @@ CRITERIA = OptionGroup(
                 typer.Option(
                     "--until",
                     metavar="DATE",
-                    parser=core_parser("dates:parse_period"),
+                    parser=core_parser(_parse_period),
                     help="Issued on or before the end of DATE: --until 2021-06 includes "
                     "30 June 2021. Unknown dates: as for --since.",
                 ),
@@ -299,7 +295,7 @@ CRITERIA = OptionGroup(
                     "-w",
                     metavar="EXPR",
                     autocompletion=complete.conditions,
-                    parser=core_parser("where:parse_condition"),
+                    parser=core_parser(_parse_condition),
                     help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
                     "(numbers and dates compare as such; text ignoring case), or "
                     "FIELD~REGEX (Python; (?i) ignores case). For tags and components, = means "

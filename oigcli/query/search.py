@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from oigcli.errors import UsageError
-from oigcli.schema import TEXT, Report
+from oigcli.model.errors import UsageError
+from oigcli.model.schema import TEXT, Report
 
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
@@ -231,7 +231,7 @@ def parse_query(text: str) -> Query:
 def _bounded(text: str, count: int) -> None:
     """UsageError for a query of more than MAX_TERMS terms: each one is looked for in
     every text, and a query of thousands is not a person's."""
-    from oigcli.text import MAX_TERMS
+    from oigcli.model.text import MAX_TERMS
 
     if count > MAX_TERMS:
         shown = text if len(text) <= 60 else text[:57] + "..."
@@ -295,7 +295,7 @@ class Ranking:
 
     def preset(self, reports: int, total_length: float, df: list[int]) -> None:
         """The statistics of the whole dataset, from an index that then gives pick only the
-        reports that contain every term (see dataset.Narrowing.statistics)."""
+        reports that contain every term (see oigcli.query.criteria.Narrowing)."""
         self.reports, self.total_length, self.df = reports, total_length, list(df)
         self.counting = False
 

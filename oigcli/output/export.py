@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from oigcli.schema import FIELDS, Report
+from oigcli.model.schema import FIELDS, Report
 
 TABLE = "reports"
 SEARCHED = ("title", "summary", "text")
@@ -67,7 +67,7 @@ def write_sqlite(reports: Iterable[Report], target: Path) -> int:
     or not at all); return how many were written."""
     import sqlite3
 
-    from oigcli.output import mode_for, new_file
+    from oigcli.output.writers import mode_for, new_file
 
     temporary = new_file(target)  # created exclusively: no link placed there is followed
     count = 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import typer
 
-from oigcli.schema import FIELD_NAMES, FIELDS
+from oigcli.model.schema import FIELD_NAMES, FIELDS
 
 
 def _values(ctx: typer.Context, field: str) -> list[str]:
@@ -22,8 +22,9 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
     can be read of it."""
     import os
 
-    from oigcli import api, dataset
-    from oigcli.errors import DatasetError
+    from oigcli import api
+    from oigcli.load import dataset
+    from oigcli.model.errors import DatasetError
 
     path = ctx.params.get("data") or os.environ.get("OIGCLI_DATA") or None
     if path == "-":  # standard input is the shell's, not a dataset, while completing
@@ -69,7 +70,7 @@ def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -
 
 
 def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
-    from oigcli.query import normalise_number
+    from oigcli.query.criteria import normalise_number
 
     if "/" in incomplete:  # an id: <inspector>/<report id>
         return _starting(_values(ctx, "id"), incomplete)
@@ -102,7 +103,7 @@ def sort_keys(incomplete: str) -> list[str]:
 
 
 def groupings(incomplete: str) -> list[str]:
-    from oigcli.stats import GROUPINGS
+    from oigcli.query.stats import GROUPINGS
 
     return _names(GROUPINGS, incomplete)
 
@@ -110,7 +111,7 @@ def groupings(incomplete: str) -> list[str]:
 def conditions(incomplete: str) -> list[str]:
     """Field names; once a field is typed in full, the field with each operator."""
     if incomplete in FIELD_NAMES:
-        from oigcli.where import OPERATORS
+        from oigcli.query.where import OPERATORS
 
         return [incomplete + op for op in OPERATORS]
     return _names(FIELD_NAMES, incomplete)
@@ -146,7 +147,7 @@ def for_shell(shell: str, value: str) -> str | None:
     - zsh evaluates the candidate list Typer prints: only plainly safe characters (and
       any non-ASCII one) pass; others are dropped rather than trusted to its quoting.
     - fish quotes candidates itself; powershell gets single quotes when needed."""
-    from oigcli.text import sanitise
+    from oigcli.model.text import sanitise
 
     if sanitise(value) != value:
         return None

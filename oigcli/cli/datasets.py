@@ -1,0 +1,413 @@
+"""The commands that check, compare, keep or describe datasets: validate, diff, export,
+index, report, schema, and help."""
+
+import os
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from oigcli.api import Shape
+from oigcli.cli import complete
+from oigcli.cli.app import app, asking, data_path, env_for, epilog, open_reports, tell_notes
+from oigcli.cli.options import (
+    CRITERIA,
+    DATA_ONLY,
+    IN_OUT,
+    OUTPUT_ONLY,
+    TITLE,
+    InOut,
+    TitleOption,
+)
+from oigcli.model.errors import OigError, OutputError, UsageError
+from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES
+from oigcli.output.context import Environment
+from oigcli.output.formats import Format
+
+if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
+    from oigcli.query import compare
+    from oigcli.query import criteria as query
+
+
+@app.command(
+    epilog=epilog(
+        "oigcli validate reports.jsonl",
+        "oigcli validate inspectors-general/data/dhs --format json | jq length",
+        "oigcli list --format jsonl | oigcli validate -",
+    ),
+)
+@IN_OUT.adds
+def validate(
+    ctx: typer.Context,
+    io: InOut,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="A JSON or JSON Lines file, a scraper directory, or - for stdin. "
+            "Default: the active dataset (--data, $OIGCLI_DATA, else the bundled one).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check a dataset and list every problem, each with its place.
+
+    Checks JSON syntax, field types, required fields (report_number, title,
+    fiscal_year), dates, duplicate ids, a fiscal year that disagrees
+    with the issue date, and more recommendations concurred than made. Exits 0
+    when the dataset is valid and 3 when it is not.
+    """
+    from oigcli.load import dataset, records
+    from oigcli.model.text import sanitise
+    from oigcli.output import render
+    from oigcli.output import writers as output
+
+    env = env_for(ctx, io)
+    target = data_path(env, io.data if path is None else path)
+    try:
+        data = dataset.read(target, env.stdin)
+    except OigError as exc:  # nothing could be read: that is the one problem
+        data = dataset.Dataset(target or records.BUNDLED)
+        data.problems.append(records.Problem(data.source, str(exc).removeprefix(f"{target}: ")))
+    rows = [p.as_dict() for p in data.problems]
+    columns = records.PROBLEM_FIELDS
+    writer = output.writer_for(io.format, io.safe_cells, io.bom)
+    if writer is not None:  # JSON keeps a problem's own order: source, message, ...
+        json_like = writer.format in ("json", "jsonl")
+        env.stream(writer.chunks(rows, records.Problem._fields if json_like else columns))
+    elif io.format is Format.markdown:
+        env.output(render.reports_markdown(rows, columns) if rows else "")
+    elif rows:
+        env.output("".join(f"{sanitise(str(p))}\n" for p in data.problems))
+    else:
+        env.output(f"{data.source}: {data.records} reports, no problems\n")
+    if data.problems:
+        count = len(data.problems)
+        env.error(f"{count} problem{'s' if count != 1 else ''} in {data.source}")
+        raise typer.Exit(3)
+
+
+@app.command(
+    epilog=epilog(
+        "oigcli diff reports.json reports.jsonl",
+        "oigcli diff reports.json inspectors-general/data --json | jq '.added | length'",
+        "oigcli diff reports.json inspectors-general/data -c CBP --format markdown",
+        status="Exit status (as diff(1)): 0 the datasets are the same, 1 they differ,\n"
+        "2 a usage error, 3 a dataset that cannot be read or is invalid, 4 the output\n"
+        "cannot be written.",
+    ),
+)
+@CRITERIA.adds
+@OUTPUT_ONLY.adds
+def diff(
+    ctx: typer.Context,
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD",
+            help="The earlier dataset: a JSON or JSON Lines file, a scraper folder, a zip, "
+            "or - for stdin.",
+            show_default=False,
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(metavar="NEW", help="The later dataset, as OLD.", show_default=False),
+    ],
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    io: InOut,
+) -> None:
+    """Compare two datasets: the reports added, removed and changed.
+
+    Reports are matched by id, and a changed report lists each field that differs
+    with its old and new value (the full text is not compared). The criteria
+    narrow both sides. Exit status as diff(1): 0 when they are the same, 1 when
+    they differ, 2 on a usage error, 3 when a dataset cannot be used.
+    """
+    env = env_for(ctx, io)
+    if old == "-" and new == "-":
+        raise UsageError("OLD and NEW cannot both be standard input; save one to a file")
+    sides = [open_reports(env, io, data_path(env, path)) for path in (old, new)]
+    found, notes = sides[0].difference(sides[1], criteria)
+    tell_notes(env, notes)
+    _diff(env, io, found)
+    if not found.empty:
+        raise typer.Exit(1)
+
+
+def _diff(env: Environment, io: InOut, found: "compare.Difference") -> None:
+    from oigcli.output import render
+    from oigcli.output import writers as output
+    from oigcli.query.compare import DIFF_COLUMNS
+
+    writer = output.writer_for(io.format, io.safe_cells, io.bom)
+    if writer is not None:
+        if writer.format == "json":  # the one object, even when there is no difference
+            env.stream(writer.chunks((), (), value=found.as_dict()))
+        elif writer.format == "jsonl":
+            env.stream(output.json_line(line) for line in found.lines())
+        else:
+            env.stream(writer.chunks(found.rows(), DIFF_COLUMNS))
+        return
+    if found.empty:
+        return  # as diff(1): nothing to say
+    if io.format is Format.markdown:
+        env.output(render.diff_markdown(found))
+    else:
+        env.output(render.diff_table(found, io.style or "simple", env.terminal_width))
+
+
+@app.command(
+    epilog=epilog(
+        "oigcli export --sqlite reports.db",
+        "oigcli export --sqlite cbp.db -c CBP --data inspectors-general/data --replace",
+    ),
+)
+@CRITERIA.adds
+@DATA_ONLY.adds
+def export(
+    ctx: typer.Context,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    io: InOut,
+    sqlite: Annotated[
+        str,
+        typer.Option(
+            "--sqlite",
+            metavar="FILE",
+            help="The SQLite database to write; metadata.json is written beside it.",
+            show_default=False,
+        ),
+    ],
+    title: TitleOption = TITLE,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Write over FILE and metadata.json if they exist."),
+    ] = False,
+) -> None:
+    """Write the selected reports into a SQLite database for Datasette.
+
+    A reports table keyed by id (list fields as JSON arrays), full-text search
+    on the title, summary and text as sqlite-utils enable-fts sets it up, and a
+    metadata.json beside it with facets on component, fiscal year, inspector and
+    type: then `datasette FILE -m metadata.json` gives a browsable, searchable
+    site. Takes every criterion of filter.
+    """
+    import json
+    from pathlib import Path
+
+    from oigcli.model.text import sanitise
+    from oigcli.output import export as exporting
+    from oigcli.output import writers as output
+
+    env = env_for(ctx, io)
+    target = Path(sqlite)
+    about = target.parent / "metadata.json"
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; give the database file to write")
+    if not replace:
+        for path in (target, about):
+            if os.path.lexists(path):
+                raise UsageError(f"{path} exists; add --replace to write over it")
+    with asking(env, io) as reports:
+        chosen = reports.select(criteria, Shape(fields=",".join(FIELD_NAMES)))
+        tell_notes(env, chosen.notes)
+        source = reports.path or "the bundled DHS OIG reports (keyword OFO)"
+        try:
+            count = exporting.write_sqlite(chosen.rows, target)
+            text = json.dumps(exporting.metadata(target, title, source), indent=2)
+            output.write_file(about, text + "\n")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {sanitise(str(exc.filename or target))}: {exc.strerror or exc}"
+            ) from None
+    env.error(
+        f"Wrote {count} report{'s' if count != 1 else ''} to {sanitise(str(target))}; "
+        f"browse them with: datasette {sanitise(str(target))} -m {sanitise(str(about))}"
+    )
+
+
+@app.command(
+    "index",
+    epilog=epilog(
+        "oigcli index inspectors-general/data",
+        "oigcli index bulk.zip reports.json",
+        status="Exit status: 0 every dataset has an index (or is too small to need one),\n"
+        "2 a usage error, 3 a dataset that cannot be indexed (missing, invalid,\n"
+        "or changed while it was read), 4 the cache cannot be used.",
+    ),
+)
+def index_command(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Dataset files, zips (or a folder inside one) and scraper folders.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Index datasets now, in the cache that queries use.
+
+    The first query of a large file, zip or scraper folder indexes it in the
+    background; this builds each index at once and waits for it, as a script
+    does after it downloads an archive. Repeated queries then answer from the
+    index. Success is quiet.
+    """
+    import signal
+
+    from oigcli import api
+
+    env = env_for(ctx)
+    # Terminated, a builder leaves nothing behind (its temporary file is removed as it
+    # unwinds) and exits as a terminated process would: 128 + SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    for path in paths:
+        if path in ("", "-"):
+            raise UsageError("give a dataset file, zip or folder to index (not standard input)")
+        note = api.Reports(path, environ=env.environ).index()
+        if note is not None:
+            env.error(f"Note: {note}")
+
+
+class BriefFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+    md = "md"
+
+
+@app.command(
+    epilog=epilog(
+        "oigcli report --format html > brief.html",
+        "oigcli report -c CBP --title 'CBP oversight' --date 2026-11-29 --format markdown",
+        "oigcli report --format markdown --assets charts > brief.md",
+    ),
+)
+@CRITERIA.adds
+@DATA_ONLY.adds
+def report(
+    ctx: typer.Context,
+    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    io: InOut,
+    format: Annotated[
+        BriefFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="html: one self-contained file (inline CSS and SVG charts, no script or "
+            "request), for a mail or an archive; markdown (md): tables and text bars, as "
+            "GitHub renders them.",
+        ),
+    ] = BriefFormat.markdown,
+    title: TitleOption = TITLE,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="TEXT",
+            help="A date (or any text) printed under the title. Without it the brief "
+            "holds no time at all, so two runs on the same data are the same.",
+        ),
+    ] = None,
+    assets: Annotated[
+        str | None,
+        typer.Option(
+            "--assets",
+            metavar="DIR",
+            help="Markdown only: write the charts as SVG files into DIR (made if need be) "
+            "and link them from the brief.",
+        ),
+    ] = None,
+) -> None:
+    """Write a brief on the selected reports: totals, charts, the full list.
+
+    The headline totals (reports, recommendations, concurred, the concurrence
+    rate, reports with unknown counts); reports per fiscal year and
+    recommendations made and concurred per component, as charts with their
+    numbers in tables; the reports with the most recommendations not concurred
+    with; and every report, newest first, with its link. Every number is one
+    `oigcli stats --json` gives for the same criteria; unknown stays unknown.
+    """
+    from pathlib import Path
+
+    from oigcli.output import brief
+    from oigcli.output import writers as output
+    from oigcli.query import stats
+
+    html = format is BriefFormat.html
+    if assets is not None and html:
+        raise UsageError("--assets is for --format markdown: the HTML holds its charts")
+    env = env_for(ctx, io)
+    with asking(env, io) as reports:
+        chosen = reports.select(criteria, Shape(fields=",".join(SHOWN_NAMES)))
+        rows = [{name: row[name] for name in SHOWN_NAMES} for row in chosen.rows]
+        tell_notes(env, chosen.notes)
+    made = brief.make(
+        rows, stats.summarize(rows, "fiscal_year"), stats.summarize(rows, "component"), title, date
+    )
+    if assets is not None:
+        folder = Path(assets)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for chart in made.charts:
+                output.write_file(folder / f"{chart.name}.svg", brief.svg(chart) + "\n")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the charts into {assets}: {exc.strerror or exc}"
+            ) from None
+    env.output(brief.to_html(made) if html else brief.to_markdown(made, assets))
+
+
+@app.command(
+    epilog=epilog(
+        "oigcli schema",
+        "oigcli schema | jq '.properties | keys'",
+        "oigcli schema > report.schema.json",
+    ),
+)
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of a report record.
+
+    Generated from the same field list the rest of oigcli uses. A dataset is a
+    JSON array of such records, or JSON Lines with one per line.
+    """
+    from oigcli.model.schema import json_schema
+    from oigcli.output.writers import json_text
+
+    Environment().output(json_text(json_schema()))
+
+
+@app.command(
+    "help",
+    epilog=epilog("oigcli help", "oigcli help filter"),
+)
+def help_(
+    ctx: typer.Context,
+    command: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[COMMAND]",
+            autocompletion=complete.commands,
+            help="The command to describe. Default: oigcli itself.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show the help of oigcli or of one of its commands (as COMMAND --help does)."""
+    root = ctx.find_root()
+    group = root.command
+    assert isinstance(group, TyperGroup)
+    if command is None:
+        typer.echo(group.get_help(root))
+        return
+    found = group.get_command(root, command)
+    if found is None:
+        from oigcli.model.text import did_you_mean
+
+        names = [name for name in group.list_commands(root) if name != "help"]
+        raise UsageError(f"no command {command!r}.{did_you_mean(command, names)}")
+    with found.make_context(command, [], parent=root, resilient_parsing=True) as inner:
+        typer.echo(found.get_help(inner))

@@ -1,0 +1,306 @@
+"""Checking each record against the schema, and mapping the scraper's records onto it:
+every problem named with its record and field; values normalised (a 0.1 record's
+component, the scraper's agency slugs as readers write them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from oigcli.load.records import DUPLICATE_KEYS, Entry, Problem, json_type
+from oigcli.model.schema import FIELD_NAMES, FIELDS, REQUIRED, SHOWN_NAMES, TEXT, Report
+
+SHOWN = tuple(f for f in FIELDS if f.shown)
+FIRST_YEAR, LAST_YEAR = 1000, 9999
+"""A fiscal year has four digits, as --fy takes them (and dates can hold them)."""
+
+
+def problem_at(entry: Entry, index: int, message: str, field: str | None = None) -> Problem:
+    number = entry.value.get("report_number") if isinstance(entry.value, dict) else None
+    if number is None and isinstance(entry.value, dict):
+        number = entry.value.get("report_id")
+    return Problem(
+        entry.source,
+        message,
+        line=entry.line,
+        record=index,
+        report_number=number if isinstance(number, str) else None,
+        field=field,
+    )
+
+
+def check(entry: Entry, index: int) -> tuple[Report | None, list[Problem]]:
+    """The entry as a report in schema order, and its problems."""
+    value = entry.value
+    if not isinstance(value, dict):
+        return None, [
+            problem_at(entry, index, f"expected a report object, found {json_type(value)}")
+        ]
+    duplicated = value.get(DUPLICATE_KEYS)
+    if duplicated:
+        value = {k: v for k, v in value.items() if k != DUPLICATE_KEYS}
+    if "report_id" in value and "report_number" not in value:
+        value, mapped = from_scraper(value)
+        if not mapped and not duplicated and _plainly_valid(value):  # an archive's usual
+            return normalise(value), []
+        problems = [problem_at(entry, index, message, name) for name, message in mapped]
+    elif not duplicated and _plainly_valid(value):  # the common case, checked fast
+        return normalise(value), []
+    else:
+        problems = []
+    problems += [
+        problem_at(entry, index, message, name) for name, message in _field_problems(value)
+    ]
+    problems += [
+        problem_at(entry, index, "appears twice in one object (which value is meant?)", name)
+        for name in duplicated or ()
+    ]
+    return normalise(value), problems
+
+
+def normalise(obj: dict[str, Any]) -> Report:
+    """The report with the schema's keys in schema order; absent optional fields are null
+    (an absent list is empty; an absent id is made, see ``key``); other keys are left out,
+    and so is the text when it is unknown (a long field, printed only when asked for:
+    a report's ``text`` is read with ``.get``).
+    A record of oigcli 0.1, whose ``component`` was one value, has it as a one-item list.
+    An object that is already so (as oigcli writes them) is returned, not copied."""
+    keys = tuple(obj)
+    if keys in (SHOWN_NAMES, FIELD_NAMES):  # as oigcli prints a report
+        return obj
+    report = {f.name: obj.get(f.name, [] if f.type is list else None) for f in SHOWN}
+    if obj.get(TEXT) is not None:
+        report[TEXT] = obj[TEXT]
+    if "components" not in obj and "component" in obj:
+        report["components"] = _components_of_0_1(obj["component"])
+    if report["id"] is None:
+        report["id"] = key(report["inspector"], report["report_number"])
+    return report
+
+
+def key(inspector: Any, number: Any) -> Any:
+    """A record's id when it has none: ``<inspector>/<report_number>``, or the number when
+    the inspector is unknown (a number that is no text stays as it is, a problem)."""
+    if isinstance(inspector, str) and inspector and isinstance(number, str):
+        return f"{inspector}/{number}"
+    return number
+
+
+def _components_of_0_1(value: Any) -> Any:
+    """oigcli 0.1's ``component`` (one name or null) as 0.2's ``components``; anything
+    else is left for the check to name."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else value
+
+
+_ABSENT = object()
+_KINDS: tuple[tuple[str, frozenset[type], bool], ...] = tuple(
+    (
+        f.name,
+        frozenset({f.type, type(None)} if f.nullable else {f.type}),
+        f.name in REQUIRED,
+    )
+    for f in FIELDS
+)
+"""Each field's exact JSON types (bool is not int here) and whether it must be present."""
+
+
+def _plainly_valid(obj: dict[str, Any]) -> bool:
+    """True when ``obj`` surely has no problem; False sends it to the full check, which
+    says what is wrong. Exact type tests and early exits keep this cheap: it runs once
+    per record of every dataset read."""
+    get = obj.get
+    if "component" in obj:  # 0.1's one component: the full check says what it holds
+        return False
+    for name, kinds, required in _KINDS:
+        value = get(name, _ABSENT)
+        if value is _ABSENT:
+            if required:
+                return False
+        elif type(value) not in kinds:
+            return False
+    for name in ("tags", "components"):
+        items = get(name)
+        if items and not all(type(item) is str for item in items):
+            return False
+    if not FIRST_YEAR <= obj["fiscal_year"] <= LAST_YEAR or not obj["report_number"].strip():
+        return False
+    if "id" in obj and not obj["id"].strip():
+        return False
+    date = get("issue_date")
+    if date is not None:
+        day = _iso_date(date)
+        if day is None or (day.year + (day.month >= 10)) != obj["fiscal_year"]:
+            return False
+    made, concurred = get("recommendations"), get("recommendations_concurred")
+    if (made is not None and made < 0) or (concurred is not None and concurred < 0):
+        return False
+    return made is None or concurred is None or concurred <= made
+
+
+def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for name in REQUIRED:
+        if obj.get(name) is None:
+            yield name, "missing (required)"
+    if "component" in obj and "components" not in obj:  # oigcli 0.1's one component
+        old = obj["component"]
+        if old is not None and not isinstance(old, str):
+            yield "component", f"expected a string or null, found {json_type(old)}"
+    for f in FIELDS:
+        value = obj.get(f.name)
+        if value is None:
+            if f.name in obj and not f.nullable and f.name not in (*REQUIRED, "id"):
+                yield f.name, "null is not allowed"
+        elif not _is_type(value, f.type):
+            yield f.name, f"expected {f.type_name}, found {json_type(value)}"
+        elif f.name == "issue_date" and _iso_date(value) is None:
+            yield f.name, f"{value!r} is not a date in YYYY-MM-DD form"
+        elif f.name == "report_number" and not value.strip():
+            yield f.name, "blank (a report number has at least one character)"
+        elif f.name == "id" and not value.strip():
+            yield f.name, "blank (an id has at least one character; leave it out to have one made)"
+        elif f.name == "fiscal_year" and not FIRST_YEAR <= value <= LAST_YEAR:
+            yield f.name, f"{value} is not a year of four digits ({FIRST_YEAR} to {LAST_YEAR})"
+        elif f.type is int and value < 0:
+            yield f.name, f"{value} is negative (a count of recommendations cannot be)"
+    date = _iso_date(obj.get("issue_date"))
+    year = obj.get("fiscal_year")
+    if date is not None and _is_type(year, int):
+        from oigcli.model.dates import fiscal_year_of
+
+        if fiscal_year_of(date) != year:
+            yield (
+                "fiscal_year",
+                f"{year} disagrees with issue_date {date} (fiscal year {fiscal_year_of(date)})",
+            )
+    made, concurred = obj.get("recommendations"), obj.get("recommendations_concurred")
+    if isinstance(made, int) and isinstance(concurred, int) and concurred > made:
+        yield (
+            "recommendations_concurred",
+            f"{concurred} is more than the {made} recommendations made",
+        )
+
+
+AGENCIES = {
+    "cbp": "CBP",
+    "ice": "ICE",
+    "fema": "FEMA",
+    "tsa": "TSA",
+    "uscis": "USCIS",
+    "secret_service": "USSS",
+    "coast_guard": "USCG",
+    "dhs": "DHS",
+    "peacecorps": "Peace Corps",
+    "federal_reserve": "Federal Reserve",
+}
+"""The scraper's agency slugs written as readers write them. Any other slug is written in
+capitals when it is one word (gpo: GPO, cfpb: CFPB), else as words (a_b: A B)."""
+
+
+def agency(slug: str) -> str:
+    """An agency slug of the scraper as readers write it (``secret_service``: USSS)."""
+    slug = slug.strip()
+    known = AGENCIES.get(slug.casefold())
+    if known is not None:
+        return known
+    if "_" in slug or " " in slug:
+        return " ".join(word.capitalize() for word in re.split(r"[_\s]+", slug) if word)
+    return slug.upper()
+
+
+def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A record of the inspectors-general scraper in this project's schema.
+
+    id is ``<inspector>/<report_id>``, as the scraper's folders name it. report_number is
+    ``report_id``, except that for ``dhs`` the ``_YYYY`` the DHS scraper adds (DHS reuses
+    numbers from year to year) is removed. issue_date is ``published_on``; fiscal_year is
+    computed from it (October belongs to the next year). components are ``agency``'s
+    comma-separated slugs written as readers write them (``agency``); document_url is
+    ``url``, landing_url ``landing_url``; type, topic, agency_name and summary are the
+    scraper's; unreleased is true when the scraper says so, false when it gives the
+    document's link without saying so. The scraper records no tags, redaction or
+    recommendation counts: they are left unknown. Other fields are left out.
+    """
+    from oigcli.model.dates import fiscal_year_of
+
+    problems: list[tuple[str, str]] = []
+    report_id = obj.get("report_id")
+    inspector = obj.get("inspector")
+    published = obj.get("published_on")
+    date = _iso_date(published)
+    if published is None:
+        problems.append(("published_on", "missing (the fiscal year comes from it)"))
+    elif date is None:
+        problems.append(("published_on", f"{published!r} is not a date in YYYY-MM-DD form"))
+
+    def text(name: str) -> Any:
+        value = obj.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value  # a value that is no text is left for the check to name
+
+    number = report_id
+    if isinstance(report_id, str) and inspector == "dhs":
+        number = re.sub(r"_\d{4}$", "", report_id)
+    slugs = obj.get("agency")
+    components: Any = []
+    if isinstance(slugs, str):
+        components = list(dict.fromkeys(agency(s) for s in slugs.split(",") if s.strip()))
+    elif slugs is not None:
+        problems.append(("agency", f"expected a string, found {json_type(slugs)}"))
+    url = text("url")
+    unreleased = obj.get("unreleased")
+    if unreleased is None and isinstance(url, str):
+        unreleased = False
+    mapped = {
+        "id": key(text("inspector"), report_id),
+        "report_number": number,
+        "inspector": text("inspector"),
+        "title": obj.get("title"),
+        "summary": text("summary"),
+        "issue_date": date.isoformat() if date else None,
+        "fiscal_year": fiscal_year_of(date) if date else None,
+        "components": components,
+        "tags": [],
+        "type": text("type"),
+        "topic": text("topic"),
+        "redacted": None,
+        "recommendations": None,
+        "recommendations_concurred": None,
+        "unreleased": unreleased,
+        "document_url": url,
+        "landing_url": text("landing_url"),
+        "agency_name": text("agency_name"),
+        "oversight_area": None,
+    }
+    if obj.get(TEXT) is not None:
+        mapped[TEXT] = obj[TEXT]
+    if report_id is not None and not isinstance(report_id, str):
+        problems.append(("report_id", f"expected a string, found {json_type(report_id)}"))
+        mapped["report_number"] = mapped["id"] = None
+    return mapped, problems
+
+
+def _is_type(value: Any, kind: type) -> bool:
+    if kind is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _iso_date(value: Any) -> dt.date | None:
+    """The date of ``YYYY-MM-DD`` text: only that form (fromisoformat also reads the week
+    date ``2021-W01-1``, which would then sort as text among the others wrongly)."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None

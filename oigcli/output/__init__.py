@@ -1,0 +1,7 @@
+"""Writing: the formats for programs (JSON, JSON Lines, CSV, TSV, streamed), the formats
+for people (tables, report pages, Markdown), the brief, the SQLite export, and the
+terminal environment (streams, width, colour, paging, escaping).
+
+May import: oigcli.model, oigcli.query (for the shapes it writes), and this package;
+never oigcli.cli.
+"""

@@ -1,0 +1,39 @@
+"""A dataset's index in the user's cache, so that repeated queries skip the JSON.
+
+A dataset file, a zip (or a folder inside one) and a scraper's folder are indexed alike.
+
+Reading a large JSON file is most of a first query's time; an index answers the next ones
+from SQLite (the standard library's), with FTS5 for words. It is only ever a faster way to
+the same answer:
+
+- **Which reports.** The index narrows the reports a query reads to candidates; the query
+  then decides about each candidate exactly as it does reading the file. Narrowing is by
+  report number or id (``show``), by the words of ``search`` (FTS5 holds the very words
+  search counts in titles, summaries and full texts, so it finds exactly the reports that
+  contain them, and their document frequencies; a stemmed word is every word of the
+  vocabulary with its stem), and by the text of ``filter --text`` (a word that is part of
+  a text must be part of one of the dataset's words: the vocabulary gives those). Full
+  texts are kept compressed, for the query to decide with.
+- **Only the file it was made from.** An index records its dataset's identity: the real
+  path, device, inode, size, modification and change times (nanoseconds), and a
+  fingerprint of the content (a hash of the size and 16 blocks spread over the file; the
+  whole file when it is small); of a folder, every report.json and report.txt in it by
+  path, size, inode and times (``identify_tree``), so that a file added, removed or
+  changed anywhere in it is noticed. Any difference and the index is not used. The change time
+  cannot be set back by ``touch``, and an index is only made of a file left unchanged for
+  ``SETTLED_NS`` before and while it is read, so two writes within one clock tick cannot
+  leave a stale index behind (git calls this "racy": a file modified in the same tick as
+  its index was made).
+- **Whole or not at all.** An index is built in a temporary file next to where it goes,
+  made durable, then renamed over the old one, so a reader sees the old index or the new
+  one and never half of one. A lock lets one builder work on a dataset at a time. An index
+  that cannot be read as one is deleted and not used.
+
+The first query of a file that has no usable index answers by reading the file, then
+starts the builder (``main(["--background", CACHE, FILE])`` under ``python -I``: its own
+session, no terminal, standard streams on /dev/null, so a pipe closes when the query is
+done), as ``git gc --auto`` does. The cache folder's rules are oigcli.sources.cache's.
+``--no-cache`` neither uses nor builds an index; standard input, the bundled dataset,
+files under ``MIN_BYTES`` and folders of fewer than ``MIN_TREE_REPORTS`` reports are never
+indexed.
+"""

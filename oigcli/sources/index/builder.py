@@ -1,0 +1,456 @@
+"""Building an index: whether a dataset is worth one, the builder a first query starts
+in the background, the build itself (under a lock, into a new file renamed into place,
+reading what it identified), pruning the cache, and ``oigcli index``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from oigcli.load.members import Stat
+from oigcli.model.schema import Report
+from oigcli.sources.cache import remove
+from oigcli.sources.index.identity import (
+    MIN_BYTES,
+    Identity,
+    identify,
+    identity_text,
+    index_file,
+    index_path,
+    real_path,
+    tree_identity,
+    tree_listing,
+    worth_indexing,
+)
+from oigcli.sources.index.layout import LIST_TABLE, LISTS, SCHEMA, STORED, TOKENIZER, Writer
+from oigcli.sources.index.reader import open_index, read_only
+
+if TYPE_CHECKING:
+    pass
+
+
+MIN_TREE_REPORTS = 200
+"""A scraper's folder with fewer reports is not indexed (its report.json files are about
+2 KB each: a few hundred are read as fast as an index is opened)."""
+SETTLED_NS = 2_000_000_000
+"""How long a file must have been left alone before an index is made of it."""
+
+# --- building an index ------------------------------------------------------------------
+
+
+def _companion(index_file: Path, suffix: str) -> Path:
+    """The lock (``.lock``), temporary file (``.tmp``) or marker (``.skip``) of an index."""
+    return index_file.with_suffix(suffix)
+
+
+def wanted(path: str, cache: Path) -> bool:
+    """Whether a first query should start a builder for ``path``: not when one is at work
+    on it already, nor when this very file was found to be one that cannot be indexed (a
+    dataset with problems, or values SQLite cannot hold): it would be read again for
+    nothing after every query."""
+    from oigcli.sources.cache import busy, read_small
+
+    if not worth_indexing(path):
+        return False
+    target = index_file(real_path(path), cache)
+    if busy(_companion(target, ".lock")):
+        return False
+    marker = read_small(_companion(target, ".skip"))
+    if marker is not None:
+        identity = identify(path)
+        if identity is not None and marker == identity_text(identity).encode():
+            return False
+    return True
+
+
+BOOTSTRAP = (
+    "import sys; sys.path.append(sys.argv.pop(1)); "
+    "from oigcli.sources.index.builder import main; sys.exit(main(sys.argv[1:]))"
+)
+"""The builder's program. It runs with ``python -I``, so neither the current folder nor
+PYTHON* variables reach its sys.path (a ``json.py`` beside a downloaded dataset must not be
+imported); the folder oigcli itself was imported from is added after the standard ones."""
+
+
+def _package_root() -> str:
+    """The folder the oigcli package was imported from."""
+    import oigcli
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(oigcli.__file__)))
+
+
+def build_in_background(path: str, cache: Path) -> None:
+    """Start a builder for ``path`` that outlives this process and holds none of its
+    streams, isolated from the current folder. Nothing is said when that is impossible:
+    the query has been answered, and the next one will read the file again."""
+    try:
+        devnull = os.devnull
+        os.posix_spawn(
+            sys.executable,
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                BOOTSTRAP,
+                _package_root(),
+                "--background",
+                os.path.abspath(cache),
+                os.path.abspath(path),
+            ],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 2, devnull, os.O_WRONLY, 0),
+            ],
+            setsid=True,
+        )
+    except (OSError, AttributeError, NotImplementedError):  # no posix_spawn: no index
+        pass
+
+
+def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Path | None:
+    """Make the index of the dataset file at ``path`` unless a matching one exists.
+    Returns the index's path, or None when none was made: the file is not worth indexing,
+    is not a valid dataset, changed while it was read, the cache cannot be trusted, or
+    another builder is at work on it.
+
+    The lock is taken first, so at most one builder of a file is ever alive past this
+    point. ``settle`` then waits until the file has been left alone for SETTLED_NS (see
+    the module's documentation), never longer than that, even for a file whose times are
+    in the future; tests that make a file and index it at once turn it off. ``wait``
+    waits for a builder already at work on the file (and then finds its index) instead
+    of leaving the work to it."""
+    from oigcli.sources.cache import locked, prepare
+
+    identity = identify(path)
+    if identity is None or prepare(cache):
+        return None
+    if not worth_indexing(path):  # (a query decides whether a folder is)
+        return None
+    target = index_path(identity, cache)
+    with locked(_companion(target, ".lock"), wait) as held:
+        if not held:
+            return None
+        if settle:
+            quiet_since = max(identity.mtime_ns, identity.ctime_ns)
+            unsettled = min(quiet_since + SETTLED_NS - time.time_ns(), SETTLED_NS)
+            if unsettled > 0:
+                time.sleep(unsettled / 1e9)
+                if identify(path) != identity:
+                    return None
+        existing = open_index(path, cache)
+        if existing is not None:
+            existing.close()
+            return target
+        made = _make(path, identity, target)
+    prune(cache, keep=target if made else None)
+    return target if made else None
+
+
+def _make(path: str, identity: Identity, target: Path) -> bool:
+    """Write the index under the lock: a new 0600 file, renamed into place when whole.
+    A file that cannot be indexed as it is gets a marker, so it is not tried again."""
+    import sqlite3
+
+    from oigcli.sources.cache import open_file, write_private
+
+    temporary, marker = _companion(target, ".tmp"), _companion(target, ".skip")
+    remove(temporary)  # left by a builder that died: we hold the lock, it is nobody's
+    try:
+        os.close(open_file(temporary, os.O_RDWR, exclusive=True))
+    except OSError:
+        return False
+    hopeless = False
+    try:
+        made = _write(path, identity, temporary)
+        hopeless = not made
+    except sqlite3.Error as exc:  # what SQLite cannot hold (an integer past 64 bits); or
+        made, hopeless = False, "full" not in str(exc)  # no room, which may pass
+    except (OverflowError, UnicodeError):  # a lone surrogate
+        made, hopeless = False, True
+    except OSError:  # no room: the file is read each time, as without a cache
+        made = False
+    except BaseException:  # interrupted (SIGINT, or SIGTERM in main): leave nothing
+        remove(temporary)
+        raise
+    if not made or identify(path) != identity:
+        remove(temporary)
+        if hopeless and identify(path) == identity:
+            with contextlib.suppress(OSError):
+                write_private(marker, identity_text(identity).encode())
+        return False
+    os.replace(temporary, target)
+    remove(marker)
+    _sync_directory(target.parent)
+    return True
+
+
+SUFFIXES = (".sqlite3", ".tmp", ".lock", ".skip", ".new")
+
+
+def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -> list[Path]:
+    """Remove what no query can use, each only under its lock (so no builder at work loses
+    anything): the index or marker of a file that no longer exists, a temporary file left
+    by a builder that died, and then a lock file with nothing left to guard. Then, while
+    the indexes take more than ``max_bytes`` (cache.MAX_BYTES), the least recently used
+    are removed, but never ``keep``. Returns what was removed."""
+    from oigcli.sources import cache as folder
+
+    removed: list[Path] = []
+    try:
+        names = [p for p in cache.iterdir() if p.name.endswith(SUFFIXES)]
+    except OSError:
+        return removed
+    for stem in sorted({p.name.split(".", 1)[0] for p in names}):
+        lock = cache / f"{stem}.lock"
+        with folder.locked(lock) as held:
+            if not held:
+                continue
+            stale = [cache / f"{stem}{suffix}" for suffix in (".tmp", ".new", ".skip.new")]
+            index_file, marker = cache / f"{stem}.sqlite3", cache / f"{stem}.skip"
+            if os.path.lexists(index_file) and not _source_exists(index_file):
+                stale.append(index_file)
+            if os.path.lexists(marker) and not _marked_source_exists(marker):
+                stale.append(marker)
+            for path in stale:
+                if os.path.lexists(path):
+                    remove(path)
+                    removed.append(path)
+            if not any(os.path.lexists(cache / f"{stem}{s}") for s in (".sqlite3", ".skip")):
+                remove(lock)  # nothing to guard; under its lock, so nobody is inside
+    removed += _limit(cache, keep, folder.MAX_BYTES if max_bytes is None else max_bytes)
+    return removed
+
+
+def _source_exists(index_file: Path) -> bool:
+    """Whether the dataset an index was made of still exists (False: not a usable index)."""
+    import sqlite3
+
+    from oigcli.sources.cache import regular
+
+    if not regular(index_file):
+        return False
+    try:
+        with contextlib.closing(read_only(index_file)) as connection:
+            (text,) = connection.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+        source = json.loads(text)["path"]
+    except (sqlite3.Error, TypeError, ValueError, KeyError):
+        return False
+    return isinstance(source, str) and os.path.exists(source)
+
+
+def _marked_source_exists(marker: Path) -> bool:
+    from oigcli.sources.cache import read_small
+
+    try:
+        source = json.loads(read_small(marker) or b"")["path"]
+    except (TypeError, ValueError, KeyError):
+        return False
+    return isinstance(source, str) and os.path.exists(source)
+
+
+def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
+    """Remove the least recently used indexes until they fit in ``max_bytes``."""
+    from oigcli.sources.cache import locked
+
+    found = []
+    for path in cache.glob("*.sqlite3"):
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((info.st_mtime_ns, info.st_size, path))
+    total = sum(size for _, size, _ in found)
+    removed = []
+    for _, size, path in sorted(found):
+        if total <= max_bytes:
+            break
+        if path == keep:
+            continue
+        with locked(_companion(path, ".lock")) as held:
+            if held:
+                remove(path)
+                removed.append(path)
+                total -= size
+    return removed
+
+
+def _write(path: str, identity: Identity, temporary: Path) -> bool:
+    """Read and check the dataset, writing it into a new database at ``temporary``.
+    False when the dataset has problems (queries report them; nothing is indexed), or
+    when what was read is not what ``identity`` is of.
+
+    What is read is the very thing identified, never the path again (another user who
+    owns a link on the way could swap it for ~1 ms while the builder reads, then back):
+    a file or zip is opened once, checked to be the identified file (device, inode, size,
+    times), and read from that descriptor; a folder's files are read from its real path,
+    and each one's ``fstat`` while it was read must be what the identity has for it."""
+    import sqlite3
+
+    connection = sqlite3.connect(temporary, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        columns = ", ".join(f'"{name}"' for name in STORED)
+        lists = "\n".join(LIST_TABLE.format(name=name) for name in LISTS)
+        connection.executescript(SCHEMA.format(columns=columns, lists=lists, tokenizer=TOKENIZER))
+        connection.execute("BEGIN")
+        writer = Writer(connection)
+        if os.path.isdir(identity.path):
+            tree = _read_tree(identity, writer.add)
+            if tree is None:
+                return False
+            listing, notes = tree
+            connection.execute("INSERT INTO meta VALUES ('tree', ?)", (json.dumps(listing),))
+        else:
+            read = _read_file(path, identity, writer.add)
+            if read is None:
+                return False
+            notes = read
+        writer.finish(identity)
+        connection.execute("INSERT INTO meta VALUES ('notes', ?)", (json.dumps(notes),))
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    with open(temporary, "rb+") as file:
+        os.fsync(file.fileno())
+    return True
+
+
+def _read_tree(
+    identity: Identity, add: Callable[[Report], None]
+) -> tuple[list[str], list[str]] | None:
+    """A scraper's folder's reports, each given to ``add``; then its listing and notes.
+    None when it has problems or is not, file for file, what ``identity`` is of."""
+    from oigcli.load import dataset
+
+    seen: dict[str, Stat] = {}
+    data = dataset.read(identity.path, pick=_adding(add), texts=True, seen=seen)
+    if data.problems:
+        return None
+    listing = tree_listing(identity.path)
+    entries: dict[str, Stat] = {}
+    if tree_identity(identity.path, listing, entries=entries) != identity:
+        return None  # changed while it was read
+    for path, found in seen.items():
+        if entries.get(os.path.relpath(path, identity.path)) != found:
+            return None  # a file read was not the one identified: swapped meanwhile
+    return listing, data.notes
+
+
+def _read_file(path: str, identity: Identity, add: Callable[[Report], None]) -> list[str] | None:
+    """A dataset file's (or zip's) reports, read from one descriptor that is checked to be
+    the identified file, before and after, each given to ``add``; then its notes. None
+    when it has problems or is not what ``identity`` is of."""
+    from oigcli.load import archive, dataset
+
+    zipped = None if os.path.isfile(path) else archive.zip_target(path)
+    real = os.path.realpath(path if zipped is None else zipped[0])
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO: no wait
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as opened:
+        if not _is_identified(os.fstat(fd), identity):
+            return None
+        data = dataset.read(path, pick=_adding(add), texts=True, opened=opened)
+        if data.problems or not _is_identified(os.fstat(fd), identity):
+            return None
+    return data.notes
+
+
+def _adding(add: Callable[[Report], None]) -> Callable[[Report], None]:
+    """A ``pick`` for dataset.read that gives each report to ``add`` and keeps none."""
+
+    def pick(report: Report) -> None:
+        add(report)
+
+    return pick
+
+
+def _is_identified(info: os.stat_result, identity: Identity) -> bool:
+    """Whether the open file ``info`` is of is the one ``identity`` was made from."""
+    return stat.S_ISREG(info.st_mode) and (
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    ) == (identity.device, identity.inode, identity.size, identity.mtime_ns, identity.ctime_ns)
+
+
+def _sync_directory(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def index_now(path: str, environ: Mapping[str, str]) -> str | None:
+    """Index the dataset at ``path`` now, in the cache queries use (``oigcli index``),
+    waiting for a builder already at work on it. None when it has an index; a note for a
+    person when it needs none (a file under MIN_BYTES reads as fast as an index answers).
+    Raises OutputError when the cache cannot be used, DatasetError when the dataset
+    cannot be indexed."""
+    from oigcli.model.errors import DatasetError, OutputError
+    from oigcli.sources.cache import folder
+
+    where = folder(environ, create=True)
+    if where.path is None:
+        raise OutputError(f"the cache cannot be used: {where.reason}")
+    if build(path, where.path, wait=True) is not None:
+        return None
+    identity = identify(path)
+    if identity is None:
+        raise DatasetError(f"{path}: no dataset file, zip or scraper folder to index there")
+    if not worth_indexing(path):
+        return (
+            f"{path} is under {MIN_BYTES >> 20} MiB: not indexed (reading it is as fast as "
+            "an index would answer)"
+        )
+    raise DatasetError(
+        f"{path}: not indexed: it has problems (run 'oigcli validate {path}' to list "
+        "them), it changed while it was read, or its lock in the cache could not be taken"
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    """``--background CACHE FILE...``: what a query starts (``build_in_background``); it
+    says nothing and exits 0 when every file has an index, 1 otherwise. A person or a
+    script runs ``oigcli index FILE`` (``python -m oigcli.sources.index`` would put the current
+    folder, perhaps a downloaded dataset's, on the import path)."""
+    import gc
+    import signal
+
+    gc.disable()  # as oigcli.cli.main.main: the reports read hold no cycles to collect
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # cleans up
+    arguments = list(argv)
+    if arguments[:1] != ["--background"] or len(arguments) < 3:
+        print("usage: oigcli index PATH... (this module is oigcli's builder)", file=sys.stderr)
+        return 2
+    cache = Path(arguments[1])
+    with contextlib.suppress(OSError):
+        os.chdir("/")  # hold no folder of the user's (it could not be unmounted)
+        os.nice(10)  # the user's foreground work comes first
+    made = [build(path, cache) is not None for path in arguments[2:]]
+    return 0 if all(made) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,218 @@
+"""A dataset's identity: what an index is of, and the check that it still is.
+
+A file's is its real path, device, inode, size, modification and change times and a
+fingerprint of its content; a scraper's folder's, the same numbers of every folder,
+report.json and report.txt in it, hashed (``tree_identity``). See oigcli.sources.index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from oigcli.load.members import Stat
+
+if TYPE_CHECKING:
+    pass
+
+
+MIN_BYTES = 1 << 20
+"""Smaller files are read as fast as an index is opened, and are not indexed."""
+
+SAMPLES = 16
+SAMPLE_BYTES = 1 << 16
+"""The fingerprint hashes SAMPLES blocks of SAMPLE_BYTES (the whole file when smaller)."""
+
+# --- identity ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a dataset file is: any change to it changes one of these."""
+
+    path: str
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    fingerprint: str
+
+
+def identify(path: str) -> Identity | None:
+    """The identity of the dataset at ``path``: a regular file (a zip file too, with the
+    folder inside it read), or a scraper's folder (``identify_tree``); None for anything
+    else or an error."""
+    if os.path.isdir(path):
+        return identify_tree(path)
+    from oigcli.load.archive import zip_target
+
+    zipped = zip_target(path) if not os.path.isfile(path) else None
+    if zipped is not None:  # bulk.zip/dhs: the zip's identity, and the folder inside
+        whole = identify(zipped[0])
+        if whole is None:
+            return None
+        return replace(whole, path=f"{whole.path}/{zipped[1]}")
+    try:
+        real = os.path.realpath(path)
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is not waited on
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        print_ = fingerprint(fd, info.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return Identity(
+        real,
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        print_,
+    )
+
+
+def identify_tree(root: str) -> Identity | None:
+    """The identity of a scraper's folder (see ``tree_identity``), after a walk of it."""
+    real = os.path.realpath(root)
+    return tree_identity(real, tree_listing(real))
+
+
+def tree_listing(real: str) -> list[str]:
+    """Every folder of the tree at ``real`` (itself too, as ".") and every report.json
+    and report.txt in it, as paths relative to it, in the order they are walked."""
+    from oigcli.load.archive import tree_files
+    from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
+
+    folders: list[str] = []
+    files: list[str] = []
+    for folder, names in tree_files(real, folders=folders):
+        files.extend(os.path.join(folder, n) for n in (SCRAPER_FILE, SCRAPER_TEXT) if n in names)
+    return [os.path.relpath(path, real) for path in (*folders, *files)]
+
+
+def tree_identity(
+    real: str,
+    listing: Sequence[str],
+    listing_text: str | None = None,
+    entries: dict[str, Stat] | None = None,
+) -> Identity | None:
+    """The identity of a scraper's folder from its ``listing`` (``tree_listing``): each
+    folder's and file's size, inode, and modification and change times (nanoseconds),
+    hashed, with the files' total size and the newest times. A file added to or removed
+    from a folder changes the folder's times; a file changed in place (even to the same
+    size and modification time: the change time cannot be set back) changes its own. So
+    an index keeps its folder's listing and answers only while every entry is as it was:
+    stats of what it lists (30,000 for 10,000 reports), and no walk. ``listing_text``: the
+    listing as the index keeps it (``json.dumps`` of it), hashed with the numbers.
+    ``entries`` gets each file's numbers by its path (as the listing names it)."""
+    import hashlib
+    from array import array
+
+    try:
+        info = os.stat(real)
+        folder = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    numbers = array("q")  # each entry's four numbers, hashed as bytes: no text per entry
+    size = newest_m = newest_c = 0
+    stat_of = os.stat
+    try:
+        for relative in listing:
+            try:
+                found = stat_of(relative, dir_fd=folder)  # no path joined, none walked twice
+            except OSError:  # gone
+                numbers.extend((-1, -1, -1, -1))
+                continue
+            if not stat.S_ISDIR(found.st_mode):
+                size += found.st_size
+            mtime, ctime = found.st_mtime_ns, found.st_ctime_ns
+            newest_m, newest_c = max(newest_m, mtime), max(newest_c, ctime)
+            entry = (found.st_size, found.st_ino, mtime, ctime)
+            if entries is not None and not stat.S_ISDIR(found.st_mode):
+                entries[relative] = Stat(*entry)
+            try:
+                numbers.extend(entry)
+            except OverflowError:  # an inode or a time (year 2262 on) past 63 bits
+                numbers.extend((n + (1 << 63)) % (1 << 64) - (1 << 63) for n in entry)
+    finally:
+        os.close(folder)
+    text = json.dumps(list(listing)) if listing_text is None else listing_text
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogateescape"))
+    digest.update(numbers.tobytes())
+    return Identity(
+        real, info.st_dev, info.st_ino, size, newest_m, newest_c, digest.hexdigest()[:32]
+    )
+
+
+def fingerprint(fd: int, size: int) -> str:
+    """A hash of the size and of SAMPLES blocks spread evenly from the first byte to the
+    last (the whole content when it is no bigger than the blocks)."""
+    import hashlib
+
+    digest = hashlib.blake2b(str(size).encode(), digest_size=16)
+    if size <= SAMPLES * SAMPLE_BYTES:
+        offsets = list(range(0, size, SAMPLE_BYTES))
+    else:
+        step = (size - SAMPLE_BYTES) / (SAMPLES - 1)
+        offsets = [round(i * step) for i in range(SAMPLES)]
+    for offset in offsets:
+        digest.update(os.pread(fd, SAMPLE_BYTES, offset))
+    return digest.hexdigest()
+
+
+def real_path(path: str) -> str:
+    """The path an index is kept for: the real path, or a zip's real path and the folder
+    inside it (as ``identify`` names it)."""
+    if not os.path.exists(path):
+        from oigcli.load.archive import zip_target
+
+        zipped = zip_target(path)
+        if zipped is not None:
+            return f"{os.path.realpath(zipped[0])}/{zipped[1]}"
+    return os.path.realpath(path)
+
+
+def index_path(identity: Identity, cache: Path) -> Path:
+    """Where the index of this file goes: one per path (a new version replaces the old)."""
+    return index_file(identity.path, cache)
+
+
+def index_file(real_path: str, cache: Path) -> Path:
+    import hashlib
+
+    name = hashlib.blake2b(real_path.encode("utf-8", "surrogateescape"), digest_size=16)
+    return cache / f"{name.hexdigest()}.sqlite3"
+
+
+def identity_text(identity: Identity) -> str:
+    return json.dumps(asdict(identity), sort_keys=True)
+
+
+def worth_indexing(path: str | None) -> bool:
+    """A regular file of at least MIN_BYTES, a zip file of that size or a folder inside
+    one, or a folder (a scraper's tree: the builder finds whether it holds MIN_BYTES of
+    reports); not stdin or the bundled data."""
+    if path is None or path == "-":
+        return False
+    try:
+        info = os.stat(path)
+    except OSError:
+        from oigcli.load.archive import zip_target
+
+        zipped = zip_target(path)
+        return zipped is not None and worth_indexing(zipped[0])
+    if stat.S_ISDIR(info.st_mode):
+        return True
+    return stat.S_ISREG(info.st_mode) and info.st_size >= MIN_BYTES

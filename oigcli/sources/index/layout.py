@@ -1,0 +1,186 @@
+"""How an index is laid out in SQLite: its tables, what is stored where, and the writer
+that fills a new one. The reader (``reader``) and the builder (``builder``) share it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
+from oigcli.query.criteria import NOTED
+from oigcli.sources.index.identity import Identity, identity_text
+
+if TYPE_CHECKING:
+    import sqlite3
+
+
+FORMAT = 8
+"""The version of the layout and of what is stored (2: search lengths in characters; 3:
+case-folded components and tags, for criteria; 5: each report's place in the default
+order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
+stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems): an index of
+another version is not used, and is rebuilt."""
+TOKENIZER = "ascii tokenchars '_'"
+"""FTS5's ascii tokenizer splits only where search's words are split: the index holds
+search's own words (``search.words``) joined by spaces, and every character of a word is
+a token character to it (non-ASCII characters, letters, digits and '_')."""
+
+
+LONG = "summary"
+"""The field kept in a table of its own, so that queries that do not read it (stats,
+and filters that do not look at it) scan a table a tenth of the size."""
+STORED = tuple(name for name in FIELD_NAMES if name not in (LONG, TEXT))
+LISTS = tuple(name for name in STORED if FIELDS_BY_NAME[name].type is list)
+"""The list fields: each has a table of (report, item, item case-folded), named as it is."""
+
+
+def unpack(body: bytes) -> str:
+    import zlib
+
+    return zlib.decompress(body).decode("utf-8")
+
+
+def pack(text: str) -> bytes:
+    import zlib
+
+    return zlib.compress(text.encode("utf-8", errors="surrogatepass"), 1)
+
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+CREATE TABLE reports (
+    newest INTEGER PRIMARY KEY, place INTEGER NOT NULL, number_key TEXT NOT NULL,
+    id_key TEXT NOT NULL, inspector_key TEXT, {columns}
+);
+CREATE TABLE summaries (place INTEGER PRIMARY KEY, summary TEXT);
+CREATE TABLE texts (place INTEGER PRIMARY KEY, body BLOB NOT NULL);
+{lists}
+CREATE TABLE vocabulary (term TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE words USING fts5(
+    title, summary, text, content='', columnsize=0, tokenize="{tokenizer}"
+);
+"""
+"""``reports``: every field but the summary and text (lists as JSON, booleans as 0/1),
+stored in the default order (query.NEWEST_FIRST): ``newest``, the rowid, is a report's place
+in it, so a listing streams from SQL reading the table straight through; ``place`` is its place
+in the file, which the other tables are keyed by; ``summaries``: the summaries; ``texts``:
+the full texts, compressed; ``tags`` and ``components``: each report's distinct items;
+``vocabulary``: every distinct word of the titles, summaries and texts, with its stem;
+``words``: the words for FTS5 (contentless: it stores only its index)."""
+LIST_TABLE = (
+    'CREATE TABLE "{name}" (report INTEGER NOT NULL, item TEXT NOT NULL, item_key TEXT NOT NULL);'
+)
+
+
+class Writer:
+    """Writes checked reports into a new index: their texts a batch at a time, and their
+    rows (a few hundred bytes each) at the end, in the default order."""
+
+    BATCH = 1000
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        from oigcli.query.criteria import newness
+        from oigcli.query.search import length, words
+
+        self.newness_of = newness
+
+        self.connection = connection
+        self.length, self.words = length, words
+        self.count = 0
+        self.total_length = 0.0
+        self.vocabulary: set[str] = set()
+        self.rows: list[tuple[Any, ...]] = []
+        """Every report's row: written at the end, in the default order."""
+        self.texts: list[tuple[int, str, str, str]] = []
+        self.bodies: list[tuple[int, bytes]] = []
+        self.items: dict[str, list[tuple[int, str, str]]] = {name: [] for name in LISTS}
+        marks = ", ".join("?" * (len(STORED) + 5))
+        self.insert_report = f"INSERT INTO reports VALUES ({marks})"
+        self.lists = [i for i, name in enumerate(STORED) if name in LISTS]
+        self.summaries: list[tuple[int, str | None]] = []
+        self.numbers: list[str] = []
+        self.newness: list[tuple[Any, ...]] = []
+        self.noted: dict[str, set[str]] = {name: set() for name in NOTED}
+
+    def add(self, report: Report) -> None:
+        number = self.count  # the report's place in the file
+        self.count += 1
+        values = [report[name] for name in STORED]
+        for i in self.lists:
+            values[i] = json.dumps(values[i])
+        inspector = report["inspector"]
+        folded = inspector.casefold() if inspector is not None else None  # as criteria fold
+        key = (report["report_number"].upper(), report["id"].upper(), folded)
+        self.rows.append((number, *key, *values))
+        self.summaries.append((number, report[LONG]))
+        self.numbers.append(report["report_number"])
+        self.newness.append(self.newness_of(report))
+        for name, seen in self.noted.items():
+            value = report[name]
+            seen.update(value if isinstance(value, list) else [value] if value else [])  # as read
+        for name, items in self.items.items():
+            items.extend((number, item, item.casefold()) for item in dict.fromkeys(report[name]))
+        title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
+        found = [self.words(title), self.words(summary), self.words(text)]
+        for each in found:
+            self.vocabulary.update(each)
+        joined = [" ".join(each) for each in found]
+        self.texts.append((number, joined[0], joined[1], joined[2]))
+        if report.get(TEXT) is not None:
+            self.bodies.append((number, pack(text)))
+        self.total_length += self.length(title, summary, text)
+        if len(self.summaries) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        execute = self.connection.executemany
+        execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
+        execute("INSERT INTO texts VALUES (?, ?)", self.bodies)
+        execute("INSERT INTO words (rowid, title, summary, text) VALUES (?, ?, ?, ?)", self.texts)
+        for name, items in self.items.items():
+            execute(f'INSERT INTO "{name}" VALUES (?, ?, ?)', items)
+            items.clear()
+        for batch in (self.summaries, self.texts, self.bodies):
+            batch.clear()
+
+    def finish(self, identity: Identity) -> None:
+        from oigcli.query.search import stem
+
+        self.flush()
+        execute = self.connection.execute
+        self.connection.executemany(
+            "INSERT INTO vocabulary VALUES (?, ?)",
+            ((term, stem(term)) for term in sorted(self.vocabulary)),
+        )
+        key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
+        order = sorted(range(self.count), key=key, reverse=True)
+        rows = self.rows
+        self.connection.executemany(
+            self.insert_report, ((place, *rows[i]) for place, i in enumerate(order))
+        )
+        rows.clear()
+        # each index orders equal keys by rowid, which is the default order
+        execute("CREATE UNIQUE INDEX reports_place ON reports (place)")
+        execute("CREATE INDEX reports_number ON reports (number_key)")
+        execute("CREATE INDEX reports_key ON reports (id_key)")
+        execute("CREATE INDEX reports_inspector ON reports (inspector_key)")
+        execute("CREATE INDEX reports_year ON reports (fiscal_year)")
+        execute("CREATE INDEX reports_date ON reports (issue_date)")
+        execute("CREATE INDEX vocabulary_stem ON vocabulary (stem)")
+        for name in LISTS:
+            execute(f'CREATE INDEX "{name}_key" ON "{name}" (item_key)')
+            execute(f'CREATE INDEX "{name}_report" ON "{name}" (report)')
+        self.connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("format", FORMAT),
+                ("identity", identity_text(identity)),
+                ("reports", self.count),
+                ("total_length", self.total_length),
+                ("numbers", json.dumps(self.numbers)),
+                ("values", json.dumps({k: sorted(v) for k, v in self.noted.items()})),
+            ],
+        )
+        execute("INSERT INTO words (words) VALUES ('optimize')")
+        execute("ANALYZE")  # how selective each index is, so the planner can choose

@@ -1,0 +1,527 @@
+"""Answering from an index: the ``Source`` that pushes criteria, words, the default order
+and groups into SQL (``Index``), and ``open_index``, which opens one only when it matches
+its dataset as it is now.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
+from oigcli.query.criteria import NOTED
+from oigcli.sources.cache import remove
+from oigcli.sources.index.identity import (
+    identify,
+    identity_text,
+    index_file,
+    real_path,
+    tree_identity,
+    worth_indexing,
+)
+from oigcli.sources.index.layout import FORMAT, LISTS, LONG, unpack
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from oigcli.query.criteria import Narrowing
+    from oigcli.query.search import Term
+    from oigcli.query.where import Condition
+    from oigcli.sources.protocol import Keep, Statistics
+
+
+MAX_VOCABULARY = 2000
+"""A text that is part of more distinct words than this does not narrow (it would hardly
+narrow, and a long OR costs more than it saves)."""
+MIN_PART = 3
+MAX_NUMBERS = 500
+"""More report numbers than this (``show $(seq 1 130000)``) are not looked up in SQL (which
+takes at most 32,766 parameters): every report is read, and the query keeps those asked."""
+"""Parts of a text shorter than this do not narrow (too many words contain them)."""
+
+
+def read_only(where: Path) -> sqlite3.Connection:
+    """A connection to an index, which is never changed in place (only replaced whole),
+    so SQLite need not lock it or look for a journal."""
+    import sqlite3
+
+    return sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
+
+
+def _select(names: Sequence[str], read: Sequence[str]) -> str:
+    """The columns ``names`` (NULL for one not in ``read``), from ``reports`` joined to
+    ``summaries`` and ``texts`` when those are read."""
+    special = {LONG: "summaries.summary", TEXT: "texts.body"}
+    columns = ", ".join(
+        "NULL" if n not in read else special.get(n, f'reports."{n}"') for n in names
+    )
+    tables = "reports"
+    if LONG in read:
+        tables += " JOIN summaries ON summaries.place = reports.place"
+    if TEXT in read:
+        tables += " LEFT JOIN texts ON texts.place = reports.place"
+    return f"SELECT {columns} FROM {tables}"
+
+
+def _decoder(name: str) -> Any:
+    """How a stored column becomes the field's value again (None: as it is)."""
+    if name == TEXT:
+        return unpack
+    kind = FIELDS_BY_NAME[name].type
+    if kind is list:
+        loads: Any = json.loads
+        with contextlib.suppress(ImportError):  # orjson is a dependency; json its fallback
+            from orjson import loads
+        return loads
+    return bool if kind is bool else None
+
+
+class Index:
+    """An open index that matches its dataset file as it is now: the source
+    (oigcli.sources.source.Source) that answers from SQLite."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> None:
+        self.connection = connection
+        self.path = path
+        self.reports = int(meta["reports"])
+        self.total_length = float(meta["total_length"])
+
+    def notes(self) -> list[str]:
+        """What reading the folder said (a link loop skipped), kept when it was indexed;
+        --skip-invalid never has anything to say (only a valid dataset is indexed)."""
+        with self._reading():
+            found = self.connection.execute("SELECT value FROM meta WHERE key = 'notes'")
+            row = found.fetchone()
+            notes = json.loads(row[0]) if row else []
+            if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+                raise ValueError("its notes are not a list of text")
+            return notes
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """An index damaged after it was written whole (the checks on opening it passed),
+        or made by someone else to look like one, is removed, and the query fails with a
+        message that says so: never a traceback, and never an answer from it."""
+        import sqlite3
+
+        try:
+            yield
+        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError) as exc:
+            from oigcli.model.errors import DatasetError
+
+            remove(self.path)
+            raise DatasetError(
+                f"the index of this dataset in {self.path.parent} was damaged ({exc}) and "
+                "has been removed; run the command again, or add --no-cache"
+            ) from None
+
+    def rows(
+        self,
+        need: Narrowing,
+        keep: Keep | None = None,
+        *,
+        ordered: bool = False,
+        stop: int | None = None,
+    ) -> Iterator[Report]:
+        """Source.rows: the candidates SQL finds for ``need``, newest first by the order
+        stored when the index was made, streamed from SQLite as they are asked for."""
+        with self._reading():
+            where, parameters = self._where(need)
+            order = " ORDER BY reports.newest" if ordered else " ORDER BY reports.place"
+            read = [
+                name
+                for name in need.fields or FIELD_NAMES
+                if (name != LONG or need.summaries) and (name != TEXT or need.full_text)
+            ]
+            # every field (null when not read), or, when the query reads only some, those
+            names = FIELD_NAMES if need.fields is None else [n for n in FIELD_NAMES if n in read]
+            sql = f"{_select(names, read)}{where}{order}"
+            if keep is None and stop is not None and stop < 2**63:  # SQLite's integers
+                sql += " LIMIT ?"
+                parameters.append(stop)
+            kept = 0
+            for report in self._reports(self.connection.execute(sql, parameters), names):
+                if keep is None or keep(report):
+                    if stop is not None and kept >= stop:
+                        return
+                    kept += 1
+                    yield report
+
+    def numbers(self) -> list[str]:
+        with self._reading():
+            return self._numbers()
+
+    def values(self, field: str) -> list[str]:
+        """The distinct known values of a text field (``tags``: every distinct tag), for
+        completion; report numbers come whole from meta."""
+        if field in (LONG, TEXT):
+            raise ValueError(f"{field!r} is not a field kept in the reports table")
+        with self._reading():
+            if field == "report_number":
+                return self._numbers()
+            if field in NOTED:  # asked by every query that names one: kept whole in meta
+                return self._noted(field)
+            sql = f'SELECT DISTINCT "{field}" FROM reports WHERE "{field}" IS NOT NULL'
+            return [str(value) for (value,) in self.connection.execute(sql)]
+
+    def statistics(self, terms: Sequence[Term]) -> Statistics | None:
+        """Search's statistics, from FTS5's counts of the reports that hold each term;
+        None for a word with more forms than are looked up (the query then counts)."""
+        with self._reading():
+            found = [self._match(t) for t in terms]
+            try:
+                return self.reports, self.total_length, [self._count(m) for m in found]
+            except _Uncountable:
+                return None
+
+    def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
+        """``stats`` counted by SQLite, when SQL decides every criterion of ``need`` exactly
+        (fiscal years, components, tags, dates, redaction, non-concurrence, and ``--where``
+        comparisons of numbers, booleans, dates and tags); None otherwise."""
+        clauses = list(_criteria_clauses(need))
+        if need.texts or need.terms or need.numbers is not None:
+            return None
+        if not all(exact for _, _, exact in clauses):
+            return None
+        where = " AND ".join(clause for clause, _, _ in clauses)
+        parameters = [value for _, values, _ in clauses for value in values]
+        with self._reading():
+            return self._summarize(by, where, parameters)
+
+    def _summarize(self, by: str, where: str, parameters: list[Any]) -> dict[str, Any]:
+        from oigcli.query.stats import GROUPINGS, assemble
+
+        grouping = GROUPINGS[by]
+        made, concurred = "reports.recommendations", "reports.recommendations_concurred"
+        rated = f"{made} IS NOT NULL AND {concurred} IS NOT NULL"
+        counts = (  # stats.TALLIED, in its order
+            f"count(*), coalesce(sum({made}), 0), count({made}), "
+            f"coalesce(sum({concurred}), 0), count({concurred}), "
+            f"coalesce(sum(CASE WHEN {rated} THEN {made} END), 0), "
+            f"coalesce(sum(CASE WHEN {rated} THEN {concurred} END), 0), "
+            f"count(*) - count(CASE WHEN {rated} THEN 1 END)"
+        )
+        execute = self.connection.execute
+        condition = f" WHERE {where}" if where else ""
+        total = execute(f"SELECT {counts} FROM reports{condition}", parameters).fetchone()
+        column = f'reports."{grouping.field}"'  # qualified: SQLite reads "name" as text
+        if grouping.field in LISTS:  # tags: one group per distinct tag
+            items = f'"{grouping.field}"'
+            untagged = f"NOT EXISTS (SELECT 1 FROM {items} WHERE report = reports.place)"
+            rows = [
+                *execute(
+                    f"SELECT item, {counts} FROM {items} JOIN reports"
+                    f" ON reports.place = {items}.report{condition} GROUP BY item",
+                    parameters,
+                ),
+                *execute(
+                    f"SELECT NULL, {counts} FROM reports WHERE "
+                    + (f"({where}) AND {untagged}" if where else untagged),
+                    parameters,
+                ),
+            ]
+        else:
+            key = column
+            if grouping.prefix is not None:
+                key = f"substr({column}, 1, {int(grouping.prefix)})"
+            if grouping.number:
+                key = f"CAST({key} AS INTEGER)"
+            sql = f"SELECT {key}, {counts} FROM reports{condition} GROUP BY 1"
+            rows = list(execute(sql, parameters))
+        boolean = FIELDS_BY_NAME[grouping.field].type is bool
+        groups = {
+            (bool(key) if boolean and key is not None else key): row for key, *row in rows if row[0]
+        }
+        return assemble(total, groups, by)
+
+    def _reports(self, rows: Iterator[tuple[Any, ...]], names: Sequence[str]) -> Iterator[Report]:
+        decoders = [(i, _decoder(name)) for i, name in enumerate(names)]
+        converting = [(i, d) for i, d in decoders if d is not None]
+        for row in rows:
+            values = list(row)
+            for i, decode in converting:
+                if values[i] is not None:
+                    values[i] = decode(values[i])
+            yield dict(zip(names, values, strict=True))
+
+    def _noted(self, field: str) -> list[str]:
+        (noted,) = self.connection.execute("SELECT value FROM meta WHERE key = 'values'").fetchone()
+        found = json.loads(noted)[field]
+        if not isinstance(found, list) or not all(isinstance(v, str) for v in found):
+            raise ValueError(f"its list of {field} values is not a list of text")
+        return found
+
+    def _numbers(self) -> list[str]:
+        """Every report number, in the file's order: kept whole in meta, one value."""
+        (numbers,) = self.connection.execute(
+            "SELECT value FROM meta WHERE key = 'numbers'"
+        ).fetchone()
+        found = json.loads(numbers)
+        if not isinstance(found, list) or not all(isinstance(n, str) for n in found):
+            raise ValueError("its list of report numbers is not a list of text")
+        return found
+
+    def _count(self, match: str | None) -> int:
+        if match == NOTHING:
+            return 0
+        if match is None:  # a word with too many forms to look up: counted the long way
+            raise _Uncountable
+        (count,) = self.connection.execute(
+            "SELECT count(*) FROM words WHERE words MATCH ?", (match,)
+        ).fetchone()
+        return int(count)
+
+    def _match(self, term: Term) -> str | None:
+        """The FTS5 query that finds exactly the reports that hold ``term``: a phrase or a
+        prefix as FTS5 writes them; a stemmed word as every word of the vocabulary with
+        its stem (NOTHING when none has; None when too many have)."""
+        if not term.stemmed:
+            return _term(term)
+        found = [
+            word
+            for (word,) in self.connection.execute(
+                "SELECT term FROM vocabulary WHERE stem = ? LIMIT ?",
+                (term.stem, MAX_VOCABULARY + 1),
+            )
+        ]
+        if len(found) > MAX_VOCABULARY:
+            return None
+        return " OR ".join(_quoted(word) for word in found) or NOTHING
+
+    def _where(self, need: Narrowing) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        parameters: list[Any] = []
+        if need.numbers is not None and len(need.numbers) <= MAX_NUMBERS:
+            marks = ", ".join("?" * len(need.numbers))
+            clauses.append(f"(number_key IN ({marks}) OR id_key IN ({marks}))")
+            parameters.extend(sorted(need.numbers) * 2)
+        matches = []
+        found = [*map(self._match, need.terms), *map(self._containing, need.texts)]
+        for match in found:  # NOTHING: no report can; None: it cannot narrow
+            if match is NOTHING:
+                clauses.append("0")
+            elif match is not None:
+                matches.append(match)
+        if matches:
+            clauses.append("reports.place IN (SELECT rowid FROM words WHERE words MATCH ?)")
+            parameters.append(" AND ".join(f"({m})" for m in matches))
+        for clause, values, _ in _criteria_clauses(need):
+            clauses.append(clause)
+            parameters.extend(values)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
+
+    def _containing(self, text: str) -> str | None:
+        """An FTS5 query that finds every report whose text contains ``text`` (and maybe
+        more), or None when the text cannot narrow. Each part of it made of word
+        characters lies inside one word of a report that contains it, so the report has
+        one of the vocabulary's words that contain the part."""
+        from oigcli.query.search import runs
+
+        alternatives = []
+        for part in dict.fromkeys(runs(text)):
+            if len(part) < MIN_PART:
+                continue
+            found = [
+                term
+                for (term,) in self.connection.execute(
+                    "SELECT term FROM vocabulary WHERE instr(term, ?) LIMIT ?",
+                    (part, MAX_VOCABULARY + 1),
+                )
+            ]
+            if len(found) > MAX_VOCABULARY:
+                continue
+            if not found:
+                return NOTHING  # no word contains it: no report can
+            alternatives.append(" OR ".join(_quoted(term) for term in found))
+        if not alternatives:
+            return None
+        return " AND ".join(f"({a})" for a in alternatives)
+
+
+NOTHING = ""
+"""What ``_containing`` says of a text that no report contains."""
+
+
+class _Uncountable(Exception):
+    """A term the index cannot count the reports of (see Index.statistics)."""
+
+
+Clause = tuple[str, list[Any], bool]
+"""SQL, its parameters, and whether it keeps exactly the reports that the criterion does
+(or only a superset of them, which the query then decides about)."""
+
+
+def _criteria_clauses(need: Narrowing) -> Iterator[Clause]:
+    """SQL that keeps every report the criteria of ``need`` can keep. Components and tags
+    are compared case-folded by Python's casefold, stored so when the index was made."""
+    if need.years is not None:
+        if need.years.first is not None:
+            yield "reports.fiscal_year >= ?", [need.years.first], True
+        if need.years.last is not None:
+            yield "reports.fiscal_year <= ?", [need.years.last], True
+    if need.components:
+        marks = ", ".join("?" * len(need.components))
+        sql = f"reports.place IN (SELECT report FROM components WHERE item_key IN ({marks}))"
+        yield sql, list(need.components), True
+    if need.inspectors:
+        marks = ", ".join("?" * len(need.inspectors))
+        yield f"reports.inspector_key IN ({marks})", list(need.inspectors), True
+    for tag in need.tags:
+        yield "reports.place IN (SELECT report FROM tags WHERE item_key = ?)", [tag], True
+    if need.redacted is not None:
+        yield "reports.redacted = ?", [int(need.redacted)], True
+    if need.window is not None:
+        clause, values = _window_clause(need.window)
+        yield clause, values, True
+    if need.nonconcurred:
+        yield "reports.recommendations_concurred < reports.recommendations", [], True
+    for condition in need.conditions:
+        yield _condition_clause(condition)
+
+
+COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
+
+
+def _condition_clause(condition: Condition) -> Clause:
+    """A ``--where`` comparison in SQL, exact for numbers, booleans, dates and tags (a
+    null satisfies no comparison in SQL either); anything else (text, which compares
+    case-insensitively with numbers inside as numbers, and ``~``) narrows nothing."""
+    field, op, operand = condition.field, condition.op, condition.operand
+    kind = FIELDS_BY_NAME[field].type
+    column = f'reports."{field}"'
+    if op not in COMPARISONS or field in (LONG, TEXT):
+        return "1", [], False
+    if operand is None and kind is not list:  # field=null, field!=null
+        return f"{column} IS {'NOT ' if op == '!=' else ''}NULL", [], True
+    if kind is list and op in ("=", "!=") and isinstance(operand, str):
+        has = f'reports.place IN (SELECT report FROM "{field}" WHERE item_key = ?)'
+        return (has if op == "=" else f"NOT {has}"), [operand], True
+    if field == "issue_date" and isinstance(operand, tuple):
+        first, last = operand
+        sql, values = {
+            "=": (f"{column} BETWEEN ? AND ?", [first, last]),
+            "!=": (f"{column} NOT BETWEEN ? AND ?", [first, last]),
+            "<": (f"{column} < ?", [first]),
+            "<=": (f"{column} <= ?", [last]),
+            ">": (f"{column} > ?", [last]),
+            ">=": (f"{column} >= ?", [first]),
+        }[op]
+        return sql, values, True
+    if kind in (int, bool) and isinstance(operand, (int, bool)) and -(2**63) <= operand < 2**63:
+        return f"{column} {op} ?", [int(operand)], True
+    return "1", [], False
+
+
+def _window_clause(window: Any) -> tuple[str, list[Any]]:
+    """A known issue date inside the window, or an unknown one whose fiscal year lies
+    wholly inside it (FY N: 1 October N-1 to 30 September N)."""
+    import datetime as dt
+
+    known, unknown, values, years = [], [], [], []
+    if window.since is not None:
+        known.append("reports.issue_date >= ?")
+        values.append(window.since.isoformat())
+        after = window.since <= dt.date(window.since.year, 10, 1)
+        unknown.append("reports.fiscal_year >= ?")
+        years.append(window.since.year + (1 if after else 2))
+    if window.until is not None:
+        known.append("reports.issue_date <= ?")
+        values.append(window.until.isoformat())
+        whole = window.until >= dt.date(window.until.year, 9, 30)
+        unknown.append("reports.fiscal_year <= ?")
+        years.append(window.until.year - (0 if whole else 1))
+    either = (
+        f"(reports.issue_date IS NOT NULL AND {' AND '.join(known) or '1'})"
+        f" OR (reports.issue_date IS NULL AND {' AND '.join(unknown) or '1'})"
+    )
+    return f"({either})", [*values, *years]
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _term(term: Term) -> str:
+    """A search term as an FTS5 query: its words as a phrase, a prefix with ``*``."""
+    return _quoted(" ".join(term.words)) + (" *" if term.prefix else "")
+
+
+def open_index(path: str, cache: Path) -> Index | None:
+    """The index of the dataset file at ``path`` when there is one that matches the file
+    as it is now; None otherwise. An index that cannot be read is deleted; anything at its
+    place that is not a regular file of ours is never opened."""
+    import sqlite3
+
+    from oigcli.sources.cache import regular
+
+    if not worth_indexing(path):
+        return None
+    where = index_file(real_path(path), cache)
+    if not regular(where):  # the usual miss (no need to fingerprint the file), or not ours
+        return None
+    folder = os.path.isdir(path)
+    identity = None if folder else identify(path)
+    if identity is None and not folder:
+        return None
+    try:
+        connection = read_only(where)
+    except sqlite3.Error:
+        return None
+    try:
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        if pages * page_size != where.stat().st_size:  # cut short, or grown: not ours
+            raise ValueError("an index of the wrong size")
+        meta = _meta(connection)
+        if folder:  # the folder's files and folders, as the index lists them, looked at
+            identity = tree_identity(os.path.realpath(path), _listing(meta), meta["tree"])
+        if (
+            identity is None
+            or meta["format"] != FORMAT
+            or meta["identity"] != identity_text(identity)
+        ):
+            connection.close()
+            return None
+        opened = Index(connection, where, meta)
+    except (sqlite3.Error, KeyError, ValueError, TypeError, OverflowError):
+        connection.close()
+        remove(where)
+        return None
+    with contextlib.suppress(OSError, NotImplementedError):  # used now: pruned last
+        os.utime(where, follow_symlinks=False)
+    return opened
+
+
+def _meta(connection: sqlite3.Connection) -> dict[str, Any]:
+    """The index's meta table, each value of the type it must have (ValueError if not)."""
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    expected: dict[str, type | tuple[type, ...]] = {
+        "format": int,
+        "identity": str,
+        "reports": int,
+        "total_length": (int, float),
+    }
+    for key, kind in expected.items():
+        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
+            raise ValueError(f"meta {key} is not of its type")
+    if meta["reports"] < 0 or not meta["total_length"] >= 0:
+        raise ValueError("meta counts are negative")
+    return meta
+
+
+def _listing(meta: dict[str, Any]) -> list[str]:
+    """A folder's index's listing of it (tree_listing), checked to be a list of text."""
+    listing = json.loads(meta["tree"])
+    if not isinstance(listing, list) or not all(isinstance(p, str) for p in listing):
+        raise ValueError("its listing of the folder is not a list of text")
+    outside = [p for p in listing if p[:1] == "/" or ("." in p and "/../" in f"/{p}/")]
+    if outside:
+        raise ValueError("its listing names a place outside the folder")
+    return listing
