@@ -8,9 +8,16 @@ from typing import Any
 from hypothesis import strategies as st
 
 from oigcli.model.dates import Period, parse_period
-from oigcli.model.schema import SHOWN_NAMES
-from oigcli.query.criteria import Criteria, YearRange
+from oigcli.model.schema import SHOWN_NAMES, Report
+from oigcli.query.criteria import Criteria, YearRange, newest_first
 from oigcli.query.where import parse_condition
+
+
+def select(reports: list[Any], criteria: Criteria) -> list[Report]:
+    """The reports that match, in the default order: what a query gives, from the two
+    definitions that make it (``Criteria.matches`` and ``newest_first``)."""
+    return newest_first(r for r in reports if criteria.matches(r))
+
 
 WORDS = ["border", "medical", "audit", "canine", "mail", "security", "training", "REDACTED"]
 COMPONENTS = ["CBP", "ICE", "FEMA", "cbp"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import write_file
 from oigcli.load.check import from_scraper, normalise
-from oigcli.load.dataset import load, read
+from oigcli.load.dataset import Pick, failure_message, read
 from oigcli.load.records import Problem
 from oigcli.load.stream import describe
 from oigcli.model.errors import DatasetError
@@ -23,6 +23,15 @@ from scraper import EXPECTED, REPORTS, write_archive
 from strategies import datasets
 
 MINIMAL = {"report_number": "OIG-1", "title": "T", "fiscal_year": 2020}
+
+
+def load(path: str | None = None, stdin: Any = None, pick: Pick | None = None) -> list[Any]:
+    """The valid dataset's reports (what ``pick`` keeps of them), or DatasetError: what
+    every command but validate does with a dataset (oigcli.sources.scan)."""
+    data = read(path, stdin, pick)
+    if data.problems:
+        raise DatasetError(failure_message(data, path))
+    return data.reports
 
 
 def _problems(tmp_path: Path, text: str) -> list[Problem]:

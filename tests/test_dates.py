@@ -81,3 +81,21 @@ def test_unknown_date_counts_only_when_the_whole_fiscal_year_is_inside(
     since: dt.date | None, until: dt.date | None, inside: bool
 ) -> None:
     assert Window(since, until).holds_report(None, 2021) is inside
+
+
+@given(
+    st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31))),
+    st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31))),
+)
+def test_the_whole_fiscal_years_of_a_window_are_those_it_contains(
+    since: dt.date | None, until: dt.date | None
+) -> None:
+    """The one rule for a report of unknown date (and an index's SQL of it): its fiscal
+    year's first and last days both lie in the window."""
+    window = Window(since, until)
+    first, last = window.whole_fiscal_years()
+    for year in range(1985, 2046):
+        period = fiscal_year_period(year)
+        inside = window.contains(period.first) and window.contains(period.last)
+        assert inside == ((first is None or year >= first) and (last is None or year <= last))
+        assert window.holds_report(None, year) == inside

@@ -13,13 +13,12 @@ from oigcli.model.text import natural_key, or_list, suggest
 from oigcli.query.criteria import (
     Criteria,
     YearRange,
-    find,
+    locate,
     newest_first,
     normalise_number,
     parse_year_range,
-    select,
 )
-from strategies import criteria, datasets
+from strategies import criteria, datasets, select
 
 
 @pytest.mark.parametrize(
@@ -96,19 +95,20 @@ def test_bundled_default_order(bundled: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.parametrize("asked", ["OIG-21-63", "oig-21-63", "21-63", " 21-63 ", "Oig-21-63"])
-def test_find_accepts_the_forms_people_type(bundled: list[dict[str, Any]], asked: str) -> None:
-    assert [r["report_number"] for r in find(bundled, [asked])] == ["OIG-21-63"]
+def test_locate_accepts_the_forms_people_type(bundled: list[dict[str, Any]], asked: str) -> None:
+    found, missing = locate(bundled, [asked])
+    assert [r["report_number"] for r in found] == ["OIG-21-63"] and missing is None
 
 
-def test_find_keeps_the_order_asked(bundled: list[dict[str, Any]]) -> None:
-    found = find(bundled, ["21-19", "21-63", "21-19"])
+def test_locate_keeps_the_order_asked(bundled: list[dict[str, Any]]) -> None:
+    found, _ = locate(bundled, ["21-19", "21-63", "21-19"])
     assert [r["report_number"] for r in found] == ["OIG-21-19", "OIG-21-63", "OIG-21-19"]
 
 
-def test_find_names_every_missing_number_with_suggestions(bundled: list[dict[str, Any]]) -> None:
-    with pytest.raises(NotFound) as error:
-        find(bundled, ["21-99", "21-63", "nothing-like-it"])
-    message = str(error.value)
+def test_locate_names_every_missing_number_with_suggestions(bundled: list[dict[str, Any]]) -> None:
+    found, missing = locate(bundled, ["21-99", "21-63", "nothing-like-it"])
+    assert [r["report_number"] for r in found] == ["OIG-21-63"] and missing is not None
+    message = str(NotFound(missing))
     assert "'21-99'" in message and "did you mean OIG-21-19" in message
     assert "'nothing-like-it'" in message
     assert "21-63'" not in message
@@ -181,10 +181,9 @@ def test_natural_key_takes_only_decimal_digits_as_numbers(text: str) -> None:
     sorted([text, "OIG-2", "OIG-10"], key=natural_key)
 
 
-def test_criteria_say_when_they_are_empty_or_only_years() -> None:
-    assert Criteria().empty and Criteria.build().empty and Criteria().years_only
-    years = Criteria.build(years=YearRange(2020, None))
-    assert not years.empty and years.years_only
+def test_criteria_say_when_they_are_empty() -> None:
+    assert Criteria().empty and Criteria.build().empty
+    assert not Criteria.build(years=YearRange(2020, None)).empty
     for other in (
         Criteria.build(text="mail"),
         Criteria.build(components=["CBP"]),
@@ -192,7 +191,7 @@ def test_criteria_say_when_they_are_empty_or_only_years() -> None:
         Criteria.build(nonconcurred=True),
         Criteria.build(tags=["OFO"], years=YearRange(2020, 2021)),
     ):
-        assert not other.empty and not other.years_only
+        assert not other.empty
 
 
 @given(

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 
 from conftest import BUNDLED_STATS
-from oigcli.query.criteria import Criteria, select
+from oigcli.query.criteria import Criteria
 from oigcli.query.stats import GROUPINGS, concurrence_rate, summarize
-from strategies import criteria, datasets
+from strategies import criteria, datasets, select
 
 
 def test_bundled_totals(bundled: list[dict[str, Any]]) -> None:

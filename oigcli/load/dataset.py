@@ -53,20 +53,6 @@ class Dataset:
     """What a person should be told of the reading that is no problem (a link loop)."""
 
 
-def load(
-    path: str | None = None,
-    stdin: TextIO | None = None,
-    pick: Pick | None = None,
-) -> list[Report]:
-    """The valid dataset at ``path`` (None: bundled; ``-``: stdin), read, or
-    DatasetError. With ``pick``, what it keeps of each report (every report is still
-    checked). (Queries ask oigcli.sources.source, which reads the data with ``stream``.)"""
-    data = read(path, stdin, pick)
-    if data.problems:
-        raise DatasetError(failure_message(data, path))
-    return data.reports
-
-
 def failure_message(data: Dataset, path: str | None) -> str:
     from oigcli.model.text import sanitise
 

@@ -7,6 +7,7 @@ A period is an inclusive pair of dates. ``--since`` takes the start of its perio
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -85,10 +86,22 @@ class Window:
             self.until is None or date <= self.until
         )
 
+    def whole_fiscal_years(self) -> tuple[int | None, int | None]:
+        """The first and the last fiscal year that lie wholly inside the window (None: that
+        end is open): the one definition of which reports of unknown date a window holds,
+        for Python (``holds_report``) and for an index's SQL alike."""
+        first = last = None
+        with contextlib.suppress(OverflowError):  # (the first and last days a date can be)
+            if self.since is not None:  # the year after the one the day before is in
+                first = fiscal_year_of(self.since - dt.timedelta(days=1)) + 1
+            if self.until is not None:  # the year before the one the day after is in
+                last = fiscal_year_of(self.until + dt.timedelta(days=1)) - 1
+        return first, last
+
     def holds_report(self, issue_date: str | None, fiscal_year: int) -> bool:
         """A known date must fall inside. An unknown date is inside only when its whole
         fiscal year is (the report then surely falls in the window)."""
         if issue_date is not None:
             return self.contains(dt.date.fromisoformat(issue_date))
-        fy = fiscal_year_period(fiscal_year)
-        return self.contains(fy.first) and self.contains(fy.last)
+        first, last = self.whole_fiscal_years()
+        return (first is None or fiscal_year >= first) and (last is None or fiscal_year <= last)

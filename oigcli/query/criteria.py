@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from oigcli.model.errors import NotFound, UsageError
+from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
 from oigcli.model.text import MAX_TERMS, did_you_mean, natural_key, or_list, sanitise, suggest
 
@@ -224,19 +224,10 @@ class Criteria(NamedTuple):
             return False
         return all(c.matches(report) for c in self.conditions)
 
-    def pick(self, report: Report) -> Report | None:
-        """The report when it matches, else None: for keeping only matches while reading."""
-        return report if self.matches(report) else None
-
     @property
     def empty(self) -> bool:
         """Whether there is no criterion: every report matches."""
         return self == Criteria()
-
-    @property
-    def years_only(self) -> bool:
-        """Whether fiscal years are the only criterion (if any)."""
-        return self == Criteria(years=self.years)
 
     @property
     def reads_summary(self) -> bool:
@@ -336,11 +327,6 @@ def has_nonconcurred(report: Report) -> bool:
     return made is not None and concurred is not None and concurred < made
 
 
-def select(reports: Iterable[Report], criteria: Criteria) -> list[Report]:
-    """The reports that match, in the default order."""
-    return newest_first(r for r in reports if criteria.matches(r))
-
-
 NEWEST_FIRST: tuple[SortKey, ...] = (
     ("fiscal_year", True),
     ("issue_date", True),
@@ -417,17 +403,6 @@ def is_asked(wanted: frozenset[str]) -> Callable[[Report], bool]:
     """Whether a report is one of those asked for by ``number_forms``: by its number or
     its id (ignoring case)."""
     return lambda r: r["report_number"].upper() in wanted or r["id"].upper() in wanted
-
-
-def find(
-    reports: Sequence[Report], numbers: Sequence[str], known: Sequence[str] | None = None
-) -> list[Report]:
-    """The reports with these numbers or ids, in the order asked; NotFound names every
-    miss and suggests close numbers from ``known`` (default: the reports' own numbers)."""
-    found, missing = locate(reports, numbers, known)
-    if missing:
-        raise NotFound(missing)
-    return found
 
 
 def locate(

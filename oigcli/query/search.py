@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -412,17 +412,6 @@ def count_all(terms: Sequence[Term], folded: str) -> list[int]:
             count = len(where.get(last, ()))
         counts.append(count)
     return counts
-
-
-def search(reports: Iterable[Report], query: Query) -> list[Hit]:
-    """Every report that contains all the query's terms, best first (ties: input order).
-
-    Only reports whose text contains a term's words at all are searched word by word, so
-    a query for rare words costs little more than reading the dataset."""
-    ranking = Ranking(query)
-    for report in reports:
-        ranking.pick(report)
-    return ranking.hits()
 
 
 def snippet(report: Report, pattern: re.Pattern[str], excerpt: str | None = None) -> str:

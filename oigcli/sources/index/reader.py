@@ -28,6 +28,7 @@ from oigcli.sources.index.layout import FORMAT, LISTS, LONG, unpack
 if TYPE_CHECKING:
     import sqlite3
 
+    from oigcli.model.dates import Window
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Term
     from oigcli.query.where import Condition
@@ -419,24 +420,23 @@ def _condition_clause(condition: Condition) -> Clause:
     return "1", [], False
 
 
-def _window_clause(window: Any) -> tuple[str, list[Any]]:
+def _window_clause(window: Window) -> tuple[str, list[Any]]:
     """A known issue date inside the window, or an unknown one whose fiscal year lies
-    wholly inside it (FY N: 1 October N-1 to 30 September N)."""
-    import datetime as dt
-
+    wholly inside it (``Window.whole_fiscal_years``)."""
     known, unknown, values, years = [], [], [], []
+    first, last = window.whole_fiscal_years()
     if window.since is not None:
         known.append("reports.issue_date >= ?")
         values.append(window.since.isoformat())
-        after = window.since <= dt.date(window.since.year, 10, 1)
+    if first is not None:
         unknown.append("reports.fiscal_year >= ?")
-        years.append(window.since.year + (1 if after else 2))
+        years.append(first)
     if window.until is not None:
         known.append("reports.issue_date <= ?")
         values.append(window.until.isoformat())
-        whole = window.until >= dt.date(window.until.year, 9, 30)
+    if last is not None:
         unknown.append("reports.fiscal_year <= ?")
-        years.append(window.until.year - (0 if whole else 1))
+        years.append(last)
     either = (
         f"(reports.issue_date IS NOT NULL AND {' AND '.join(known) or '1'})"
         f" OR (reports.issue_date IS NULL AND {' AND '.join(unknown) or '1'})"
