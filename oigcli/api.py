@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
+from oigcli.model.text import usable_path
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -129,6 +130,8 @@ class Reports:
         self.skip_invalid = skip_invalid
         if self.path == "":
             raise UsageError("the dataset's path is empty; give a file or folder, or -")
+        if self.path is not None:
+            usable_path(self.path, "the dataset's path")
         self._stdin = stdin
         self._wants_cache = cache
         self._environ = os.environ if environ is None else environ

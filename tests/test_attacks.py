@@ -724,3 +724,30 @@ def test_a_folder_deeper_than_the_system_allows_is_named(tmp_path: Path, invoke:
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)) == len(ARCHIVE)
     assert "is longer than this system allows; the reports below it are not read." in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--data", "a\x00b"],
+        ["validate", "a\x00b"],
+        ["index", "a\x00b"],
+        ["diff", "a\x00b", "b.json"],
+        ["export", "--sqlite", "out\x00.db"],
+        ["report", "--assets", "charts\x00"],
+    ],
+    ids=["--data", "validate", "index", "diff", "--sqlite", "--assets"],
+)
+def test_a_path_with_a_nul_byte_is_a_usage_error(invoke: Invoke, args: list[str]) -> None:
+    """No shell can pass one, but a caller in Python can (the fuzzer did): it was a
+    ValueError traceback ("embedded null byte") in every command that takes a path."""
+    result = invoke(*args)
+    assert result.exit_code == 2 and "has a NUL byte, which no file name can have" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_api_refuses_a_path_with_a_nul_byte() -> None:
+    import oigcli
+
+    with pytest.raises(oigcli.UsageError, match="NUL byte"):
+        oigcli.open("reports\x00.json")

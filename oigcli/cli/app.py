@@ -23,7 +23,7 @@ from oigcli.cli.options import (
     InOut,
 )
 from oigcli.model.errors import DatasetError, OigError, OutputError, UsageError
-from oigcli.model.text import or_list
+from oigcli.model.text import or_list, usable_path
 from oigcli.output.context import Environment
 from oigcli.output.formats import PEOPLE, Format
 
@@ -238,6 +238,8 @@ def data_path(env: Environment, path: str | None) -> str | None:
     if path == "":
         raise UsageError("--data is empty; give a file or folder, or - for standard input")
     path = path or env.environ.get("OIGCLI_DATA") or None
+    if path is not None:
+        usable_path(path, "the dataset's path")
     if path == "-" and env.stdin_isatty:
         raise UsageError(
             "--data - reads the dataset from standard input, which is a terminal; "

@@ -11,7 +11,15 @@ from typer.core import TyperGroup
 
 from oigcli.api import Shape
 from oigcli.cli import complete
-from oigcli.cli.app import app, asking, data_path, env_for, epilog, open_reports, tell_notes
+from oigcli.cli.app import (
+    app,
+    asking,
+    data_path,
+    env_for,
+    epilog,
+    open_reports,
+    tell_notes,
+)
 from oigcli.cli.options import (
     CRITERIA,
     DATA_ONLY,
@@ -23,6 +31,7 @@ from oigcli.cli.options import (
 )
 from oigcli.model.errors import OigError, OutputError, UsageError
 from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES
+from oigcli.model.text import usable_path
 from oigcli.output.context import Environment
 from oigcli.output.formats import Format
 
@@ -202,7 +211,7 @@ def export(
     from oigcli.output import writers as output
 
     env = env_for(ctx, io)
-    target = Path(sqlite)
+    target = Path(usable_path(sqlite, "--sqlite"))
     about = target.parent / "metadata.json"
     if target.is_dir():
         raise UsageError(f"{target} is a folder; give the database file to write")
@@ -349,7 +358,7 @@ def report(
         rows, stats.summarize(rows, "fiscal_year"), stats.summarize(rows, "component"), title, date
     )
     if assets is not None:
-        folder = Path(assets)
+        folder = Path(usable_path(assets, "--assets"))
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for chart in made.charts:

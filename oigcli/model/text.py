@@ -110,6 +110,16 @@ def sanitise_lines(message: str) -> str:
     return "\n".join(sanitise(line) for line in message.split("\n"))
 
 
+def usable_path(path: str, what: str) -> str:
+    """``path``, or a UsageError when no file can have it (a NUL byte: the system would
+    stop the name there, and Python refuses it with a ValueError)."""
+    if "\x00" in path:
+        from oigcli.model.errors import UsageError
+
+        raise UsageError(f"{what} has a NUL byte, which no file name can have")
+    return path
+
+
 def web_address(url: str) -> bool:
     """An http or https address with a host, and nothing a terminal, shell or document
     could act on (no whitespace or control character): the only links oigcli opens or
