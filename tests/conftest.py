@@ -43,6 +43,13 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
 
+DOCUMENTS = {
+    path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    if path.name != "cli.md"  # generated from the help, whose examples run on their own
+}
+"""The README and every hand-written page of docs/, by path: their examples are run."""
+DOCUMENTATION = "\n".join(DOCUMENTS.values())
 BUNDLED_JSON = ROOT / "oigcli" / "data" / "reports.json"
 BUNDLED_STATS = {
     "total": {

@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, Invoke, fake_terminal, oigcli_executable, run_oigcli, write_file
+from conftest import (
+    DOCUMENTATION,
+    ROOT,
+    Invoke,
+    fake_terminal,
+    oigcli_executable,
+    run_oigcli,
+    write_file,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 """Every test here runs over both sources: reading the data, and its index."""
@@ -85,8 +93,8 @@ def test_stats_by_prose_or_identifiers_is_a_usage_error(invoke: Invoke, field: s
 
 
 def test_schema_takes_neither_data_nor_format_as_the_readme_says(invoke: Invoke) -> None:
-    assert "Every command but `schema` and `diff` takes `--data PATH`" in README
-    assert "`--format` (`-f`) on every command but `schema`, `open` and `export`" in README
+    assert "Every command but `schema` and `diff` takes `--data PATH`" in DOCUMENTATION
+    assert "`--format` (`-f`) on every command but `schema`, `open` and `export`" in DOCUMENTATION
     for option in ("--data", "--format"):
         assert invoke("schema", option, "x").exit_code == 2
     assert invoke("diff", "a.json", "b.json", "--data", "x").exit_code == 2

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED_JSON, NUMBERS, ROOT, oigcli_executable, run_oigcli
+from conftest import (
+    BUNDLED_JSON,
+    DOCUMENTATION,
+    DOCUMENTS,
+    NUMBERS,
+    ROOT,
+    oigcli_executable,
+    run_oigcli,
+)
 from scraper import write_archive, write_full_archive, zip_archive
 
 
@@ -285,13 +293,10 @@ def test_every_help_example_runs(example: str, tmp_path: Path) -> None:
     _runs_in_a_shell(example, tmp_path)
 
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-
-
 def _readme_commands() -> list[tuple[str, str | None]]:
-    """Each command line in the README's sh blocks, with the value its `# comment` shows
-    when that comment is JSON (`# 5`, `# [22, 20]`), else None."""
-    before, _, rest = README.partition("<!-- cron-recipe -->")
+    """Each command line in the sh blocks of the README and docs/, with the value its
+    `# comment` shows when that comment is JSON (`# 5`, `# [22, 20]`), else None."""
+    before, _, rest = DOCUMENTATION.partition("<!-- cron-recipe -->")
     after = rest.partition("<!-- end cron-recipe -->")[2]  # a script, tested whole below
     blocks = (before + after).split("```sh\n")[1:]
     lines = [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
@@ -321,7 +326,7 @@ def test_every_readme_example_runs_and_prints_what_it_says(
 def _readme_transcripts() -> list[tuple[str, str]]:
     """Blocks that show a command (`$ oigcli ...`) and what it prints."""
     found = []
-    for block in README.split("```\n$ ")[1:]:
+    for block in DOCUMENTATION.split("```\n$ ")[1:]:
         command, _, output = block.split("```", 1)[0].partition("\n")
         found.append((command, output))
     return found
@@ -356,7 +361,8 @@ def test_the_command_line_pauses_the_cycle_collector() -> None:
 
 
 def _cron_recipe() -> str:
-    block = README.split("<!-- cron-recipe -->", 1)[1].split("<!-- end cron-recipe -->", 1)[0]
+    block = DOCUMENTS["docs/reporting.md"].split("<!-- cron-recipe -->", 1)[1]
+    block = block.split("<!-- end cron-recipe -->", 1)[0]
     return block.split("```sh\n", 1)[1].split("```", 1)[0]
 
 
