@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from oigcli.model.errors import NotFound, UsageError
+from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
 from oigcli.model.text import usable_path
 
@@ -132,6 +133,9 @@ class Reports:
             raise UsageError("the dataset's path is empty; give a file or folder, or -")
         if self.path is not None:
             usable_path(self.path, "the dataset's path")
+        self.location = Location.of(self.path)
+        """What the path is (bundled, stdin, a file, a folder, a zip): classified once,
+        here; every query of these reports reads that."""
         self._stdin = stdin
         self._wants_cache = cache
         self._environ = os.environ if environ is None else environ
@@ -146,12 +150,12 @@ class Reports:
         and no reason for the bundled data, stdin, small files and cache=False). Looked
         for once (it walks the folders above it), then remembered."""
         if self._folder is None:
-            if not self._wants_cache or self.path in (None, "-"):
+            if not self._wants_cache or not self.location.stored:
                 self._folder = (None, None)  # (oigcli.sources.cache is not imported: start-up)
             else:
                 from oigcli.sources.source import cache_for
 
-                found = cache_for(self.path, self._environ, True)
+                found = cache_for(self.location, self._environ, True)
                 self._folder = (found.path, found.reason)
         return self._folder
 
@@ -161,12 +165,11 @@ class Reports:
         note for a person when it needs none (a small file). Raises UsageError for the
         bundled data or stdin or with cache=False, OutputError when the cache cannot be
         used, DatasetError when the dataset cannot be indexed."""
-        path = self.path
-        if path is None or path == "-" or not self._wants_cache:
+        if not self.location.stored or not self._wants_cache:
             raise UsageError("only a dataset file, zip or folder is indexed, with the cache on")
         from oigcli.sources.source import index_now
 
-        return index_now(path, self._environ)
+        return index_now(self.location, self._environ)
 
     def source(self) -> Source:
         """The dataset's source for one query (oigcli.sources.source.open chooses it): its index
@@ -174,7 +177,7 @@ class Reports:
         from oigcli.sources import source
 
         stdin = self._stdin
-        if self.path == "-":
+        if self.location.kind == "stdin":
             if self._read_stdin:
                 raise UsageError(
                     "standard input was read by an earlier query and cannot be read again; "
@@ -185,7 +188,7 @@ class Reports:
                 import sys
 
                 stdin = sys.stdin
-        return source.open(self.path, stdin, self.cache_folder()[0], self.skip_invalid)
+        return source.open(self.location, stdin, self.cache_folder()[0], self.skip_invalid)
 
     # --- what the CLI's commands ask ----------------------------------------------------
 

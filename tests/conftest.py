@@ -19,6 +19,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from typer.testing import CliRunner, Result
 
 from oigcli.cli.main import app
+from oigcli.model.location import Location
 from oigcli.output.context import Environment
 from oigcli.sources.index import builder as index_builder
 from oigcli.sources.index import identity as index_identity
@@ -215,10 +216,11 @@ def backend(
     bundled_file = str(BUNDLED_JSON)
 
     def open_indexed(
-        path: str | None, stdin: Any, cache: Path | None, skip_invalid: bool = False
+        path: str | Location | None, stdin: Any, cache: Path | None, skip_invalid: bool = False
     ) -> Any:
-        target = bundled_file if path is None else path
-        if path != "-" and index_identity.worth_indexing(target):
+        where = Location.of(path)
+        target = bundled_file if where.kind == "bundled" else str(where.path)
+        if where.kind != "stdin" and index_identity.worth_indexing(target):
             index_builder.build(target, index_folder, settle=False)
             found = index_reader.open_index(target, index_folder)
             if found is not None:

@@ -92,34 +92,6 @@ def read_text(path: str, seen: dict[str, Stat] | None = None) -> str | None:
     return data.decode("utf-8", errors="replace")
 
 
-ZIP_MAGIC = b"PK\x03\x04"
-"""How a zip file begins (its first member's local header)."""
-
-
-def zip_target(path: str) -> tuple[str, str] | None:
-    """``(zip file, folder inside it)`` when ``path`` is a zip file (folder ``""``) or a
-    zip file followed by a folder inside it (``bulk.zip/dhs``); None otherwise. A zip
-    file is known by its first bytes, so no JSON file is ever taken for one."""
-    parts = Path(path).parts
-    for end in range(len(parts), 0, -1):
-        candidate = str(Path(*parts[:end]))
-        if os.path.isdir(candidate):
-            return None  # a real folder on the way: not inside a zip
-        if os.path.isfile(candidate):
-            if not _starts_like_a_zip(candidate):
-                return None
-            return candidate, "/".join(parts[end:])
-    return None
-
-
-def _starts_like_a_zip(path: str) -> bool:
-    try:
-        with open(path, "rb") as file:
-            return file.read(len(ZIP_MAGIC)) == ZIP_MAGIC
-    except OSError:
-        return False
-
-
 def scan_zip(
     archive_path: str, inner: str, texts: bool = False, opened: BinaryIO | None = None
 ) -> tuple[Iterator[Entry], list[Problem]]:

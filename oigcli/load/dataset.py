@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from oigcli.load.archive import ZIP_MAGIC, scan_folder, scan_zip, zip_target
+from oigcli.load.archive import scan_folder, scan_zip
 from oigcli.load.check import check, problem_at
 from oigcli.load.members import Stat
 from oigcli.load.parse import parse_text, read_stream
 from oigcli.load.records import BUNDLED, STDIN, Entry, Problem
 from oigcli.model.errors import DatasetError
+from oigcli.model.location import ZIP_MAGIC, Location
 from oigcli.model.schema import TEXT, Report
 
 Pick = Callable[[Report], "Report | None"]
@@ -92,7 +93,7 @@ def skipped_message(data: Dataset, path: str | None) -> str:
 
 
 def read(
-    path: str | None = None,
+    path: str | Location | None = None,
     stdin: TextIO | None = None,
     pick: Pick | None = None,
     gather: Iterable[str] = (),
@@ -118,7 +119,7 @@ def read(
 
 
 def stream(
-    path: str | None = None,
+    path: str | Location | None = None,
     stdin: TextIO | None = None,
     gather: Iterable[str] = (),
     texts: bool = False,
@@ -167,7 +168,7 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
 
 
 def _entries(
-    path: str | None,
+    path: str | Location | None,
     stdin: TextIO | None,
     notes: list[str] | None = None,
     texts: bool = False,
@@ -177,20 +178,20 @@ def _entries(
     """The source's name, its entries (read lazily where the source allows), and a list
     that problems found while reading are added to as the entries are consumed."""
     problems: list[Problem] = []
-    if opened is not None and path is not None:
+    where = Location.of(path)
+    if opened is not None and where.stored:
         if os.pread(opened.fileno(), len(ZIP_MAGIC), 0) == ZIP_MAGIC:
-            zipped = zip_target(path)
-            whole, inner = zipped if zipped is not None else (path, "")
-            read, problems = scan_zip(whole, inner, texts, opened)
-            return path, read, problems
-        return path, read_stream(opened, path, problems), problems
-    if path is None:
+            whole, inner = (where.file, where.member) if where.kind == "zip" else (path, "")
+            read, problems = scan_zip(str(whole), inner, texts, opened)
+            return str(where.path), read, problems
+        return str(where.path), read_stream(opened, str(where.path), problems), problems
+    if where.kind == "bundled":
         from importlib.resources import files
 
         text = files("oigcli").joinpath("data/reports.json").read_text("utf-8")
         entries, problems = parse_text(text, BUNDLED)
         return BUNDLED, entries, problems
-    if path == "-":
+    if where.kind == "stdin":
         if stdin is None:
             raise DatasetError("no standard input to read the dataset from")
         binary = getattr(stdin, "buffer", None)
@@ -201,12 +202,12 @@ def _entries(
         except UnicodeDecodeError as exc:
             raise DatasetError(f"{STDIN}: not UTF-8 text ({exc.reason})") from exc
         return STDIN, entries, problems
-    target = Path(path)
-    zipped = None if target.is_dir() else zip_target(path)
-    if zipped is not None:
-        read, problems = scan_zip(*zipped, texts=texts)
+    path = str(where.path)
+    if where.kind == "zip":
+        read, problems = scan_zip(str(where.file), where.member, texts=texts)
         return path, read, problems
-    if target.is_dir():
+    target = Path(path)
+    if where.kind == "folder":
         read, problems = scan_folder(target, [] if notes is None else notes, texts, seen)
         return path, read, problems
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from oigcli.model.location import Location
 from oigcli.query.criteria import NOTED
 
 if TYPE_CHECKING:
@@ -34,12 +35,13 @@ class Scan:
 
     def __init__(
         self,
-        path: str | None,
+        path: str | Location | None,
         stdin: TextIO | None = None,
         after_read: Callable[[int], None] | None = None,
         skip_invalid: bool = False,
     ) -> None:
-        self.path = path
+        self.location = Location.of(path)
+        self.path = self.location.path
         self.stdin = stdin
         self._after_read = after_read
         self._skip_invalid = skip_invalid
@@ -54,7 +56,7 @@ class Scan:
         from oigcli.load import dataset
         from oigcli.model.errors import DatasetError
 
-        data, reports = dataset.stream(self.path, self.stdin, NOTED, texts)
+        data, reports = dataset.stream(self.location, self.stdin, NOTED, texts)
         for report in reports:
             if keep is None or keep(report):
                 yield report

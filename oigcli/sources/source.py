@@ -21,10 +21,11 @@ ranking). The bundled data and standard input are always read.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+
+from oigcli.model.location import Location
 
 if TYPE_CHECKING:
     from oigcli.sources.cache import Folder
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
 
 
 def open(
-    path: str | None, stdin: TextIO | None, cache: Path | None, skip_invalid: bool = False
+    path: str | Location | None,
+    stdin: TextIO | None,
+    cache: Path | None,
+    skip_invalid: bool = False,
 ) -> Source:
     """The source of the dataset at ``path`` (None: bundled; ``-``: ``stdin``): its index
     in ``cache`` when there is one that matches the file as it is now; otherwise the data
@@ -41,24 +45,25 @@ def open(
     that have them (only a valid dataset has an index). The caller closes it."""
     from oigcli.sources.scan import Scan
 
-    if cache is None or path in (None, "-"):
-        return Scan(path, stdin, skip_invalid=skip_invalid)
+    where = Location.of(path)
+    if cache is None or not where.stored:
+        return Scan(where, stdin, skip_invalid=skip_invalid)
     from oigcli.sources.index import builder, reader
 
-    found = reader.open_index(path, cache)
+    found = reader.open_index(where, cache)
     if found is not None:
         return found
 
     def indexed(reports: int) -> None:
-        if os.path.isdir(path) and reports < builder.MIN_TREE_REPORTS:
+        if where.kind == "folder" and reports < builder.MIN_TREE_REPORTS:
             return  # a few reports in a folder are read as fast as an index is opened
-        if builder.wanted(path, cache):
-            builder.build_in_background(path, cache)
+        if builder.wanted(where, cache):
+            builder.build_in_background(str(where.path), cache)
 
-    return Scan(path, stdin, after_read=indexed, skip_invalid=skip_invalid)
+    return Scan(where, stdin, after_read=indexed, skip_invalid=skip_invalid)
 
 
-def index_now(path: str, environ: Mapping[str, str]) -> str | None:
+def index_now(path: str | Location, environ: Mapping[str, str]) -> str | None:
     """Build the index of the dataset at ``path`` now (``oigcli index``); see
     oigcli.sources.index.builder.index_now."""
     from oigcli.sources.index import builder
@@ -66,17 +71,20 @@ def index_now(path: str, environ: Mapping[str, str]) -> str | None:
     return builder.index_now(path, environ)
 
 
-def cache_for(path: str | None, environ: Mapping[str, str], wanted: bool = True) -> Folder:
+def cache_for(
+    path: str | Location | None, environ: Mapping[str, str], wanted: bool = True
+) -> Folder:
     """The cache folder for the index of the dataset at ``path``, or why there is none
     (oigcli.sources.cache): never for the bundled data and stdin, nor with --no-cache (no
     reason is given for those), nor for a file too small to index. The folder is made
     (0700) when it is missing and an index may be wanted."""
     from oigcli.sources.cache import Folder, folder
 
-    if not wanted or path in (None, "-"):
+    where = Location.of(path)
+    if not wanted or not where.stored:
         return Folder(None)
     from oigcli.sources.index.identity import worth_indexing
 
-    if not worth_indexing(path):
+    if not worth_indexing(where):
         return Folder(None)
     return folder(environ, create=True)

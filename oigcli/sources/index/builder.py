@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oigcli.load.members import Stat
+from oigcli.model.location import Location
 from oigcli.model.schema import Report
 from oigcli.sources.cache import remove
 from oigcli.sources.index.identity import (
@@ -51,7 +52,7 @@ def _companion(index_file: Path, suffix: str) -> Path:
     return index_file.with_suffix(suffix)
 
 
-def wanted(path: str, cache: Path) -> bool:
+def wanted(path: str | Location, cache: Path) -> bool:
     """Whether a first query should start a builder for ``path``: not when one is at work
     on it already, nor when this very file was found to be one that cannot be indexed (a
     dataset with problems, or values SQLite cannot hold): it would be read again for
@@ -117,7 +118,9 @@ def build_in_background(path: str, cache: Path) -> None:
         pass
 
 
-def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Path | None:
+def build(
+    path: str | Location, cache: Path, settle: bool = True, wait: bool = False
+) -> Path | None:
     """Make the index of the dataset file at ``path`` unless a matching one exists.
     Returns the index's path, or None when none was made: the file is not worth indexing,
     is not a valid dataset, changed while it was read, the cache cannot be trusted, or
@@ -131,6 +134,7 @@ def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Pa
     of leaving the work to it."""
     from oigcli.sources.cache import locked, prepare
 
+    path = Location.of(path)  # classified once: every step below is of the same dataset
     identity = identify(path)
     if identity is None or prepare(cache):
         return None
@@ -156,7 +160,7 @@ def build(path: str, cache: Path, settle: bool = True, wait: bool = False) -> Pa
     return target if made else None
 
 
-def _make(path: str, identity: Identity, target: Path) -> bool:
+def _make(path: Location, identity: Identity, target: Path) -> bool:
     """Write the index under the lock: a new 0600 file, renamed into place when whole.
     A file that cannot be indexed as it is gets a marker, so it is not tried again."""
     import sqlite3
@@ -285,7 +289,7 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
     return removed
 
 
-def _write(path: str, identity: Identity, temporary: Path) -> bool:
+def _write(path: Location, identity: Identity, temporary: Path) -> bool:
     """Read and check the dataset, writing it into a new database at ``temporary``.
     False when the dataset has problems (queries report them; nothing is indexed), or
     when what was read is not what ``identity`` is of.
@@ -348,14 +352,15 @@ def _read_tree(
     return listing, data.notes
 
 
-def _read_file(path: str, identity: Identity, add: Callable[[Report], None]) -> list[str] | None:
+def _read_file(
+    where: Location, identity: Identity, add: Callable[[Report], None]
+) -> list[str] | None:
     """A dataset file's (or zip's) reports, read from one descriptor that is checked to be
     the identified file, before and after, each given to ``add``; then its notes. None
     when it has problems or is not what ``identity`` is of."""
-    from oigcli.load import archive, dataset
+    from oigcli.load import dataset
 
-    zipped = None if os.path.isfile(path) else archive.zip_target(path)
-    real = os.path.realpath(path if zipped is None else zipped[0])
+    real = os.path.realpath(str(where.file))
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO: no wait
     except OSError:
@@ -363,7 +368,7 @@ def _read_file(path: str, identity: Identity, add: Callable[[Report], None]) -> 
     with os.fdopen(fd, "rb") as opened:
         if not _is_identified(os.fstat(fd), identity):
             return None
-        data = dataset.read(path, pick=_adding(add), texts=True, opened=opened)
+        data = dataset.read(where, pick=_adding(add), texts=True, opened=opened)
         if data.problems or not _is_identified(os.fstat(fd), identity):
             return None
     return data.notes
@@ -402,7 +407,7 @@ def _sync_directory(folder: Path) -> None:
         os.close(fd)
 
 
-def index_now(path: str, environ: Mapping[str, str]) -> str | None:
+def index_now(path: str | Location, environ: Mapping[str, str]) -> str | None:
     """Index the dataset at ``path`` now, in the cache queries use (``oigcli index``),
     waiting for a builder already at work on it. None when it has an index; a note for a
     person when it needs none (a file under MIN_BYTES reads as fast as an index answers).
@@ -411,15 +416,16 @@ def index_now(path: str, environ: Mapping[str, str]) -> str | None:
     from oigcli.model.errors import DatasetError, OutputError
     from oigcli.sources.cache import folder
 
-    where = folder(environ, create=True)
-    if where.path is None:
-        raise OutputError(f"the cache cannot be used: {where.reason}")
-    if build(path, where.path, wait=True) is not None:
+    cache = folder(environ, create=True)
+    if cache.path is None:
+        raise OutputError(f"the cache cannot be used: {cache.reason}")
+    dataset = Location.of(path)
+    if build(dataset, cache.path, wait=True) is not None:
         return None
-    identity = identify(path)
-    if identity is None:
+    path = str(dataset.path)  # (what the messages name)
+    if identify(dataset) is None:
         raise DatasetError(f"{path}: no dataset file, zip or scraper folder to index there")
-    if not worth_indexing(path):
+    if not worth_indexing(dataset):
         return (
             f"{path} is under {MIN_BYTES >> 20} MiB: not indexed (reading it is as fast as "
             "an index would answer)"

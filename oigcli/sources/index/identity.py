@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oigcli.load.members import Stat
+from oigcli.model.location import Location
 
 if TYPE_CHECKING:
     pass
@@ -44,20 +45,21 @@ class Identity:
     fingerprint: str
 
 
-def identify(path: str) -> Identity | None:
+def identify(path: str | Location) -> Identity | None:
     """The identity of the dataset at ``path``: a regular file (a zip file too, with the
     folder inside it read), or a scraper's folder (``identify_tree``); None for anything
     else or an error."""
-    if os.path.isdir(path):
-        return identify_tree(path)
-    from oigcli.load.archive import zip_target
-
-    zipped = zip_target(path) if not os.path.isfile(path) else None
-    if zipped is not None:  # bulk.zip/dhs: the zip's identity, and the folder inside
-        whole = identify(zipped[0])
+    where = Location.of(path)
+    if where.kind == "folder":
+        return identify_tree(str(where.path))
+    if where.kind == "zip" and where.member:  # bulk.zip/dhs: the zip's, and the folder
+        whole = identify(str(where.file))
         if whole is None:
             return None
-        return replace(whole, path=f"{whole.path}/{zipped[1]}")
+        return replace(whole, path=f"{whole.path}/{where.member}")
+    if not where.stored:
+        return None
+    path = str(where.file)
     try:
         real = os.path.realpath(path)
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO is not waited on
@@ -172,16 +174,13 @@ def fingerprint(fd: int, size: int) -> str:
     return digest.hexdigest()
 
 
-def real_path(path: str) -> str:
+def real_path(path: str | Location) -> str:
     """The path an index is kept for: the real path, or a zip's real path and the folder
     inside it (as ``identify`` names it)."""
-    if not os.path.exists(path):
-        from oigcli.load.archive import zip_target
-
-        zipped = zip_target(path)
-        if zipped is not None:
-            return f"{os.path.realpath(zipped[0])}/{zipped[1]}"
-    return os.path.realpath(path)
+    where = Location.of(path)
+    if where.kind == "zip" and where.member:
+        return f"{os.path.realpath(str(where.file))}/{where.member}"
+    return os.path.realpath(str(where.path))
 
 
 def index_path(identity: Identity, cache: Path) -> Path:
@@ -200,19 +199,17 @@ def identity_text(identity: Identity) -> str:
     return json.dumps(asdict(identity), sort_keys=True)
 
 
-def worth_indexing(path: str | None) -> bool:
+def worth_indexing(path: str | Location | None) -> bool:
     """A regular file of at least MIN_BYTES, a zip file of that size or a folder inside
     one, or a folder (a scraper's tree: the builder finds whether it holds MIN_BYTES of
     reports); not stdin or the bundled data."""
-    if path is None or path == "-":
+    where = Location.of(path)
+    if where.kind == "folder":
+        return True
+    if not where.stored:
         return False
     try:
-        info = os.stat(path)
+        info = os.stat(str(where.file))
     except OSError:
-        from oigcli.load.archive import zip_target
-
-        zipped = zip_target(path)
-        return zipped is not None and worth_indexing(zipped[0])
-    if stat.S_ISDIR(info.st_mode):
-        return True
+        return False
     return stat.S_ISREG(info.st_mode) and info.st_size >= MIN_BYTES

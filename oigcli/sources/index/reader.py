@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.query.criteria import NOTED
 from oigcli.sources.cache import remove
@@ -453,7 +454,7 @@ def _term(term: Term) -> str:
     return _quoted(" ".join(term.words)) + (" *" if term.prefix else "")
 
 
-def open_index(path: str, cache: Path) -> Index | None:
+def open_index(path: str | Location, cache: Path) -> Index | None:
     """The index of the dataset file at ``path`` when there is one that matches the file
     as it is now; None otherwise. An index that cannot be read is deleted; anything at its
     place that is not a regular file of ours is never opened."""
@@ -461,12 +462,13 @@ def open_index(path: str, cache: Path) -> Index | None:
 
     from oigcli.sources.cache import regular
 
+    path = Location.of(path)
     if not worth_indexing(path):
         return None
     where = index_file(real_path(path), cache)
     if not regular(where):  # the usual miss (no need to fingerprint the file), or not ours
         return None
-    folder = os.path.isdir(path)
+    folder = path.kind == "folder"
     identity = None if folder else identify(path)
     if identity is None and not folder:
         return None
@@ -481,7 +483,7 @@ def open_index(path: str, cache: Path) -> Index | None:
             raise ValueError("an index of the wrong size")
         meta = _meta(connection)
         if folder:  # the folder's files and folders, as the index lists them, looked at
-            identity = tree_identity(os.path.realpath(path), _listing(meta), meta["tree"])
+            identity = tree_identity(os.path.realpath(str(path.path)), _listing(meta), meta["tree"])
         if (
             identity is None
             or meta["format"] != FORMAT
