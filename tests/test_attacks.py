@@ -582,36 +582,6 @@ def test_a_search_table_keeps_its_own_colour_and_escapes_the_datas(
 # --- 7. the smaller ones ---------------------------------------------------------------
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize(
-    ("args", "environ"),
-    [
-        (["--help"], {}),
-        (["--version"], {}),
-        (["help", "list"], {}),
-        (["list", "--help"], {}),
-        ([], {"_OIGCLI_COMPLETE": "complete_bash", "COMP_WORDS": "oigcli sh", "COMP_CWORD": "1"}),
-        ([], {"_OIGCLI_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "oigcli sh"}),
-    ],
-    ids=["--help", "--version", "help list", "list --help", "bash completion", "zsh completion"],
-)
-def test_help_version_and_completion_into_a_full_disk_exit_4(
-    args: list[str], environ: dict[str, str]
-) -> None:
-    with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [oigcli_executable(), *args],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-            env={**os.environ, **environ},
-            check=False,
-        )
-    assert done.returncode == 4
-    assert done.stderr == "Error: cannot write output: No space left on device\n"
-
-
 def test_completion_without_its_shells_variables_is_a_usage_error() -> None:
     done = subprocess.run(
         [oigcli_executable()],

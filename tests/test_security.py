@@ -571,9 +571,31 @@ def test_json_lines_with_unicode_line_separators_read_back(invoke: Invoke, tmp_p
 # --- 11. no traceback the documentation says cannot happen -------------------------------
 
 
+FULL_DISK_CASES = {
+    "list": (["list"], {}),
+    "list --json": (["list", "--json"], {}),
+    "show": (["show", "21-27"], {}),
+    "schema": (["schema"], {}),
+    # what click writes itself (issue #21): these ended in a traceback
+    "--help": (["--help"], {}),
+    "--version": (["--version"], {}),
+    "help list": (["help", "list"], {}),
+    "list --help": (["list", "--help"], {}),
+    "bash completion": (
+        [],
+        {"_OIGCLI_COMPLETE": "complete_bash", "COMP_WORDS": "oigcli sh", "COMP_CWORD": "1"},
+    ),
+    "zsh completion": (
+        [],
+        {"_OIGCLI_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "oigcli sh"},
+    ),
+}
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["show", "21-27"], ["schema"]])
-def test_a_full_disk_is_exit_4_with_a_message(args: list[str]) -> None:
+@pytest.mark.parametrize("case", list(FULL_DISK_CASES))
+def test_a_full_disk_is_exit_4_with_a_message(case: str) -> None:
+    args, environ = FULL_DISK_CASES[case]
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [oigcli_executable(), *args],
@@ -581,6 +603,7 @@ def test_a_full_disk_is_exit_4_with_a_message(args: list[str]) -> None:
             stderr=subprocess.PIPE,
             text=True,
             timeout=60,
+            env={**os.environ, **environ},
             check=False,
         )
     assert done.returncode == 4
