@@ -445,3 +445,16 @@ def test_a_pipe_is_never_paged(
     monkeypatch.setenv("LINES", "5")
     assert "OIG-21-27" in _out(invoke, "show", "21-63", "21-27")
     assert not saved.exists()
+
+
+def test_every_format_has_a_printer_that_prints_every_shape() -> None:
+    """A format is its name in Format and one class in PRINTERS (CONTRIBUTING.md): the
+    class must print each shape a command has, or a command would fail on it."""
+    from oigcli.output.formats import Format
+    from oigcli.output.printers import PRINTERS, Printer
+
+    assert set(PRINTERS) == set(Format)
+    shapes = ("rows", "reports", "summary", "problems", "difference")
+    for printer in set(PRINTERS.values()):
+        missing = [s for s in shapes if getattr(printer, s) is getattr(Printer, s)]
+        assert missing == [], f"{printer.__name__} does not print {missing}"

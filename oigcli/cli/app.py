@@ -25,12 +25,12 @@ from oigcli.cli.options import (
 from oigcli.model.errors import DatasetError, OigError, OutputError, UsageError
 from oigcli.model.text import or_list, usable_path
 from oigcli.output.context import Environment
-from oigcli.output.formats import PEOPLE, Format
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
     from collections.abc import Iterator
 
     from oigcli import api
+    from oigcli.output.printers import Printer
 
 
 class OigGroup(TyperGroup):
@@ -302,6 +302,13 @@ NUMBER_FORMS = (
 """How report numbers may be written, in the help of the commands that take them."""
 
 
+def printer(env: Environment, io: InOut) -> "Printer":
+    """The printer of the format the options chose: made once per command."""
+    from oigcli.output.printers import printer_for
+
+    return printer_for(io.format, env, io.style, io.safe_cells, io.bom)
+
+
 def emit(
     env: Environment,
     io: InOut,
@@ -311,36 +318,11 @@ def emit(
     mark: re.Pattern[str] | None = None,
 ) -> None:
     """Rows in the chosen format, with the chosen fields; by default ``columns`` for people
-    and ``every`` field for programs. An empty table is a note on stderr. On a terminal,
-    a default table too wide for it leaves out the columns unknown in every row, and says
-    so; ``mark`` (search's terms) is highlighted in colour and centres cut snippets."""
-    from oigcli.output import render
-    from oigcli.output import writers as output
-
+    and ``every`` field for programs (oigcli.output.printers). ``mark``: search's terms."""
     tell_notes(env, shaped.notes)
-    chosen = shaped.chosen
-    fields = chosen or (columns if io.format in PEOPLE else every)
-    writer = output.writer_for(io.format, io.safe_cells, io.bom)
-    if writer is not None:  # each row written as the source gives it
-        env.stream(writer.chunks(shaped.rows, fields))
-        return
-    rows = list(shaped.rows)  # a table needs every row for its widths
-    if not rows:
-        env.error(_empty_note(shaped))
-        return
-    if chosen is None:
-        fields = render.varying(rows, fields)
-    if io.format is Format.markdown:
-        env.output(render.reports_markdown(rows, fields))
-        return
-    style, width = io.style or "simple", env.terminal_width
-    if width and chosen is None:
-        fields, dropped = render.fitting_columns(rows, fields, style, width)
-        if dropped:
-            env.error(f"Not shown: {', '.join(dropped)} (unknown in every row).")
-    highlight = mark if env.colour else None
-    text = render.reports_table(rows, fields, style, width, highlight, centre=mark)
-    env.output(text, decorated=highlight is not None)
+    out = printer(env, io)
+    fields = out.fields(shaped.chosen, columns, every)
+    out.rows(shaped.rows, fields, shaped.chosen is not None, lambda: _empty_note(shaped), mark)
 
 
 def tell_notes(env: Environment, notes: list[str]) -> None:

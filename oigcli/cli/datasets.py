@@ -18,6 +18,7 @@ from oigcli.cli.app import (
     env_for,
     epilog,
     open_reports,
+    printer,
     tell_notes,
 )
 from oigcli.cli.options import (
@@ -33,10 +34,8 @@ from oigcli.model.errors import OigError, OutputError, UsageError
 from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES
 from oigcli.model.text import usable_path
 from oigcli.output.context import Environment
-from oigcli.output.formats import Format
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
-    from oigcli.query import compare
     from oigcli.query import criteria as query
 
 
@@ -69,9 +68,6 @@ def validate(
     when the dataset is valid and 3 when it is not.
     """
     from oigcli.load import dataset, records
-    from oigcli.model.text import sanitise
-    from oigcli.output import render
-    from oigcli.output import writers as output
 
     env = env_for(ctx, io)
     target = data_path(env, io.data if path is None else path)
@@ -80,18 +76,7 @@ def validate(
     except OigError as exc:  # nothing could be read: that is the one problem
         data = dataset.Dataset(target or records.BUNDLED)
         data.problems.append(records.Problem(data.source, str(exc).removeprefix(f"{target}: ")))
-    rows = [p.as_dict() for p in data.problems]
-    columns = records.PROBLEM_FIELDS
-    writer = output.writer_for(io.format, io.safe_cells, io.bom)
-    if writer is not None:  # JSON keeps a problem's own order: source, message, ...
-        json_like = writer.format in ("json", "jsonl")
-        env.stream(writer.chunks(rows, records.Problem._fields if json_like else columns))
-    elif io.format is Format.markdown:
-        env.output(render.reports_markdown(rows, columns) if rows else "")
-    elif rows:
-        env.output("".join(f"{sanitise(str(p))}\n" for p in data.problems))
-    else:
-        env.output(f"{data.source}: {data.records} reports, no problems\n")
+    printer(env, io).problems(data.problems, data.source, data.records)
     if data.problems:
         count = len(data.problems)
         env.error(f"{count} problem{'s' if count != 1 else ''} in {data.source}")
@@ -141,31 +126,9 @@ def diff(
     sides = [open_reports(env, io, data_path(env, path)) for path in (old, new)]
     found, notes = sides[0].difference(sides[1], criteria)
     tell_notes(env, notes)
-    _diff(env, io, found)
+    printer(env, io).difference(found)
     if not found.empty:
         raise typer.Exit(1)
-
-
-def _diff(env: Environment, io: InOut, found: "compare.Difference") -> None:
-    from oigcli.output import render
-    from oigcli.output import writers as output
-    from oigcli.query.compare import DIFF_COLUMNS
-
-    writer = output.writer_for(io.format, io.safe_cells, io.bom)
-    if writer is not None:
-        if writer.format == "json":  # the one object, even when there is no difference
-            env.stream(writer.chunks((), (), value=found.as_dict()))
-        elif writer.format == "jsonl":
-            env.stream(output.json_line(line) for line in found.lines())
-        else:
-            env.stream(writer.chunks(found.rows(), DIFF_COLUMNS))
-        return
-    if found.empty:
-        return  # as diff(1): nothing to say
-    if io.format is Format.markdown:
-        env.output(render.diff_markdown(found))
-    else:
-        env.output(render.diff_table(found, io.style or "simple", env.terminal_width))
 
 
 @app.command(

@@ -1,13 +1,12 @@
 """The commands that ask the active dataset: list, show, open, filter, search, stats."""
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from oigcli.api import Shape
 from oigcli.cli import complete
-from oigcli.cli.app import NUMBER_FORMS, app, asking, emit, env_for, epilog, tell_notes
+from oigcli.cli.app import NUMBER_FORMS, app, asking, emit, env_for, epilog, printer, tell_notes
 from oigcli.cli.options import (
     CRITERIA,
     DATA_ONLY,
@@ -18,9 +17,7 @@ from oigcli.cli.options import (
     core_parser,
 )
 from oigcli.model.errors import NotFound, UsageError
-from oigcli.model.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT, Report
-from oigcli.output.context import Environment
-from oigcli.output.formats import PEOPLE, Format
+from oigcli.model.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT
 
 if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
     from oigcli.query import criteria as query
@@ -87,7 +84,8 @@ def show(
 
     env = env_for(ctx, io)
     chosen = SHOWN_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
-    length = fields is None and io.format in PEOPLE  # a person is told the text's length
+    out = printer(env, io)
+    length = fields is None and out.people  # a person is told the text's length
     with asking(env, io) as reports:
         located, missing, notes = reports.locate(numbers, texts=length or TEXT in chosen)
     tell_notes(env, notes)
@@ -96,7 +94,7 @@ def show(
         if length:
             for row, report in zip(rows, located, strict=True):
                 row[TEXT] = _text_length(report.get(TEXT))
-        _show(env, io, rows, chosen, several=len(numbers) > 1)
+        out.reports(rows, chosen, one=len(numbers) == 1)
     if missing:
         raise NotFound(missing)
 
@@ -106,25 +104,6 @@ def _text_length(text: str | None) -> str | None:
     if text is None:
         return None
     return f"{len(text):,} characters (--fields text prints it)"
-
-
-def _show(
-    env: Environment, io: InOut, reports: list[Report], chosen: Sequence[str], several: bool
-) -> None:
-    from oigcli.output import render
-    from oigcli.output import writers as output
-
-    writer = output.writer_for(io.format, io.safe_cells, io.bom)
-    if writer is not None:  # one number: one JSON object
-        env.stream(writer.chunks(reports, chosen, None if several else reports[0]))
-        return
-    if io.format is Format.markdown:
-        text = render.report_sections(reports)
-    elif io.style:
-        text = render.report_tables(reports, io.style)
-    else:
-        text = render.report_pages(reports, min(env.width or 80, 100))
-    env.output(text)
 
 
 @app.command(
@@ -310,10 +289,6 @@ def stats(
     list. Recommendations the summary does not count (null) add nothing; the
     concurrence rate is concurred / recommendations, unknown when there are none.
     """
-    from oigcli.output import render
-    from oigcli.output import writers as output
-    from oigcli.query.stats import COUNTS
-
     env = env_for(ctx, io)
     if by and len(by) > 1:
         raise UsageError(f"--by is given {len(by)} times ({', '.join(by)}); stats groups by one")
@@ -321,16 +296,4 @@ def stats(
     with asking(env, io) as reports:
         summary, notes = reports.summarize(criteria, grouping)
     tell_notes(env, notes)
-    writer = output.writer_for(io.format, io.safe_cells, io.bom)
-    if writer is not None:  # JSON: the whole object; the others: one row per group
-        counts = ("key", *COUNTS)
-        headers = (grouping, *COUNTS)  # the total is the JSON object's alone
-        env.stream(writer.chunks(summary["groups"], counts, summary, headers))
-        return
-    if io.format is Format.markdown:
-        text = render.stats_markdown(summary)
-    else:
-        terminal = bool(env.stdout_isatty)
-        style, width = io.style or "simple", env.width or 80
-        text = render.stats_table(summary, style, width, unicode=terminal, fit=terminal)
-    env.output(text)
+    printer(env, io).summary(summary)

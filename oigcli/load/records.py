@@ -40,9 +40,6 @@ class Problem(NamedTuple):
         return self._asdict()
 
 
-PROBLEM_FIELDS = ("source", "line", "column", "record", "report_number", "field", "message")
-
-
 class Entry(NamedTuple):
     """One raw record and where it was read."""
 

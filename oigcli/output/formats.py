@@ -1,5 +1,5 @@
-"""The output formats, named once: which are for programs (written as the rows come, by
-oigcli.output.writers) and which for people (drawn whole, by oigcli.output.render)."""
+"""The output formats' names, which the options read at start-up; what prints each is
+registered in oigcli.output.printers (``PRINTERS``)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,3 @@ class Format(str, Enum):
 
 FORMAT_ALIASES = {"md": Format.markdown}
 """Other names people give formats."""
-
-PROGRAMS = (Format.json, Format.jsonl, Format.csv, Format.tsv)
-"""Formats for programs: streamed, every field by default."""
-PEOPLE = (Format.table, Format.markdown)
-"""Formats for people: drawn whole, the command's own columns by default."""

@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from oigcli.output.formats import PROGRAMS, Format
-
 BATCH = 1000
 """Rows encoded and written at a time."""
 LIST_SEPARATOR = "; "
@@ -184,14 +182,6 @@ def _batches(
             batch = []
     if batch:
         yield batch
-
-
-def writer_for(format: Format, safe: bool = True, bom: bool = False) -> Writer | None:
-    """The writer of ``format``, or None for people's formats (render's). ``safe``: guard
-    cells a spreadsheet would run; ``bom``: start CSV and TSV with a byte-order mark."""
-    if format in PROGRAMS:
-        return Writer(format.value, safe, bom)
-    return None
 
 
 def new_file(target: Path) -> Path:
