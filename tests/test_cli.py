@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -452,3 +454,39 @@ def test_the_index_backend_is_the_one_that_answers(backend: str, invoke: Invoke)
     ):
         assert invoke(*args).exit_code == 0
     assert len(INDEX_USED) - before == (5 if backend == "index" else 0)
+
+
+def test_each_command_module_registers_what_main_says_it_does() -> None:
+    """main imports only the module of the command asked for, by this table: it must
+    name exactly what each module registers, in help's order."""
+    from oigcli.cli import main as program
+
+    everything = [program._name(info) for info in program.app.registered_commands]
+    assert everything == [name for names, _ in program.MODULES for name in names]
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded", "left"),
+    [
+        (["list"], "oigcli.cli.queries", "oigcli.cli.datasets"),
+        (["validate"], "oigcli.cli.datasets", "oigcli.cli.queries"),
+    ],
+)
+def test_a_start_imports_only_the_command_module_it_needs(
+    args: list[str], loaded: str, left: str
+) -> None:
+    """Importing the other commands cost about 2 ms of every start (issue #22)."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['oigcli', *{args!r}]\n"
+        "from oigcli.cli.main import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print({loaded!r} in sys.modules, {left!r} in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stderr.strip().splitlines()[-1] == "True False", done.stderr

@@ -163,6 +163,7 @@ def _all_commands(group: TyperGroup) -> dict[str, Any]:
     """Every command of the app, also those left out for a fast start-up."""
     import typer.main
 
+    register_every_command()
     if len(group.commands) == len(ALL_COMMANDS):
         return dict(group.commands)
     whole = typer.main.get_group(typer.Typer(cls=OigGroup))
@@ -184,8 +185,13 @@ def _quiet_stdout() -> None:
 
 
 ALL_COMMANDS: list[Any] = []
-"""Every command, once oigcli.cli.main has registered them all (``main`` may then keep
-only the one asked for in the app itself, for a fast start)."""
+"""Every command registered so far, whatever ``main`` then keeps in the app itself."""
+
+
+def register_every_command() -> None:
+    """Register every command (oigcli.cli.main sets this: a start registers only the
+    command asked for, and a usage error's suggestions need the others)."""
+
 
 EXIT_STATUS = (
     "Exit status: 0 success (an empty result too), 1 a named report does not\n"

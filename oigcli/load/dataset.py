@@ -21,16 +21,17 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from oigcli.load.archive import scan_folder, scan_zip
 from oigcli.load.check import check, problem_at
-from oigcli.load.members import Stat
 from oigcli.load.parse import parse_text, read_stream
 from oigcli.load.records import BUNDLED, STDIN, Entry, Problem
 from oigcli.model.errors import DatasetError
 from oigcli.model.location import ZIP_MAGIC, Location
 from oigcli.model.schema import TEXT, Report
+
+if TYPE_CHECKING:  # a folder or zip needs them; a JSON file, the usual dataset, does not
+    from oigcli.load.members import Stat
 
 Pick = Callable[[Report], "Report | None"]
 """Decides, as each valid report is read, what to keep of it: the report, a smaller copy,
@@ -181,6 +182,8 @@ def _entries(
     where = Location.of(path)
     if opened is not None and where.stored:
         if os.pread(opened.fileno(), len(ZIP_MAGIC), 0) == ZIP_MAGIC:
+            from oigcli.load.archive import scan_zip
+
             whole, inner = (where.file, where.member) if where.kind == "zip" else (path, "")
             read, problems = scan_zip(str(whole), inner, texts, opened)
             return str(where.path), read, problems
@@ -203,6 +206,8 @@ def _entries(
             raise DatasetError(f"{STDIN}: not UTF-8 text ({exc.reason})") from exc
         return STDIN, entries, problems
     path = str(where.path)
+    if where.kind in ("zip", "folder"):
+        from oigcli.load.archive import scan_folder, scan_zip
     if where.kind == "zip":
         read, problems = scan_zip(str(where.file), where.member, texts=texts)
         return path, read, problems

@@ -14,25 +14,37 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, NamedTuple
 
 ZIP_MAGIC = b"PK\x03\x04"
 """How a zip file begins (its first member's local header)."""
 
-Kind = Literal["bundled", "stdin", "file", "folder", "zip"]
 
+class Location:
+    """A dataset's place and kind (a plain class with slots: it is made at every start,
+    and a NamedTuple or a dataclass costs more to define than everything else here)."""
 
-class Location(NamedTuple):
-    """(A NamedTuple rather than a dataclass: it is made at every start, and a dataclass
-    costs a millisecond of start-up to define.)"""
+    __slots__ = ("file", "kind", "member", "path")
 
-    kind: Kind
-    path: str | None = None
-    """As it was given (None for the bundled reports): what messages name."""
-    file: str | None = None
-    """The file to open: the path itself, or for ``zip`` the zip file."""
-    member: str = ""
-    """For ``zip``: the folder inside it to read ("" for all of it)."""
+    def __init__(
+        self, kind: str, path: str | None = None, file: str | None = None, member: str = ""
+    ) -> None:
+        self.kind = kind
+        """bundled, stdin, file, folder or zip."""
+        self.path = path
+        """As it was given (None for the bundled reports): what messages name."""
+        self.file = file
+        """The file to open: the path itself, or for ``zip`` the zip file."""
+        self.member = member
+        """For ``zip``: the folder inside it to read ("" for all of it)."""
+
+    def __repr__(self) -> str:
+        return f"Location({self.kind!r}, {self.path!r}, {self.file!r}, {self.member!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Location) and repr(self) == repr(other)
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
 
     @classmethod
     def of(cls, path: str | Location | None) -> Location:
