@@ -721,3 +721,23 @@ def test_the_api_refuses_a_path_with_a_nul_byte() -> None:
 
     with pytest.raises(oigcli.UsageError, match="NUL byte"):
         oigcli.open("reports\x00.json")
+
+
+def test_an_io_error_inside_a_zip_is_a_problem_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fails under a member (EIO) while it is inflated."""
+    archive = zip_archive(write_full_archive(tmp_path / "tree"), tmp_path / "bulk.zip")
+    real = members.Zip._inflate
+
+    def failing(self: members.Zip, info: Any) -> bytes:
+        if info.filename.endswith(f"{RECORD['report_id']}/report.json"):
+            raise OSError(5, "Input/output error")
+        return real(self, info)
+
+    monkeypatch.setattr(members.Zip, "_inflate", failing)
+    data = dataset.read(str(archive))
+    assert len(data.reports) == len(ARCHIVE) - 1
+    assert [p.message for p in data.problems] == [
+        "cannot be read from the zip ([Errno 5] Input/output error)"
+    ]

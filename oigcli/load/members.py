@@ -168,7 +168,10 @@ class Zip:
                 f"not read: the zip's members come to more than {ZIP_TOTAL_BYTES >> 30} GiB "
                 "uncompressed, more than oigcli reads from one zip"
             )
-        data = self._inflate(info)
+        try:
+            data = self._inflate(info)
+        except (OSError, ValueError) as exc:  # the disk failed under it (EIO), or closed
+            raise Refused(f"cannot be read from the zip ({exc})") from None
         self.inflated += len(data)
         return data
 
