@@ -597,11 +597,13 @@ def test_completion_without_its_shells_variables_is_a_usage_error() -> None:
 
 def test_an_option_of_another_command_suggests_only_a_line_that_works(invoke: Invoke) -> None:
     """`oigcli report --format html --no-pager` suggested `oigcli list --format html
-    --no-pager`, which list refuses (it has no html)."""
-    result = invoke("report", "--format", "html", "--no-pager")
+    --no-pager`, which list refuses (it has no html). (report now takes --no-pager;
+    --fields is such an option still.)"""
+    result = invoke("report", "--format", "html", "--fields", "title")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: No such option: --no-pager (list, show, ")
+    assert result.stderr.startswith("Error: No such option: --fields (list, show, ")
     assert "did you mean" not in result.stderr
+    assert invoke("report", "--format", "html", "--no-pager").exit_code == 0
     moved = invoke("list", "--format", "html", "-c", "CBP")
     assert "did you mean `oigcli report --format html -c CBP`?" in moved.stderr
     assert (

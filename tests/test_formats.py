@@ -458,3 +458,13 @@ def test_every_format_has_a_printer_that_prints_every_shape() -> None:
     for printer in set(PRINTERS.values()):
         missing = [s for s in shapes if getattr(printer, s) is getattr(Printer, s)]
         assert missing == [], f"{printer.__name__} does not print {missing}"
+
+
+def test_the_brief_pages_on_a_terminal_unless_no_pager(invoke: Invoke, tmp_path: Path) -> None:
+    """report pages a long brief as the other commands do, and takes --no-pager as they
+    do (it suggested another command's line instead)."""
+    paged, printed = _paged(invoke, tmp_path, "report", "--format", "markdown")
+    assert printed == "" and paged.startswith("# Inspector General reports")
+    (tmp_path / "again").mkdir()
+    paged, printed = _paged(invoke, tmp_path / "again", "report", "--format", "html", "--no-pager")
+    assert paged == "" and printed.startswith("<!DOCTYPE html>")

@@ -26,6 +26,7 @@ from oigcli.cli.options import (
     DATA_ONLY,
     IN_OUT,
     OUTPUT_ONLY,
+    PAGED_DATA,
     TITLE,
     InOut,
     TitleOption,
@@ -258,7 +259,7 @@ class BriefFormat(str, Enum):
     ),
 )
 @CRITERIA.adds
-@DATA_ONLY.adds
+@PAGED_DATA.adds
 def report(
     ctx: typer.Context,
     criteria: "query.Criteria",  # built by CRITERIA from the options it adds

@@ -556,6 +556,32 @@ DATA_ONLY = OptionGroup(
 """Where the reports come from, for a command that prints no table or JSON (``open``)."""
 
 
+def _build_paged_data(
+    data: str | None, no_cache: bool, verbose: bool, skip_invalid: bool, no_pager: bool
+) -> InOut:
+    return InOut(
+        data,
+        Format.table,
+        pager=not no_pager,
+        cache=not no_cache,
+        verbose=verbose,
+        skip_invalid=skip_invalid,
+    )
+
+
+PAGED_DATA = OptionGroup(
+    "io",
+    {
+        name: IN_OUT.options[name]
+        for name in ("data", "no_cache", "verbose", "skip_invalid", "no_pager")
+    },
+    _build_paged_data,
+    last=True,
+)
+"""Where the reports come from, and --no-pager, for a command that prints a document of
+its own format (``report``)."""
+
+
 TitleOption = Annotated[
     str,
     typer.Option(
