@@ -70,6 +70,14 @@ class Printer:
         """Reports in full; ``one``: one report was asked for (JSON: one object)."""
         raise NotImplementedError
 
+    def _every_row(self, rows: Iterable[Report], empty: Callable[[], str]) -> list[Report]:
+        """Every row, for a drawing (which needs them all for its widths); none, and
+        ``empty()`` said on stderr, when there is no row."""
+        drawn = list(rows)
+        if not drawn:
+            self.env.error(empty())
+        return drawn
+
     def summary(self, summary: dict[str, Any]) -> None:
         """The ``stats`` object: totals and groups."""
         raise NotImplementedError
@@ -145,9 +153,8 @@ class TablePrinter(Printer):
     ) -> None:
         from oigcli.output import render
 
-        drawn = list(rows)  # a table needs every row for its widths
+        drawn = self._every_row(rows, empty)
         if not drawn:
-            self.env.error(empty())
             return
         if not chosen:
             fields = render.varying(drawn, fields)
@@ -207,9 +214,8 @@ class MarkdownPrinter(Printer):
     ) -> None:
         from oigcli.output import render
 
-        drawn = list(rows)
+        drawn = self._every_row(rows, empty)
         if not drawn:
-            self.env.error(empty())
             return
         self.env.output(
             render.reports_markdown(drawn, fields if chosen else render.varying(drawn, fields))
