@@ -184,8 +184,8 @@ def _entries(
         if os.pread(opened.fileno(), len(ZIP_MAGIC), 0) == ZIP_MAGIC:
             from oigcli.load.archive import scan_zip
 
-            whole, inner = (where.file, where.member) if where.kind == "zip" else (path, "")
-            read, problems = scan_zip(str(whole), inner, texts, opened)
+            inner = where.member if where.kind == "zip" else ""  # (a zip swapped in: all)
+            read, problems = scan_zip(str(where.file), inner, texts, opened)
             return str(where.path), read, problems
         return str(where.path), read_stream(opened, str(where.path), problems), problems
     if where.kind == "bundled":

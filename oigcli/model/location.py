@@ -40,12 +40,6 @@ class Location:
     def __repr__(self) -> str:
         return f"Location({self.kind!r}, {self.path!r}, {self.file!r}, {self.member!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Location) and repr(self) == repr(other)
-
-    def __hash__(self) -> int:
-        return hash(repr(self))
-
     @classmethod
     def of(cls, path: str | Location | None) -> Location:
         """The location ``path`` names, classified by what is there now."""
