@@ -27,12 +27,13 @@ from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
 from oigcli.model.text import usable_path
+from oigcli.query import rows as query
+from oigcli.query.criteria import UNKNOWN_VALUE, Criteria, Narrowing
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from oigcli.query.compare import Difference
-    from oigcli.query.criteria import Criteria
     from oigcli.sources.protocol import Source
 
 SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
@@ -196,13 +197,10 @@ class Reports:
         """The reports that match ``criteria`` (every one when None), newest first unless
         ``shape`` sorts them, then offset, limit and fields (``list``, ``filter``). The
         rows come as the source gives them: read them before the next query."""
-        from oigcli.query import criteria as query
-        from oigcli.query.criteria import Criteria
-
         criteria = criteria or Criteria()
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, FIELD_NAMES)
         keys = query.parse_sort(shape.sort, SORTABLE) if shape.sort else None
-        keep = None if criteria.empty else criteria.matches
+        keep = criteria.test()
         reads = None  # every field: criteria read them
         if keep is None and chosen is not None:
             reads = tuple(dict.fromkeys([*chosen, *(k for k, _ in keys or ())]))
@@ -234,13 +232,12 @@ class Reports:
         matches, then summary matches, then BM25F; ties newest first) unless ``shape``
         sorts them, each with its ``score`` and, for the rows of the page, a ``snippet``
         (``search``)."""
-        from oigcli.query import criteria as query
         from oigcli.query import search as engine
 
         parsed = engine.parse_query(terms)
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, SEARCH_FIELDS)
         keep_text = TEXT in (chosen or ()) or any(TEXT in s for s in shape.sort)
-        ranking = engine.Ranking(parsed, keep=criteria.matches, keep_text=keep_text)
+        ranking = engine.Ranking(parsed, keep=criteria.test(), keep_text=keep_text)
         # every report counts towards the statistics; only matches are kept
         need = criteria.narrowing(terms=parsed.needed, full_text=True)  # an OR'd term may be absent
         with contextlib.closing(self.source()) as source:
@@ -279,7 +276,7 @@ class Reports:
             summary = source.summarize(need, by)  # a source that can count by itself
             if summary is None:
                 tally = Tally(by)  # counted as read: no report is kept
-                for report in source.rows(need, None if criteria.empty else criteria.matches):
+                for report in source.rows(need, criteria.test()):
                     tally.add(report)
                 summary = tally.summary()
             notes = _notes(source, criteria)
@@ -291,10 +288,8 @@ class Reports:
         """The reports with these ids or numbers, in the order asked (``texts``: with their
         full texts), a message naming each that is in no report, with the closest numbers,
         and the notes (``show``). A number that several reports have is a UsageError."""
-        from oigcli.query import criteria as query
-
         wanted = query.number_forms(numbers)
-        need = query.Narrowing(numbers=wanted, full_text=texts)
+        need = Narrowing(numbers=wanted, full_text=texts)
         with contextlib.closing(self.source()) as source:
             found = list(source.rows(need, query.is_asked(wanted)))
             located, missing = query.locate(found, numbers, [])
@@ -311,7 +306,6 @@ class Reports:
         added, removed, and changed field by field, of the reports ``criteria`` select
         on each side; and the notes of both (``diff``)."""
         from oigcli.query.compare import compare
-        from oigcli.query.criteria import UNKNOWN_VALUE
 
         old = self.select(criteria)
         new = other.select(criteria)
@@ -422,12 +416,7 @@ def _notes(source: Source, criteria: Criteria) -> list[str]:
 
 
 def _criteria(values: dict[str, Any]) -> Criteria:
-    from oigcli.query.criteria import Criteria
-
-    try:
-        return Criteria.from_options(**values)
-    except TypeError as exc:  # a keyword that is no option
-        raise UsageError(f"{exc}; the criteria are filter's options") from None
+    return Criteria.from_options(**values)
 
 
 def _shape(

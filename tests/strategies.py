@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from hypothesis import strategies as st
 
 from oigcli.model.dates import Period, parse_period
 from oigcli.model.schema import SHOWN_NAMES, Report
-from oigcli.query.criteria import Criteria, YearRange, newest_first
-from oigcli.query.where import parse_condition
+from oigcli.query.criteria import Criteria, YearRange
+from oigcli.query.rows import newest_first
+from oigcli.query.where import Condition, parse_condition
 
 
 def select(reports: list[Any], criteria: Criteria) -> list[Report]:
@@ -97,11 +99,39 @@ def _in_order(since: Period | None, until: Period | None) -> bool:
     return since is None or until is None or since.first <= until.last
 
 
+def build_criteria(
+    components: Iterable[str] = (),
+    inspectors: Iterable[str] = (),
+    years: YearRange | None = None,
+    tags: Iterable[str] = (),
+    text: str | None = None,
+    since: Period | None = None,
+    until: Period | None = None,
+    where: Iterable[Condition] = (),
+    redacted: bool | None = None,
+    nonconcurred: bool = False,
+) -> Criteria:
+    """Criteria.from_options, with parsed values and ``redacted`` as one value."""
+    return Criteria.from_options(
+        component=list(components),
+        inspector=list(inspectors),
+        fy=years,
+        tag=list(tags),
+        text=text,
+        since=since,
+        until=until,
+        where=list(where),
+        redacted=redacted is True,
+        not_redacted=redacted is False,
+        nonconcurred=nonconcurred,
+    )
+
+
 windows = st.tuples(periods, periods).filter(lambda window: _in_order(*window))
 
 criteria = windows.flatmap(
     lambda window: st.builds(
-        Criteria.build,
+        build_criteria,
         components=st.lists(st.sampled_from(COMPONENTS), max_size=2),
         inspectors=st.lists(st.sampled_from(INSPECTORS), max_size=2),
         years=st.none()

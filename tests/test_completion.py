@@ -42,26 +42,26 @@ def test_values_come_from_the_active_dataset(
         "OIG-21-01",
         "OIG-21-40",
     ]
-    assert complete.components(_ctx(data=archive), "") == ["CBP", "FEMA", "ICE"]
+    assert complete.values_of("components")(_ctx(data=archive), "") == ["CBP", "FEMA", "ICE"]
     monkeypatch.setenv("OIGCLI_DATA", archive)
-    assert complete.components(_ctx(), "f") == ["fema"]
-    assert complete.components(_ctx(data="-"), "") == []  # stdin is the shell's
+    assert complete.values_of("components")(_ctx(), "f") == ["fema"]
+    assert complete.values_of("components")(_ctx(data="-"), "") == []  # stdin is the shell's
     assert complete.report_numbers(_ctx(data=str(tmp_path / "missing")), "") == []
 
 
 def test_components_and_tags() -> None:
-    assert complete.components(_ctx(), "") == ["CBP"]
-    assert complete.components(_ctx(), "c") == ["cbp"]
-    assert complete.tags(_ctx(), "O") == ["OFO"]
+    assert complete.values_of("components")(_ctx(), "") == ["CBP"]
+    assert complete.values_of("components")(_ctx(), "c") == ["cbp"]
+    assert complete.values_of("tags")(_ctx(), "O") == ["OFO"]
 
 
 def test_inspectors_and_ids_of_an_archive(tmp_path: Path) -> None:
     from scraper import write_full_archive
 
     archive = str(write_full_archive(tmp_path / "data"))
-    assert complete.inspectors(_ctx(data=archive), "p") == ["peacecorps"]
-    assert complete.inspectors(_ctx(), "") == ["dhs"]
-    assert complete.components(_ctx(data=archive), "U") == ["USCG", "USSS"]
+    assert complete.values_of("inspector")(_ctx(data=archive), "p") == ["peacecorps"]
+    assert complete.values_of("inspector")(_ctx(), "") == ["dhs"]
+    assert complete.values_of("components")(_ctx(data=archive), "U") == ["USCG", "USSS"]
     # show completes ids once a / is typed, and numbers that several reports share
     assert complete.report_numbers(_ctx(data=archive), "gpo/1") == ["gpo/11-04", "gpo/14-01"]
     assert complete.report_numbers(_ctx(data=archive), "14") == ["14-01"]
@@ -201,7 +201,7 @@ def test_completion_reads_the_index_of_a_large_file(
     reports = json.loads(BUNDLED_JSON.read_text(encoding="utf-8"))
     path = str(tmp_path / "reports.json")
     Path(path).write_text(json.dumps(reports), encoding="utf-8")
-    assert complete.components(_ctx(data=path), "") == ["CBP"]
+    assert complete.values_of("components")(_ctx(data=path), "") == ["CBP"]
     assert private_cache == [path]  # no index yet: the file was read, a builder started
     where = index_builder.build(path, index_cache.location(os.environ), settle=False)
     assert where is not None
@@ -210,5 +210,5 @@ def test_completion_reads_the_index_of_a_large_file(
             """UPDATE meta SET value = '{"components": ["FROM-THE-INDEX"], "inspector": [], "tags": []}'
             WHERE key = 'values'"""
         )
-    assert complete.components(_ctx(data=path), "") == ["FROM-THE-INDEX"]
-    assert complete.components(_ctx(data=path, no_cache=True), "") == ["CBP"]
+    assert complete.values_of("components")(_ctx(data=path), "") == ["FROM-THE-INDEX"]
+    assert complete.values_of("components")(_ctx(data=path, no_cache=True), "") == ["CBP"]

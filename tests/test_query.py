@@ -10,15 +10,9 @@ from hypothesis import strategies as st
 
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.text import natural_key, or_list, suggest
-from oigcli.query.criteria import (
-    Criteria,
-    YearRange,
-    locate,
-    newest_first,
-    normalise_number,
-    parse_year_range,
-)
-from strategies import criteria, datasets, select
+from oigcli.query.criteria import Criteria, YearRange, parse_year_range
+from oigcli.query.rows import locate, newest_first, normalise_number
+from strategies import build_criteria, criteria, datasets, select
 
 
 @pytest.mark.parametrize(
@@ -131,7 +125,7 @@ def test_suggest_and_or_list() -> None:
 
 def test_criteria_on_the_bundled_data(bundled: list[dict[str, Any]]) -> None:
     def numbers(**kw: Any) -> list[str]:
-        return [r["report_number"] for r in select(bundled, Criteria.build(**kw))]
+        return [r["report_number"] for r in select(bundled, build_criteria(**kw))]
 
     assert len(numbers()) == 5
     assert len(numbers(components=["cbp"])) == 5
@@ -182,14 +176,14 @@ def test_natural_key_takes_only_decimal_digits_as_numbers(text: str) -> None:
 
 
 def test_criteria_say_when_they_are_empty() -> None:
-    assert Criteria().empty and Criteria.build().empty
-    assert not Criteria.build(years=YearRange(2020, None)).empty
+    assert Criteria().empty and build_criteria().empty
+    assert not build_criteria(years=YearRange(2020, None)).empty
     for other in (
-        Criteria.build(text="mail"),
-        Criteria.build(components=["CBP"]),
-        Criteria.build(redacted=False),
-        Criteria.build(nonconcurred=True),
-        Criteria.build(tags=["OFO"], years=YearRange(2020, 2021)),
+        build_criteria(text="mail"),
+        build_criteria(components=["CBP"]),
+        build_criteria(redacted=False),
+        build_criteria(nonconcurred=True),
+        build_criteria(tags=["OFO"], years=YearRange(2020, 2021)),
     ):
         assert not other.empty
 
@@ -213,7 +207,7 @@ def test_criteria_say_when_they_are_empty() -> None:
 def test_the_newest_few_are_the_first_of_newest_first(reports: list[Any], count: int) -> None:
     """query.Newest keeps at most ``count`` reports, and they are exactly the first of
     newest_first, ties (7 and 07, unknown dates) in the order they came."""
-    from oigcli.query.criteria import Newest
+    from oigcli.query.rows import Newest
 
     newest = Newest(count)
     for report in reports:
@@ -222,7 +216,7 @@ def test_the_newest_few_are_the_first_of_newest_first(reports: list[Any], count:
     assert newest.reports() == newest_first(reports)[:count]
     assert newest.seen == len(reports)
     # and newest_first, one sort by query.newness, is the order NEWEST_FIRST describes
-    from oigcli.query.criteria import NEWEST_FIRST, sort_rows
+    from oigcli.query.rows import NEWEST_FIRST, sort_rows
 
     assert [id(r) for r in newest_first(reports)] == [
         id(r) for r in sort_rows(reports, NEWEST_FIRST)
@@ -243,3 +237,26 @@ def test_natural_key_is_the_runs_of_decimal_digits_and_the_text_between(text: st
         else:
             expected.append((1, 0, part.casefold()))
     assert natural_key(text) == tuple(expected)
+
+
+def test_each_criterion_is_declared_once_with_its_attribute(
+    bundled: list[dict[str, Any]],
+) -> None:
+    """CRITERIA and Criteria name the same criteria; every option has one keyword; a
+    criterion's default on Criteria is "not given" (asked() leaves it out)."""
+    from oigcli.query.criteria import CRITERIA, OPTIONS
+
+    assert [c.key for c in CRITERIA] == [f for f in Criteria._fields if f != "named"]
+    assert len(OPTIONS) == sum(len(c.options) for c in CRITERIA)
+    assert Criteria().asked() == [] and Criteria().test() is None
+    given = Criteria.from_options(component="CBP", not_redacted=True)
+    assert [(c.key, v) for c, v in given.asked()] == [("components", ("cbp",)), ("redacted", False)]
+    test = given.test()
+    assert test is not None
+    assert any(test(r) for r in bundled) and not all(test(r) for r in bundled)
+    for report in bundled:
+        assert (
+            test(report)
+            == given.matches(report)
+            == ("CBP" in report["components"] and report["redacted"] is False)
+        )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import FIELD_NAMES, FIELDS
-from oigcli.query.criteria import page, parse_fields, parse_sort, project, sort_rows
+from oigcli.query.rows import page, parse_fields, parse_sort, project, sort_rows
 from strategies import datasets
 
 SORTABLE = [f.name for f in FIELDS if f.type is not list and f.shown]

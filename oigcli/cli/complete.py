@@ -8,7 +8,7 @@ cannot be read simply offers nothing.
 (No ``from __future__ import annotations`` here: Typer reads these signatures' types.)
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import typer
 
@@ -70,7 +70,7 @@ def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -
 
 
 def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
-    from oigcli.query.criteria import normalise_number
+    from oigcli.query.rows import normalise_number
 
     if "/" in incomplete:  # an id: <inspector>/<report id>
         return _starting(_values(ctx, "id"), incomplete)
@@ -81,16 +81,20 @@ def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
     return found
 
 
-def components(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting(_values(ctx, "components"), incomplete)
+def values_of(field: str) -> Callable[[typer.Context, str], list[str]]:
+    """The completion of a value of ``field`` (``tags``: one tag) in the active dataset."""
+
+    def values(ctx: typer.Context, incomplete: str) -> list[str]:
+        return _starting(_values(ctx, field), incomplete)
+
+    return values
 
 
-def inspectors(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting(_values(ctx, "inspector"), incomplete)
+def for_criterion(completes: str) -> Callable[..., list[str]]:
+    """The completion a criterion's option declares (oigcli.query.criteria.Option)."""
+    from oigcli.query.criteria import CONDITIONS
 
-
-def tags(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting(_values(ctx, "tags"), incomplete)
+    return conditions if completes == CONDITIONS else values_of(completes)
 
 
 def fields(incomplete: str) -> list[str]:

@@ -4,7 +4,7 @@ index, report, schema, and help."""
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -35,9 +35,7 @@ from oigcli.model.errors import OigError, OutputError, UsageError
 from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES
 from oigcli.model.text import usable_path
 from oigcli.output.context import Environment
-
-if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
-    from oigcli.query import criteria as query
+from oigcli.query.criteria import Criteria
 
 
 @app.command(
@@ -111,7 +109,7 @@ def diff(
         str,
         typer.Argument(metavar="NEW", help="The later dataset, as OLD.", show_default=False),
     ],
-    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    criteria: Criteria,  # built by CRITERIA from the options it adds
     io: InOut,
 ) -> None:
     """Compare two datasets: the reports added, removed and changed.
@@ -142,7 +140,7 @@ def diff(
 @DATA_ONLY.adds
 def export(
     ctx: typer.Context,
-    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    criteria: Criteria,  # built by CRITERIA from the options it adds
     io: InOut,
     sqlite: Annotated[
         str,
@@ -262,7 +260,7 @@ class BriefFormat(str, Enum):
 @PAGED_DATA.adds
 def report(
     ctx: typer.Context,
-    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    criteria: Criteria,  # built by CRITERIA from the options it adds
     io: InOut,
     format: Annotated[
         BriefFormat,

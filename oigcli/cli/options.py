@@ -13,18 +13,16 @@ import functools
 import inspect
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
 from oigcli.api import Shape
 from oigcli.cli import complete
 from oigcli.model.errors import UsageError
-from oigcli.model.text import DATE_EXAMPLES, did_you_mean
+from oigcli.model.text import did_you_mean
 from oigcli.output.formats import FORMAT_ALIASES, Format
-
-if TYPE_CHECKING:
-    from oigcli.query import criteria as query
+from oigcli.query import criteria as query
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,24 +37,6 @@ def core_parser(parse: Callable[[str], Any]) -> Callable[[str], Any]:
             raise typer.BadParameter(str(exc)) from None
 
     return parser
-
-
-def _parse_year_range(value: str) -> Any:
-    from oigcli.query.criteria import parse_year_range  # (imported when used: start-up)
-
-    return parse_year_range(value)
-
-
-def _parse_period(value: str) -> Any:
-    from oigcli.model.dates import parse_period
-
-    return parse_period(value)
-
-
-def _parse_condition(value: str) -> Any:
-    from oigcli.query.where import parse_condition
-
-    return parse_condition(value)
 
 
 Parsed = object
@@ -182,159 +162,26 @@ class OptionGroup(NamedTuple):
         return wrapper  # type: ignore[return-value]
 
 
-def _build_criteria(**values: Any) -> query.Criteria:
-    from oigcli.query.criteria import Criteria
-
-    return Criteria.from_options(**values)
+def _criterion_option(option: query.Option) -> tuple[Any, Any]:
+    """A criterion's option (oigcli.query.criteria) as an option group's entry."""
+    if option.switch:
+        return Annotated[bool, typer.Option(*option.flags, help=option.help)], False
+    settings: dict[str, Any] = {"metavar": option.metavar, "help": option.help}
+    if option.parse is not None:
+        settings["parser"] = core_parser(option.parse)
+    if option.completes is not None:
+        settings["autocompletion"] = complete.for_criterion(option.completes)
+    kind: Any = Parsed if option.parse is not None else str
+    kind = list[kind] | None if option.many else kind | None
+    return Annotated[kind, typer.Option(*option.flags, **settings)], None
 
 
 CRITERIA = OptionGroup(
     "criteria",
-    {
-        "component": (
-            Annotated[
-                list[str] | None,
-                typer.Option(
-                    "--component",
-                    "-c",
-                    metavar="NAME",
-                    autocompletion=complete.components,
-                    help="Reports that concern this agency or DHS component, e.g. CBP "
-                    "(case-insensitive; a report may concern several). Repeat to match any "
-                    "of several.",
-                ),
-            ],
-            None,
-        ),
-        "inspector": (
-            Annotated[
-                list[str] | None,
-                typer.Option(
-                    "--inspector",
-                    metavar="NAME",
-                    autocompletion=complete.inspectors,
-                    help="Reports of this Office of Inspector General, as the "
-                    "inspectors-general scraper names it, e.g. dhs (case-insensitive). "
-                    "Repeat to match any of several.",
-                ),
-            ],
-            None,
-        ),
-        "fy": (
-            Annotated[
-                Parsed | None,
-                typer.Option(
-                    "--fy",
-                    metavar="YEAR|FROM..TO",
-                    parser=core_parser(_parse_year_range),
-                    help="Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an "
-                    "inclusive range: 2019..2021, 2019.., ..2021.",
-                ),
-            ],
-            None,
-        ),
-        "tag": (
-            Annotated[
-                list[str] | None,
-                typer.Option(
-                    "--tag",
-                    metavar="TAG",
-                    autocompletion=complete.tags,
-                    help="Reports with this tag, e.g. OFO (case-insensitive). "
-                    "Repeat to require all of several.",
-                ),
-            ],
-            None,
-        ),
-        "text": (
-            Annotated[
-                str | None,
-                typer.Option(
-                    "--text",
-                    "-t",
-                    metavar="WORDS",
-                    help="Reports whose title, summary or full text contains every one of "
-                    "these words (case-insensitive; parts of words count: 'recommend' finds "
-                    "'recommendations').",
-                ),
-            ],
-            None,
-        ),
-        "since": (
-            Annotated[
-                Parsed | None,
-                typer.Option(
-                    "--since",
-                    metavar="DATE",
-                    parser=core_parser(_parse_period),
-                    help=f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
-                    "--since 2021 starts on 1 January 2021. A report whose issue date is "
-                    "unknown counts only when its whole fiscal year is inside the window.",
-                ),
-            ],
-            None,
-        ),
-        "until": (
-            Annotated[
-                Parsed | None,
-                typer.Option(
-                    "--until",
-                    metavar="DATE",
-                    parser=core_parser(_parse_period),
-                    help="Issued on or before the end of DATE: --until 2021-06 includes "
-                    "30 June 2021. Unknown dates: as for --since.",
-                ),
-            ],
-            None,
-        ),
-        "where": (
-            Annotated[
-                list[Parsed] | None,
-                typer.Option(
-                    "--where",
-                    "-w",
-                    metavar="EXPR",
-                    autocompletion=complete.conditions,
-                    parser=core_parser(_parse_condition),
-                    help="A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
-                    "(numbers and dates compare as such; text ignoring case), or "
-                    "FIELD~REGEX (Python; (?i) ignores case). For tags and components, = means "
-                    "contains. "
-                    "Unknown (null) values match only FIELD=null.",
-                ),
-            ],
-            None,
-        ),
-        "redacted": (
-            Annotated[
-                bool,
-                typer.Option("--redacted", help="Only reports whose public version is redacted."),
-            ],
-            False,
-        ),
-        "not_redacted": (
-            Annotated[
-                bool,
-                typer.Option(
-                    "--not-redacted", help="Only reports whose public version is not redacted."
-                ),
-            ],
-            False,
-        ),
-        "nonconcurred": (
-            Annotated[
-                bool,
-                typer.Option(
-                    "--nonconcurred",
-                    help="Only reports with at least one recommendation the agency did not "
-                    "concur with.",
-                ),
-            ],
-            False,
-        ),
-    },
-    _build_criteria,
+    {option.name: _criterion_option(option) for option in query.OPTIONS.values()},
+    query.Criteria.from_options,
 )
+"""Every criterion's options, declared in oigcli.query.criteria.CRITERIA."""
 
 
 SHAPE = OptionGroup(

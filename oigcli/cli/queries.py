@@ -1,6 +1,6 @@
 """The commands that ask the active dataset: list, show, open, filter, search, stats."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -18,9 +18,8 @@ from oigcli.cli.options import (
 )
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT
-
-if TYPE_CHECKING:  # imported where they are used, so that start-up pays only for those
-    from oigcli.query import criteria as query
+from oigcli.query.criteria import Criteria
+from oigcli.query.rows import parse_fields, project
 
 
 @app.command(
@@ -80,17 +79,15 @@ def show(
     reports have (two inspectors' 14-01) is an error (exit 2) that lists their
     ids: show one by its id.
     """
-    from oigcli.query import criteria as query
-
     env = env_for(ctx, io)
-    chosen = SHOWN_NAMES if fields is None else query.parse_fields(fields, FIELD_NAMES)
+    chosen = SHOWN_NAMES if fields is None else parse_fields(fields, FIELD_NAMES)
     out = printer(env, io)
     length = fields is None and out.people  # a person is told the text's length
     with asking(env, io) as reports:
         located, missing, notes = reports.locate(numbers, texts=length or TEXT in chosen)
     tell_notes(env, notes)
     if located:  # as gh does: what was found is printed; what was not, named (exit 1)
-        rows = query.project(located, chosen)
+        rows = project(located, chosen)
         if length:
             for row, report in zip(rows, located, strict=True):
                 row[TEXT] = _text_length(report.get(TEXT))
@@ -184,7 +181,7 @@ def open_(
 @IN_OUT.adds
 def filter_(
     ctx: typer.Context,
-    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    criteria: Criteria,  # built by CRITERIA from the options it adds
     shape: Shape,
     io: InOut,
 ) -> None:
@@ -234,7 +231,7 @@ def search(
             show_default=False,
         ),
     ],
-    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    criteria: Criteria,  # built by CRITERIA from the options it adds
     shape: Shape,
     io: InOut,
 ) -> None:
@@ -267,7 +264,7 @@ def search(
 @IN_OUT.adds
 def stats(
     ctx: typer.Context,
-    criteria: "query.Criteria",  # built by CRITERIA from the options it adds
+    criteria: Criteria,  # built by CRITERIA from the options it adds
     io: InOut,
     by: Annotated[
         list[str] | None,

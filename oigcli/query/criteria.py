@@ -1,26 +1,37 @@
-"""Selecting reports: criteria, ordering, slicing, field choice, and finding by number.
+"""The selection criteria, each declared once: its command-line options, how its value is
+read from them, its test of a report, and the SQL an index narrows by, side by side.
 
-Pure functions over lists of reports; errors are raised, never printed.
+``CRITERIA`` is the list. ``Criteria`` holds one value per criterion (the attribute named by
+its ``key``); every criterion given must hold. The CLI makes its options from the
+declarations (oigcli/cli/options.py), the Python API reads the same keywords
+(``Criteria.from_options``), a scan asks ``Criteria.test`` of each report, and an index asks
+``Criteria.clauses`` for SQL. Adding a criterion is one ``Criterion`` here and its attribute
+on ``Criteria``.
+
+The SQL is written against the index's tables (oigcli/sources/index/layout.py): ``reports``,
+one row per report with a column per field but the summary and the text (lists as JSON,
+booleans as 0/1), its ``place``, and ``inspector_key`` (the inspector case-folded); and one
+table per list field (``tags``, ``components``) of ``(report, item, item_key)``, the item
+case-folded. An index keeps at least what the SQL keeps; the Python test still decides.
+
+Pure: errors are raised, never printed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
-from oigcli.model.text import MAX_TERMS, did_you_mean, natural_key, or_list, sanitise, suggest
+from oigcli.model.text import DATE_EXAMPLES, MAX_TERMS, did_you_mean
 
 if TYPE_CHECKING:
     from oigcli.model.dates import Period, Window
     from oigcli.query.search import Term
     from oigcli.query.where import Condition
-
-SortKey = tuple[str, bool]
-"""A field name and whether it sorts descending."""
 
 
 class YearRange(NamedTuple):
@@ -69,18 +80,378 @@ def parse_year_range(text: str) -> YearRange:
     return YearRange(first, last)
 
 
+Clause = tuple[str, list[Any], bool]
+"""An SQL condition on the index's tables, its parameters, and whether it is exact (keeps
+only reports that satisfy the criterion; an inexact one only narrows)."""
+
+
+class Option(NamedTuple):
+    """A command-line option of a criterion, as data: oigcli/cli/options.py makes the Typer
+    option from it, and ``Criteria.from_options`` takes a keyword of its ``name``."""
+
+    name: str
+    """The keyword, the long flag with _ for - (``not_redacted`` for --not-redacted)."""
+    flags: tuple[str, ...]
+    help: str
+    metavar: str | None = None
+    many: bool = False
+    """Repeatable: its value is the list of what was given."""
+    switch: bool = False
+    """A flag without a value: its value is True or False."""
+    parse: Callable[[str], Any] | None = None
+    """Reads the text typed (a UsageError says why it cannot); None: the text is the value."""
+    completes: str | None = None
+    """What a shell completes its value with: a field's name (that field's values in the
+    dataset), or ``CONDITIONS`` (field names, then operators)."""
+
+
+CONDITIONS = "conditions"
+"""``Option.completes`` of --where."""
+
+
+class Criterion(NamedTuple):
+    """One criterion: where its value comes from and what it means, in Python and in SQL."""
+
+    key: str
+    """The attribute of ``Criteria`` that holds its value; the attribute's default there is
+    the criterion not given."""
+    options: tuple[Option, ...]
+    read: Callable[..., Any]
+    """The value from the options' values, in their order: as the CLI has them (parsed
+    already) or as the Python API takes them (text, a number or a date still to be read)."""
+    test: Callable[[Any, Report], bool]
+    """Whether a report satisfies the criterion with this value: the one definition."""
+    sql: Callable[[Any], Iterable[Clause]]
+    """SQL that keeps at least every report ``test`` keeps (nothing: the index narrows
+    otherwise, or not at all)."""
+    noted: str | None = None
+    """The field the option names values of, to note a value that no report has."""
+
+
+# --- reading option values ------------------------------------------------------------
+
+
+def _several(value: Any) -> tuple[Any, ...]:
+    """An option that may be given several times: one value, or an iterable of them."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return (value,)
+    return tuple(value)
+
+
+def _folded(values: Any) -> tuple[str, ...]:
+    return tuple(v.casefold() for v in _several(values))
+
+
+def _period(value: str | dt.date | Period | None) -> Period | None:
+    if value is None or not isinstance(value, (str, dt.date)):
+        return value  # parsed already (the CLI's), or not given
+    from oigcli.model import dates  # only when a date is given: start-up
+
+    if isinstance(value, str):
+        return dates.parse_period(value)
+    return dates.Period(value, value, value.isoformat())
+
+
+def _parse_period(text: str) -> Period:
+    period = _period(text)
+    assert period is not None
+    return period
+
+
+def _condition(value: str | Condition) -> Condition:
+    if not isinstance(value, str):
+        return value
+    from oigcli.query.where import parse_condition  # only when one is given: start-up
+
+    return parse_condition(value)
+
+
+def _years(fy: str | int | YearRange | None) -> YearRange | None:
+    return parse_year_range(str(fy)) if isinstance(fy, (str, int)) else fy
+
+
+def _words(text: str | None) -> tuple[str, ...]:
+    words = tuple(dict.fromkeys((text or "").casefold().split()))
+    if len(words) > MAX_TERMS:
+        raise UsageError(
+            f"--text has {len(words)} words; it takes at most {MAX_TERMS}: give the few "
+            "that every report must contain"
+        )
+    return words
+
+
+def _window(since: str | dt.date | Period | None, until: str | dt.date | Period | None) -> Any:
+    start, end = _period(since), _period(until)
+    if start is not None and end is not None and start.first > end.last:
+        raise UsageError(
+            f"--since {start.text} ({start.first}) comes after --until {end.text} "
+            f"({end.last}): no date is in both; swap them?"
+        )
+    if start is None and end is None:
+        return None
+    from oigcli.model.dates import Window
+
+    return Window(start.first if start else None, end.last if end else None)
+
+
+def _redacted(redacted: bool, not_redacted: bool) -> bool | None:
+    if redacted and not_redacted:
+        raise UsageError("--redacted and --not-redacted contradict each other; give one")
+    return True if redacted else False if not_redacted else None
+
+
+# --- SQL ----------------------------------------------------------------------------------
+
+
+def _marks(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _in_list(table: str, wanted: tuple[str, ...]) -> Clause:
+    """A report with one of these items (case-folded) in its list ``table``."""
+    sql = f'reports.place IN (SELECT report FROM "{table}" WHERE item_key IN ({_marks(wanted)}))'
+    return sql, list(wanted), True
+
+
+def _year_sql(years: YearRange) -> Iterator[Clause]:
+    if years.first is not None:
+        yield "reports.fiscal_year >= ?", [years.first], True
+    if years.last is not None:
+        yield "reports.fiscal_year <= ?", [years.last], True
+
+
+def _window_sql(window: Window) -> Iterator[Clause]:
+    """A known issue date inside the window, or an unknown one whose fiscal year lies
+    wholly inside it (``Window.whole_fiscal_years``, the rule ``holds_report`` keeps)."""
+    known, unknown, values, years = [], [], [], []
+    first, last = window.whole_fiscal_years()
+    if window.since is not None:
+        known.append("reports.issue_date >= ?")
+        values.append(window.since.isoformat())
+    if first is not None:
+        unknown.append("reports.fiscal_year >= ?")
+        years.append(first)
+    if window.until is not None:
+        known.append("reports.issue_date <= ?")
+        values.append(window.until.isoformat())
+    if last is not None:
+        unknown.append("reports.fiscal_year <= ?")
+        years.append(last)
+    either = (
+        f"(reports.issue_date IS NOT NULL AND {' AND '.join(known) or '1'})"
+        f" OR (reports.issue_date IS NULL AND {' AND '.join(unknown) or '1'})"
+    )
+    yield f"({either})", [*values, *years], True
+
+
+# --- the criteria -------------------------------------------------------------------------
+
+
+def _has_words(words: tuple[str, ...], report: Report) -> bool:
+    haystack = "\n".join(
+        [report["title"], report["summary"] or "", report.get(TEXT) or ""]
+    ).casefold()
+    return all(w in haystack for w in words)
+
+
+def has_nonconcurred(report: Report) -> bool:
+    """True when the agency concurred with fewer recommendations than were made."""
+    made, concurred = report["recommendations"], report["recommendations_concurred"]
+    return made is not None and concurred is not None and concurred < made
+
+
+_PERIOD = "DATE"
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "components",
+        (
+            Option(
+                "component",
+                ("--component", "-c"),
+                "Reports that concern this agency or DHS component, e.g. CBP "
+                "(case-insensitive; a report may concern several). Repeat to match any "
+                "of several.",
+                "NAME",
+                many=True,
+                completes="components",
+            ),
+        ),
+        _folded,
+        lambda wanted, r: any(c.casefold() in wanted for c in r["components"]),
+        lambda wanted: [_in_list("components", wanted)],
+        noted="components",
+    ),
+    Criterion(
+        "inspectors",
+        (
+            Option(
+                "inspector",
+                ("--inspector",),
+                "Reports of this Office of Inspector General, as the "
+                "inspectors-general scraper names it, e.g. dhs (case-insensitive). "
+                "Repeat to match any of several.",
+                "NAME",
+                many=True,
+                completes="inspector",
+            ),
+        ),
+        _folded,
+        lambda wanted, r: r["inspector"] is not None and r["inspector"].casefold() in wanted,
+        lambda wanted: [(f"reports.inspector_key IN ({_marks(wanted)})", list(wanted), True)],
+        noted="inspector",
+    ),
+    Criterion(
+        "years",
+        (
+            Option(
+                "fy",
+                ("--fy",),
+                "Federal fiscal year (FY2021 = 1 Oct 2020 to 30 Sep 2021), or an "
+                "inclusive range: 2019..2021, 2019.., ..2021.",
+                "YEAR|FROM..TO",
+                parse=parse_year_range,
+            ),
+        ),
+        _years,
+        lambda years, r: r["fiscal_year"] in years,
+        _year_sql,
+    ),
+    Criterion(
+        "tags",
+        (
+            Option(
+                "tag",
+                ("--tag",),
+                "Reports with this tag, e.g. OFO (case-insensitive). "
+                "Repeat to require all of several.",
+                "TAG",
+                many=True,
+                completes="tags",
+            ),
+        ),
+        _folded,
+        lambda wanted, r: set(wanted) <= {t.casefold() for t in r["tags"]},
+        lambda wanted: [_in_list("tags", (tag,)) for tag in wanted],
+        noted="tags",
+    ),
+    Criterion(
+        "words",
+        (
+            Option(
+                "text",
+                ("--text", "-t"),
+                "Reports whose title, summary or full text contains every one of "
+                "these words (case-insensitive; parts of words count: 'recommend' finds "
+                "'recommendations').",
+                "WORDS",
+            ),
+        ),
+        _words,
+        _has_words,
+        lambda words: (),  # an index narrows by its words (Narrowing.texts)
+    ),
+    Criterion(
+        "window",
+        (
+            Option(
+                "since",
+                ("--since",),
+                f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
+                "--since 2021 starts on 1 January 2021. A report whose issue date is "
+                "unknown counts only when its whole fiscal year is inside the window.",
+                _PERIOD,
+                parse=_parse_period,
+            ),
+            Option(
+                "until",
+                ("--until",),
+                "Issued on or before the end of DATE: --until 2021-06 includes "
+                "30 June 2021. Unknown dates: as for --since.",
+                _PERIOD,
+                parse=_parse_period,
+            ),
+        ),
+        _window,
+        lambda window, r: window.holds_report(r["issue_date"], r["fiscal_year"]),
+        _window_sql,
+    ),
+    Criterion(
+        "conditions",
+        (
+            Option(
+                "where",
+                ("--where", "-w"),
+                "A comparison on any field, repeatable: FIELD=VALUE, !=, <, <=, >, >= "
+                "(numbers and dates compare as such; text ignoring case), or "
+                "FIELD~REGEX (Python; (?i) ignores case). For tags and components, = means "
+                "contains. "
+                "Unknown (null) values match only FIELD=null.",
+                "EXPR",
+                many=True,
+                parse=_condition,
+                completes=CONDITIONS,
+            ),
+        ),
+        lambda where: tuple(_condition(w) for w in _several(where)),
+        lambda conditions, r: all(c.matches(r) for c in conditions),
+        lambda conditions: [c.clause() for c in conditions],
+    ),
+    Criterion(
+        "redacted",
+        (
+            Option(
+                "redacted",
+                ("--redacted",),
+                "Only reports whose public version is redacted.",
+                switch=True,
+            ),
+            Option(
+                "not_redacted",
+                ("--not-redacted",),
+                "Only reports whose public version is not redacted.",
+                switch=True,
+            ),
+        ),
+        _redacted,
+        lambda redacted, r: r["redacted"] is redacted,
+        lambda redacted: [("reports.redacted = ?", [int(redacted)], True)],
+    ),
+    Criterion(
+        "nonconcurred",
+        (
+            Option(
+                "nonconcurred",
+                ("--nonconcurred",),
+                "Only reports with at least one recommendation the agency did not concur with.",
+                switch=True,
+            ),
+        ),
+        bool,
+        lambda _, r: has_nonconcurred(r),
+        lambda _: [("reports.recommendations_concurred < reports.recommendations", [], True)],
+    ),
+)
+"""Every criterion, in the order of their options in ``--help``."""
+
+OPTIONS = {option.name: option for criterion in CRITERIA for option in criterion.options}
+"""Every criterion's option by its keyword."""
+
+
 class Criteria(NamedTuple):
-    """What ``filter``, ``search`` and ``stats`` select on. Every given criterion must hold."""
+    """What ``filter``, ``search`` and ``stats`` select on: one value per criterion of
+    ``CRITERIA`` (its ``key``); every criterion given must hold."""
 
     components: tuple[str, ...] = ()
-    """Any of these components (case-insensitive): the report concerns one of them."""
+    """Any of these components (case-folded): the report concerns one of them."""
     inspectors: tuple[str, ...] = ()
-    """Any of these inspectors (case-insensitive)."""
+    """Any of these inspectors (case-folded)."""
     years: YearRange | None = None
     tags: tuple[str, ...] = ()
-    """Every one of these tags (case-insensitive)."""
+    """Every one of these tags (case-folded)."""
     words: tuple[str, ...] = ()
-    """Every word appears in the title, summary or text (case-insensitive)."""
+    """Every word appears in the title, summary or text (case-folded)."""
     window: Window | None = None
     """Issue dates; an unknown date counts only when its whole fiscal year is inside."""
     conditions: tuple[Condition, ...] = ()
@@ -92,142 +463,60 @@ class Criteria(NamedTuple):
     messages."""
 
     @classmethod
-    def build(
-        cls,
-        components: Iterable[str] = (),
-        years: YearRange | None = None,
-        tags: Iterable[str] = (),
-        text: str | None = None,
-        since: Period | None = None,
-        until: Period | None = None,
-        where: Iterable[Condition] = (),
-        redacted: bool | None = None,
-        nonconcurred: bool = False,
-        inspectors: Iterable[str] = (),
-    ) -> Criteria:
-        """Criteria from option values; ``since`` and ``until`` are whole periods."""
-        window = None
-        if since is not None and until is not None and since.first > until.last:
-            raise UsageError(
-                f"--since {since.text} ({since.first}) comes after --until {until.text} "
-                f"({until.last}): no date is in both; swap them?"
-            )
-        if since is not None or until is not None:
-            from oigcli.model.dates import Window
-
-            window = Window(since.first if since else None, until.last if until else None)
-        components, tags, inspectors = tuple(components), tuple(tags), tuple(inspectors)
-        words = tuple(dict.fromkeys((text or "").casefold().split()))
-        if len(words) > MAX_TERMS:
-            raise UsageError(
-                f"--text has {len(words)} words; it takes at most {MAX_TERMS}: give the few "
-                "that every report must contain"
-            )
-        return cls(
-            components=tuple(c.casefold() for c in components),
-            inspectors=tuple(i.casefold() for i in inspectors),
-            years=years,
-            tags=tuple(t.casefold() for t in tags),
-            words=words,
-            window=window,
-            conditions=tuple(where),
-            redacted=redacted,
-            nonconcurred=nonconcurred,
-            named=(
-                *(("components", c) for c in components),
-                *(("inspector", i) for i in inspectors),
-                *(("tags", t) for t in tags),
-            ),
-        )
-
-    @classmethod
-    def from_options(
-        cls,
-        component: str | Iterable[str] | None = None,
-        fy: str | int | YearRange | None = None,
-        tag: str | Iterable[str] | None = None,
-        text: str | None = None,
-        since: str | dt.date | Period | None = None,
-        until: str | dt.date | Period | None = None,
-        where: str | Condition | Iterable[str | Condition] | None = None,
-        redacted: bool = False,
-        not_redacted: bool = False,
-        nonconcurred: bool = False,
-        inspector: str | Iterable[str] | None = None,
-    ) -> Criteria:
+    def from_options(cls, **values: Any) -> Criteria:
         """Criteria from the values of the criteria options, named as the options are
         (``not_redacted`` for --not-redacted): as the CLI has them, parsed already, or as
-        the Python API takes them, text (or a number, a date) still to be read. A value
-        that cannot be used, or two that contradict each other, is a UsageError."""
-        if redacted and not_redacted:
-            raise UsageError("--redacted and --not-redacted contradict each other; give one")
-
-        def period(value: str | dt.date | Period | None) -> Period | None:
-            if value is None or not isinstance(value, (str, dt.date)):
-                return value  # parsed already (the CLI's), or not given
-            from oigcli.model import dates  # only when a date is given: start-up
-
-            if isinstance(value, str):
-                return dates.parse_period(value)
-            return dates.Period(value, value, value.isoformat())
-
-        def condition(value: str | Condition) -> Condition:
-            if not isinstance(value, str):
-                return value
-            from oigcli.query.where import parse_condition
-
-            return parse_condition(value)
-
-        years = parse_year_range(str(fy)) if isinstance(fy, (str, int)) else fy
-        conditions = [condition(w) for w in _several(where)]
-        return cls.build(
-            _several(component),
-            years,
-            _several(tag),
-            text,
-            period(since),
-            period(until),
-            conditions,
-            True if redacted else False if not_redacted else None,
-            nonconcurred,
-            _several(inspector),
+        the Python API takes them, text (or a number, a date) still to be read. A keyword
+        that is no option, a value that cannot be used, or two that contradict each other,
+        is a UsageError."""
+        for name in values:
+            if name not in OPTIONS:
+                raise UsageError(
+                    f"{name!r} is not a criterion.{did_you_mean(name, list(OPTIONS))} "
+                    f"The criteria: {', '.join(OPTIONS)}"
+                )
+        chosen = {
+            c.key: c.read(*(values.get(o.name, cls._option_default(o)) for o in c.options))
+            for c in CRITERIA
+        }
+        named = tuple(
+            (c.noted, typed)
+            for c in CRITERIA
+            if c.noted is not None
+            for typed in _several(values.get(c.options[0].name))
         )
+        return cls(**chosen, named=named)
+
+    @staticmethod
+    def _option_default(option: Option) -> Any:
+        return False if option.switch else None
+
+    def asked(self) -> list[tuple[Criterion, Any]]:
+        """Each criterion given, with its value."""
+        defaults = self._field_defaults
+        return [(c, v) for c in CRITERIA if (v := getattr(self, c.key)) != defaults[c.key]]
+
+    def test(self) -> Callable[[Report], bool] | None:
+        """The test of a report that ``matches`` is, made once for many reports; None when
+        every report matches."""
+        asked = [(c.test, value) for c, value in self.asked()]
+        if not asked:
+            return None
+        return lambda report: all(test(value, report) for test, value in asked)
 
     def matches(self, report: Report) -> bool:
-        if self.components and not any(
-            c.casefold() in self.components for c in report["components"]
-        ):
-            return False
-        if self.inspectors:
-            inspector = report["inspector"]
-            if inspector is None or inspector.casefold() not in self.inspectors:
-                return False
-        if self.years is not None and report["fiscal_year"] not in self.years:
-            return False
-        if self.tags:
-            have = {t.casefold() for t in report["tags"]}
-            if not all(t in have for t in self.tags):
-                return False
-        if self.words:
-            haystack = "\n".join(
-                [report["title"], report["summary"] or "", report.get(TEXT) or ""]
-            ).casefold()
-            if not all(w in haystack for w in self.words):
-                return False
-        if self.window is not None and not self.window.holds_report(
-            report["issue_date"], report["fiscal_year"]
-        ):
-            return False
-        if self.redacted is not None and report["redacted"] is not self.redacted:
-            return False
-        if self.nonconcurred and not has_nonconcurred(report):
-            return False
-        return all(c.matches(report) for c in self.conditions)
+        """Whether the report satisfies every criterion given."""
+        return all(c.test(value, report) for c, value in self.asked())
+
+    def clauses(self) -> Iterator[Clause]:
+        """SQL that keeps every report these criteria keep (see the module's docstring)."""
+        for criterion, value in self.asked():
+            yield from criterion.sql(value)
 
     @property
     def empty(self) -> bool:
         """Whether there is no criterion: every report matches."""
-        return self == Criteria()
+        return not self.asked()
 
     @property
     def reads_summary(self) -> bool:
@@ -241,18 +530,7 @@ class Criteria(NamedTuple):
 
     def narrowing(self, **more: Any) -> Narrowing:
         """What every match has, for an index to narrow the reports it reads (and ``more``)."""
-        return Narrowing(
-            texts=self.words,
-            years=self.years,
-            components=self.components,
-            inspectors=self.inspectors,
-            tags=self.tags,
-            redacted=self.redacted,
-            window=self.window,
-            conditions=self.conditions,
-            nonconcurred=self.nonconcurred,
-            **{"full_text": self.reads_text, **more},
-        )
+        return Narrowing(criteria=self, texts=self.words, **{"full_text": self.reads_text, **more})
 
     def unknown_values(self, known: Callable[[str], Iterable[str]]) -> list[str]:
         """A note for each component or tag asked for that no report of the dataset has
@@ -270,11 +548,10 @@ class Criteria(NamedTuple):
 UNKNOWN_VALUE = "Note: no report in this dataset has the "
 """How the note on a component, inspector or tag asked for that no report has begins."""
 
-NOTED = ("components", "inspector", "tags")
+NOTED = tuple(c.noted for c in CRITERIA if c.noted is not None)
 """The fields a query may name a value of (-c, --inspector, --tag) and so ask every
-distinct value of,
-to say when no report has the one asked for: a source keeps them at hand (Criteria.named,
-unknown_values)."""
+distinct value of, to say when no report has the one asked for: a source keeps them at
+hand (Criteria.named, unknown_values)."""
 
 
 class Narrowing(NamedTuple):
@@ -283,6 +560,8 @@ class Narrowing(NamedTuple):
     something true of every report the query keeps: the query still decides about each
     candidate (Criteria.matches, the one definition of the criteria)."""
 
+    criteria: Criteria = Criteria()
+    """The criteria every report kept satisfies (an index narrows by their ``clauses``)."""
     texts: tuple[str, ...] = ()
     """Case-folded texts that the case-folded title, summary or text contains."""
     numbers: frozenset[str] | None = None
@@ -295,221 +574,3 @@ class Narrowing(NamedTuple):
     """True: the query reads the reports' full text (else it may come as null)."""
     fields: tuple[str, ...] | None = None
     """The only fields the query reads (None: every one): the reports may have only those."""
-    years: YearRange | None = None
-    """The report's fiscal year is in this range."""
-    components: tuple[str, ...] = ()
-    """One of the report's components, case-folded, is one of these (when any)."""
-    inspectors: tuple[str, ...] = ()
-    """The report's inspector, case-folded, is one of these (when there are any)."""
-    tags: tuple[str, ...] = ()
-    """The report has each of these tags, case-folded."""
-    redacted: bool | None = None
-    window: Window | None = None
-    """The issue date rule of Criteria.window."""
-    conditions: tuple[Condition, ...] = ()
-    """Each holds (``--where``)."""
-    nonconcurred: bool = False
-    """At least one recommendation was not concurred with."""
-
-
-def _several(value: Any) -> tuple[Any, ...]:
-    """An option that may be given several times: one value, or an iterable of them."""
-    if value is None:
-        return ()
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return (value,)
-    return tuple(value)
-
-
-def has_nonconcurred(report: Report) -> bool:
-    """True when the agency concurred with fewer recommendations than were made."""
-    made, concurred = report["recommendations"], report["recommendations_concurred"]
-    return made is not None and concurred is not None and concurred < made
-
-
-NEWEST_FIRST: tuple[SortKey, ...] = (
-    ("fiscal_year", True),
-    ("issue_date", True),
-    ("report_number", True),
-)
-"""The default order: fiscal year, then issue date (unknown after known), then report
-number compared naturally; newest first."""
-
-
-def newest_first(reports: Iterable[Report]) -> list[Report]:
-    """sort_rows(reports, NEWEST_FIRST), in one sort (a stable sort reversed keeps ties in
-    the order they came)."""
-    return sorted(reports, key=newness, reverse=True)
-
-
-def newness(report: Report) -> tuple[Any, ...]:
-    """NEWEST_FIRST as one key, larger for newer: a report with an unknown issue date is
-    older than one with a known date (unknown dates come last)."""
-    date = report["issue_date"]
-    return (
-        report["fiscal_year"],
-        date is not None,
-        date or "",
-        natural_key(report["report_number"]),
-    )
-
-
-class Newest:
-    """The ``count`` newest reports of those added, in ``newest_first``'s order (ties in
-    the order they came), holding no more than ``count`` of them at any time: what a
-    ``--limit`` needs of a dataset read once, in place of the whole dataset."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.seen = 0
-        self._heap: list[tuple[tuple[Any, ...], int, Report]] = []
-
-    def add(self, report: Report) -> None:
-        import heapq
-
-        self.seen += 1
-        if self.count <= 0:
-            return
-        # among equal keys the earlier report is "larger": kept first, shown first
-        entry = (newness(report), -self.seen, report)
-        if len(self._heap) < self.count:
-            heapq.heappush(self._heap, entry)
-        elif entry[:2] > self._heap[0][:2]:
-            heapq.heapreplace(self._heap, entry)
-
-    def reports(self) -> list[Report]:
-        return [report for *_, report in sorted(self._heap, key=lambda e: e[:2], reverse=True)]
-
-
-def normalise_number(text: str) -> str:
-    """``oig-21-63`` and ``21-63`` both mean ``OIG-21-63``."""
-    number = text.strip().upper()
-    if re.match(r"\d", number):
-        number = "OIG-" + number
-    return number
-
-
-def _forms(asked: str) -> tuple[str, str]:
-    """The spellings a number asked for may match: as typed, and with OIG- added."""
-    return asked.strip().upper(), normalise_number(asked)
-
-
-def number_forms(numbers: Sequence[str]) -> frozenset[str]:
-    """Every upper-cased report number that one of ``numbers`` may mean."""
-    return frozenset(form for asked in numbers for form in _forms(asked))
-
-
-def is_asked(wanted: frozenset[str]) -> Callable[[Report], bool]:
-    """Whether a report is one of those asked for by ``number_forms``: by its number or
-    its id (ignoring case)."""
-    return lambda r: r["report_number"].upper() in wanted or r["id"].upper() in wanted
-
-
-def locate(
-    reports: Sequence[Report], numbers: Sequence[str], known: Sequence[str] | None = None
-) -> tuple[list[Report], str | None]:
-    """The reports found with these ids or numbers, in the order asked, and a message
-    naming every one not found (with close numbers from ``known``), or None. An id is
-    the report; a number that several reports have (two inspectors' 14-01) is a
-    UsageError that lists their ids, so that one number never stands for two reports."""
-    by_id = {r["id"].upper(): r for r in reports}
-    by_number: dict[str, list[Report]] = {}
-    for report in reports:
-        by_number.setdefault(report["report_number"].upper(), []).append(report)
-    found: list[Report] = []
-    missing: list[str] = []
-    for asked in numbers:
-        exact, normal = _forms(asked)
-        chosen = by_id.get(exact)
-        if chosen is None:
-            having = by_number.get(exact) or by_number.get(normal) or []
-            if len(having) > 1:
-                raise UsageError(_ambiguous(asked, having))
-            chosen = having[0] if having else None
-        if chosen is None:
-            missing.append(asked)
-        else:
-            found.append(chosen)
-    if not missing:
-        return found, None
-    if known is None:
-        known = [r["report_number"] for r in reports]
-    return found, _not_found_message(missing, list(known))
-
-
-def _ambiguous(asked: str, reports: Sequence[Report]) -> str:
-    ids = sorted((r["id"] for r in reports), key=lambda i: (natural_key(i), i))
-    shown = "\n".join(f"  {sanitise(i)}" for i in ids)
-    return f"{asked!r} is the number of {len(ids)} reports; show one by its id:\n{shown}"
-
-
-def _not_found_message(missing: list[str], known: list[str]) -> str:
-    lines = []
-    for asked in missing:
-        line = f"no report numbered {asked!r}"
-        close = suggest(asked if "/" in asked else normalise_number(asked), known)
-        if close:  # numbers from the dataset: one line each, whatever they hold
-            line += f"; did you mean {or_list([sanitise(c) for c in close])}?"
-        lines.append(line)
-    lines.append("Run 'oigcli list' to see every report number.")
-    return "\n".join(lines)
-
-
-# --- shaping output: --sort, --offset/--limit, --fields ---------------------------------
-
-
-def parse_sort(specs: Iterable[str], allowed: Sequence[str]) -> list[SortKey]:
-    """``--sort`` values: repeatable or comma-separated; a leading ``-`` sorts descending."""
-    keys: list[SortKey] = []
-    for spec in specs:
-        for part in spec.split(","):
-            name = part.strip()
-            descending = name.startswith("-")
-            name = name.removeprefix("-").strip()
-            _check_name(name, allowed, "sort by")
-            keys.append((name, descending))
-    return keys
-
-
-def parse_fields(spec: str, allowed: Sequence[str]) -> list[str]:
-    """``--fields a,b,c``: names in the order given (a repeated name counts once)."""
-    names = [part.strip() for part in spec.split(",")]
-    for name in names:
-        _check_name(name, allowed, "show")
-    return list(dict.fromkeys(names))
-
-
-def _check_name(name: str, allowed: Sequence[str], what: str) -> None:
-    if name in allowed:
-        return
-    hint = did_you_mean(name, allowed)
-    label = repr(name) if name else "an empty name"
-    raise UsageError(f"cannot {what} {label}.{hint} Valid fields: {', '.join(allowed)}")
-
-
-def _sort_value(value: Any) -> Any:
-    return natural_key(value) if isinstance(value, str) else value
-
-
-def sort_rows(
-    rows: Iterable[dict[str, object]], keys: Sequence[SortKey]
-) -> list[dict[str, object]]:
-    """Sort by each key in turn (the first key decides first); nulls last either way."""
-    ordered = list(rows)
-    for name, descending in reversed(keys):
-        known = [r for r in ordered if r[name] is not None]
-        unknown = [r for r in ordered if r[name] is None]
-        known.sort(key=lambda r: _sort_value(r[name]), reverse=descending)
-        ordered = known + unknown
-    return ordered
-
-
-def page(rows: Sequence[Report], offset: int = 0, limit: int | None = None) -> list[Report]:
-    """Skip ``offset`` rows, then keep at most ``limit``."""
-    end = None if limit is None else offset + limit
-    return list(rows[offset:end])
-
-
-def project(rows: Iterable[Report], fields: Sequence[str]) -> list[Report]:
-    """Each row with just these keys, in this order."""
-    return [{name: row[name] for name in fields} for row in rows]

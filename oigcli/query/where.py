@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from oigcli.model.errors import UsageError
-from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, Report
+from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.model.text import did_you_mean, natural_key
 
 OPERATORS = ("!=", "<=", ">=", "=", "<", ">", "~")
+COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|<=|>=|=|<|>|~)(.*)", re.DOTALL)
 REGEX_SECONDS = 1.0
 REGEX_SECONDS_PER_CHARACTER = 1e-7
@@ -55,6 +56,37 @@ class Condition:
 
     def matches(self, report: Report) -> bool:
         return self.test(report[self.field])
+
+    def clause(self) -> tuple[str, list[Any], bool]:
+        """The comparison in SQL over an index's tables (see oigcli.query.criteria), exact
+        for numbers, booleans, dates and tags (a null satisfies no comparison in SQL
+        either); anything else (text, which compares case-insensitively with numbers
+        inside as numbers, and ``~``) narrows nothing. The summary and the text are not
+        in the index's ``reports`` table."""
+        field, op, operand = self.field, self.op, self.operand
+        kind = FIELDS_BY_NAME[field].type
+        column = f'reports."{field}"'
+        if op not in COMPARISONS or field in ("summary", TEXT):
+            return "1", [], False
+        if operand is None and kind is not list:  # field=null, field!=null
+            return f"{column} IS {'NOT ' if op == '!=' else ''}NULL", [], True
+        if kind is list and op in ("=", "!=") and isinstance(operand, str):
+            has = f'reports.place IN (SELECT report FROM "{field}" WHERE item_key = ?)'
+            return (has if op == "=" else f"NOT {has}"), [operand], True
+        if field == "issue_date" and isinstance(operand, tuple):
+            first, last = operand
+            sql, values = {
+                "=": (f"{column} BETWEEN ? AND ?", [first, last]),
+                "!=": (f"{column} NOT BETWEEN ? AND ?", [first, last]),
+                "<": (f"{column} < ?", [first]),
+                "<=": (f"{column} <= ?", [last]),
+                ">": (f"{column} > ?", [last]),
+                ">=": (f"{column} >= ?", [first]),
+            }[op]
+            return sql, values, True
+        if kind in (int, bool) and isinstance(operand, (int, bool)) and -(2**63) <= operand < 2**63:
+            return f"{column} {op} ?", [int(operand)], True
+        return "1", [], False
 
 
 def parse_condition(text: str) -> Condition:

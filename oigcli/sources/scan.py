@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from oigcli.model.location import Location
 from oigcli.query.criteria import NOTED
+from oigcli.query.rows import Newest, newest_first, newness
 
 if TYPE_CHECKING:
     from oigcli.model.schema import Report
@@ -82,13 +83,11 @@ class Scan:
         """Source.rows. In the file's order the reports come as they are read, so a
         DatasetError may come after some of them (a query that writes as it goes asks for
         them ordered); ordered, the whole dataset is read and checked before the first."""
-        from oigcli.query import criteria as query
-
         reports = self._stream(keep, need.full_text)
         if not ordered:
             return reports
         if stop is not None:  # only the newest: a heap of stop reports
-            newest = query.Newest(stop)
+            newest = Newest(stop)
             for report in reports:
                 newest.add(report)
             return iter(newest.reports())
@@ -132,13 +131,9 @@ def _newest_first(reports: Iterator[Report]) -> Iterator[Report]:
     compact JSON (orjson) rather than as Python objects, which take twice the memory; each
     is decoded again as it is given. A report orjson cannot encode (a lone surrogate, an
     integer past 64 bits) is held as it is."""
-    from oigcli.query.criteria import newness
-
     try:
         from orjson import dumps, loads
     except ImportError:  # orjson is a dependency; without it, the reports as they are
-        from oigcli.query.criteria import newest_first
-
         return iter(newest_first(reports))
     held: list[tuple[tuple[Any, ...], str | Report] | None] = []
     for report in reports:

@@ -80,7 +80,7 @@ class Writer:
     BATCH = 1000
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        from oigcli.query.criteria import newness
+        from oigcli.query.rows import newness
         from oigcli.query.search import length, words
 
         self.newness_of = newness

@@ -29,10 +29,8 @@ from oigcli.sources.index.layout import FORMAT, LISTS, LONG, unpack
 if TYPE_CHECKING:
     import sqlite3
 
-    from oigcli.model.dates import Window
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Term
-    from oigcli.query.where import Condition
     from oigcli.sources.protocol import Keep, Statistics
 
 
@@ -187,7 +185,7 @@ class Index:
         """``stats`` counted by SQLite, when SQL decides every criterion of ``need`` exactly
         (fiscal years, components, tags, dates, redaction, non-concurrence, and ``--where``
         comparisons of numbers, booleans, dates and tags); None otherwise."""
-        clauses = list(_criteria_clauses(need))
+        clauses = list(need.criteria.clauses())
         if need.texts or need.terms or need.numbers is not None:
             return None
         if not all(exact for _, _, exact in clauses):
@@ -314,7 +312,7 @@ class Index:
         if matches:
             clauses.append("reports.place IN (SELECT rowid FROM words WHERE words MATCH ?)")
             parameters.append(" AND ".join(f"({m})" for m in matches))
-        for clause, values, _ in _criteria_clauses(need):
+        for clause, values, _ in need.criteria.clauses():
             clauses.append(clause)
             parameters.extend(values)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
@@ -353,96 +351,6 @@ NOTHING = ""
 
 class _Uncountable(Exception):
     """A term the index cannot count the reports of (see Index.statistics)."""
-
-
-Clause = tuple[str, list[Any], bool]
-"""SQL, its parameters, and whether it keeps exactly the reports that the criterion does
-(or only a superset of them, which the query then decides about)."""
-
-
-def _criteria_clauses(need: Narrowing) -> Iterator[Clause]:
-    """SQL that keeps every report the criteria of ``need`` can keep. Components and tags
-    are compared case-folded by Python's casefold, stored so when the index was made."""
-    if need.years is not None:
-        if need.years.first is not None:
-            yield "reports.fiscal_year >= ?", [need.years.first], True
-        if need.years.last is not None:
-            yield "reports.fiscal_year <= ?", [need.years.last], True
-    if need.components:
-        marks = ", ".join("?" * len(need.components))
-        sql = f"reports.place IN (SELECT report FROM components WHERE item_key IN ({marks}))"
-        yield sql, list(need.components), True
-    if need.inspectors:
-        marks = ", ".join("?" * len(need.inspectors))
-        yield f"reports.inspector_key IN ({marks})", list(need.inspectors), True
-    for tag in need.tags:
-        yield "reports.place IN (SELECT report FROM tags WHERE item_key = ?)", [tag], True
-    if need.redacted is not None:
-        yield "reports.redacted = ?", [int(need.redacted)], True
-    if need.window is not None:
-        clause, values = _window_clause(need.window)
-        yield clause, values, True
-    if need.nonconcurred:
-        yield "reports.recommendations_concurred < reports.recommendations", [], True
-    for condition in need.conditions:
-        yield _condition_clause(condition)
-
-
-COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
-
-
-def _condition_clause(condition: Condition) -> Clause:
-    """A ``--where`` comparison in SQL, exact for numbers, booleans, dates and tags (a
-    null satisfies no comparison in SQL either); anything else (text, which compares
-    case-insensitively with numbers inside as numbers, and ``~``) narrows nothing."""
-    field, op, operand = condition.field, condition.op, condition.operand
-    kind = FIELDS_BY_NAME[field].type
-    column = f'reports."{field}"'
-    if op not in COMPARISONS or field in (LONG, TEXT):
-        return "1", [], False
-    if operand is None and kind is not list:  # field=null, field!=null
-        return f"{column} IS {'NOT ' if op == '!=' else ''}NULL", [], True
-    if kind is list and op in ("=", "!=") and isinstance(operand, str):
-        has = f'reports.place IN (SELECT report FROM "{field}" WHERE item_key = ?)'
-        return (has if op == "=" else f"NOT {has}"), [operand], True
-    if field == "issue_date" and isinstance(operand, tuple):
-        first, last = operand
-        sql, values = {
-            "=": (f"{column} BETWEEN ? AND ?", [first, last]),
-            "!=": (f"{column} NOT BETWEEN ? AND ?", [first, last]),
-            "<": (f"{column} < ?", [first]),
-            "<=": (f"{column} <= ?", [last]),
-            ">": (f"{column} > ?", [last]),
-            ">=": (f"{column} >= ?", [first]),
-        }[op]
-        return sql, values, True
-    if kind in (int, bool) and isinstance(operand, (int, bool)) and -(2**63) <= operand < 2**63:
-        return f"{column} {op} ?", [int(operand)], True
-    return "1", [], False
-
-
-def _window_clause(window: Window) -> tuple[str, list[Any]]:
-    """A known issue date inside the window, or an unknown one whose fiscal year lies
-    wholly inside it (``Window.whole_fiscal_years``)."""
-    known, unknown, values, years = [], [], [], []
-    first, last = window.whole_fiscal_years()
-    if window.since is not None:
-        known.append("reports.issue_date >= ?")
-        values.append(window.since.isoformat())
-    if first is not None:
-        unknown.append("reports.fiscal_year >= ?")
-        years.append(first)
-    if window.until is not None:
-        known.append("reports.issue_date <= ?")
-        values.append(window.until.isoformat())
-    if last is not None:
-        unknown.append("reports.fiscal_year <= ?")
-        years.append(last)
-    either = (
-        f"(reports.issue_date IS NOT NULL AND {' AND '.join(known) or '1'})"
-        f" OR (reports.issue_date IS NULL AND {' AND '.join(unknown) or '1'})"
-    )
-    return f"({either})", [*values, *years]
 
 
 def _quoted(text: str) -> str:
