@@ -11,6 +11,7 @@ command line (which imports this package) pays nothing for them.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
@@ -42,7 +43,5 @@ _HOMES = {
 def __getattr__(name: str) -> Any:
     """``oigcli.open`` and the rest, imported on first use (PEP 562)."""
     if name in _HOMES:
-        import importlib
-
         return getattr(importlib.import_module(_HOMES[name]), name)
     raise AttributeError(f"module 'oigcli' has no attribute {name!r}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -26,8 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
-from oigcli.model.text import usable_path
-from oigcli.query import rows as query
+from oigcli.model.text import natural_key, usable_path
 from oigcli.query.criteria import UNKNOWN_VALUE, Criteria, Narrowing
 
 if TYPE_CHECKING:
@@ -186,8 +186,6 @@ class Reports:
                 )
             self._read_stdin = True
             if stdin is None:
-                import sys
-
                 stdin = sys.stdin
         return source.open(self.location, stdin, self.cache_folder()[0], self.skip_invalid)
 
@@ -197,6 +195,8 @@ class Reports:
         """The reports that match ``criteria`` (every one when None), newest first unless
         ``shape`` sorts them, then offset, limit and fields (``list``, ``filter``). The
         rows come as the source gives them: read them before the next query."""
+        from oigcli.query import rows as query
+
         criteria = criteria or Criteria()
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, FIELD_NAMES)
         keys = query.parse_sort(shape.sort, SORTABLE) if shape.sort else None
@@ -232,6 +232,7 @@ class Reports:
         matches, then summary matches, then BM25F; ties newest first) unless ``shape``
         sorts them, each with its ``score`` and, for the rows of the page, a ``snippet``
         (``search``)."""
+        from oigcli.query import rows as query
         from oigcli.query import search as engine
 
         parsed = engine.parse_query(terms)
@@ -245,7 +246,7 @@ class Reports:
             if statistics is not None:
                 ranking.preset(*statistics)
             else:  # the query counts: every report, not only the candidates
-                need = need._replace(terms=())
+                need = need.replace(terms=())
             for report in source.rows(need):  # all of them, or those with every term
                 ranking.pick(report)
             notes = _notes(source, criteria)
@@ -288,6 +289,8 @@ class Reports:
         """The reports with these ids or numbers, in the order asked (``texts``: with their
         full texts), a message naming each that is in no report, with the closest numbers,
         and the notes (``show``). A number that several reports have is a UsageError."""
+        from oigcli.query import rows as query
+
         wanted = query.number_forms(numbers)
         need = Narrowing(numbers=wanted, full_text=texts)
         with contextlib.closing(self.source()) as source:
@@ -375,7 +378,6 @@ class Reports:
         (``tags``: every tag); not of the summary."""
         if field not in FIELD_NAMES or field in ("summary", TEXT):
             raise UsageError(f"{field!r} has no list of values; try components or tags")
-        from oigcli.model.text import natural_key
 
         with contextlib.closing(self.source()) as source:
             return sorted(set(source.values(field)), key=lambda v: (natural_key(v), v))

@@ -233,3 +233,95 @@ def test_no_module_takes_another_modules_private_names() -> None:
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 taken += [f"{name}: {n}" for n in private if not n.startswith("__")]
     assert taken == []
+
+
+DEFERRED = {
+    # (module, what it imports inside a function): why not at its top. The start-up
+    # modules (those `oigcli --help` loads) defer whatever start-up does not load; every
+    # other module imports at its top, except these.
+    ("oigcli.load.dataset", "oigcli.load.archive"): "folders and zips only",
+    ("oigcli.load.dataset", "importlib.resources"): "the bundled dataset only",
+    ("oigcli.load.check", "oigcli.model.dates"): "a record with an issue date only",
+    ("oigcli.load.members", "zipfile"): "zips only",
+    ("oigcli.model.dates", "dateutil"): "a date in words only",
+    ("oigcli.output.render", "tabulate"): "tables only (not json, jsonl, csv)",
+    ("oigcli.output.render", "html"): "html tables only",
+    ("oigcli.output.render", "oigcli.query.compare"): "diff only",
+    ("oigcli.output.printers", "oigcli.query.compare"): "diff only",
+    ("oigcli.output.printers", "oigcli.output.render"): "tables and markdown only",
+    ("oigcli.output.printers", "oigcli.output.writers"): "json, jsonl, csv and tsv only",
+    ("oigcli.load.parse", "oigcli.load.stream"): "a streamed file, or a JSON error, only",
+    ("oigcli.output.printers", "oigcli.query.stats"): "stats only",
+    ("oigcli.output.writers", "csv"): "csv and tsv only",
+    ("oigcli.output.writers", "tempfile"): "writing a file (export, --output) only",
+    ("oigcli.output.writers", "orjson"): "optional: the json module without it",
+    ("oigcli.sources.scan", "orjson"): "optional: reports held as they are without it",
+    ("oigcli.sources.index.reader", "orjson"): "optional: the json module without it",
+    ("oigcli.sources.index.reader", "oigcli.query.search"): "search and --text only",
+    ("oigcli.sources.index.reader", "oigcli.query.stats"): "stats only",
+    ("oigcli.sources.index.layout", "oigcli.query.search"): "building only, not reading",
+    ("oigcli.sources.index.identity", "oigcli.load.archive"): "folders and zips only",
+    ("oigcli.sources.index.builder", "sqlite3"): "building only, not deciding to build",
+    ("oigcli.sources.cache", "pwd"): "a cache folder owned by another user only",
+    ("oigcli.sources.source", "oigcli.sources.scan"): "the one choice of a source",
+    ("oigcli.sources.source", "oigcli.sources.cache"): "the one choice of a source",
+    ("oigcli.sources.source", "oigcli.sources.index.reader"): "the one choice of a source",
+    ("oigcli.sources.source", "oigcli.sources.index.builder"): "the one choice of a source",
+    ("oigcli.sources.source", "oigcli.sources.index.identity"): "the one choice of a source",
+    ("oigcli.query.where", "regex"): "~ only",
+    ("oigcli.query.search", "snowballstemmer"): "stemming only, and once",
+}
+"""Every import made inside a function outside the start-up modules, with its reason:
+the deferred imports in one place."""
+
+
+def _deferred_imports() -> set[tuple[str, str]]:
+    """(module, imported module) of every import inside a function, not under
+    TYPE_CHECKING."""
+    found: set[tuple[str, str]] = set()
+
+    def visit(name: str, node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            inner = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if in_function and isinstance(child, ast.Import):
+                found.update((name, alias.name) for alias in child.names)
+            elif in_function and isinstance(child, ast.ImportFrom) and child.module:
+                for alias in child.names:
+                    module = f"{child.module}.{alias.name}"
+                    found.add((name, module if module in MODULES else child.module))
+            visit(name, child, inner)
+
+    for name, path in MODULES.items():
+        visit(name, ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+def test_imports_are_deferred_only_where_start_up_gains() -> None:
+    """A start-up module defers only what start-up does not load (anything else belongs
+    at its top, where a reader sees it); any other module defers only what DEFERRED
+    lists, with its reason."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nsys.argv = ['oigcli', '--help']\nfrom oigcli.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    loaded = set(done.stderr.split("\n")[-2].split())
+    assert "oigcli.cli.options" in loaded, done.stderr
+    start_up = {m for m in loaded if m in MODULES}
+    wrong = []
+    for module, imported in sorted(_deferred_imports()):
+        if module in start_up:
+            if imported in loaded and imported not in ("oigcli.cli.queries", "oigcli.cli.datasets"):
+                wrong.append(f"{module} defers {imported}, which start-up loads anyway")
+        elif (module, imported) not in DEFERRED:
+            wrong.append(f"{module} defers {imported}: import it at the top, or say why")
+    assert not wrong, "\n".join(wrong)
+    assert set(DEFERRED) <= _deferred_imports(), "DEFERRED names an import that is not made"

@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from typer._click import Context as ClickContext  # typer>=0.27 vendors click
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
-from oigcli import __version__
+from oigcli import __version__, api
 from oigcli.cli import complete
 from oigcli.cli.options import (
     InOut,
@@ -47,8 +50,6 @@ class OigGroup(TyperGroup):
         """As click's main, but every usage error is two lines on stderr, ``Error: ...``
         and where to find help (click prints the usage line first), sanitised, with a
         pointer to the command that has an option the user gave to another one."""
-        from typer._click.exceptions import ClickException, NoArgsIsHelpError
-        from typer._click.exceptions import UsageError as ClickUsageError
 
         if "_OIGCLI_COMPLETE" in os.environ:  # a Tab press: candidates safe for the shell
             complete.use_safe_completion()
@@ -118,8 +119,6 @@ def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
     that would work there (``oigcli list -c CBP``: did you mean ``oigcli filter -c CBP``?)."""
     import shlex
 
-    from typer._click.exceptions import NoSuchOption
-
     message = str(exc.format_message())
     if not isinstance(exc, NoSuchOption) or not argv:
         return message
@@ -139,7 +138,6 @@ def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
 def _parses(command: Any, args: Sequence[str]) -> bool:
     """Whether ``command`` takes ``args`` as they are: options, values and arguments
     (nothing is run; a line that asks for help is not offered)."""
-    from typer._click.exceptions import ClickException
 
     if {"-h", "--help", "--version"} & set(args):
         return False
@@ -161,7 +159,6 @@ def _option_names(command: Any) -> set[str]:
 
 def _all_commands(group: TyperGroup) -> dict[str, Any]:
     """Every command of the app, also those left out for a fast start-up."""
-    import typer.main
 
     register_every_command()
     if len(group.commands) == len(ALL_COMMANDS):
@@ -272,7 +269,6 @@ def asking(env: Environment, io: InOut) -> "Iterator[api.Reports]":
 def open_reports(env: Environment, io: InOut, path: str | None) -> "api.Reports":
     """The reports of the dataset at ``path``, read as the options say (--no-cache,
     --skip-invalid); --verbose says why its index is not used."""
-    from oigcli import api
 
     reports = api.Reports(
         path, stdin=env.stdin, cache=io.cache, environ=env.environ, skip_invalid=io.skip_invalid

@@ -8,11 +8,18 @@ cannot be read simply offers nothing.
 (No ``from __future__ import annotations`` here: Typer reads these signatures' types.)
 """
 
+import os
 from collections.abc import Callable, Iterable
 
 import typer
+from typer._click.shell_completion import CompletionItem, ShellComplete, add_completion_class
+from typer._completion_classes import BashComplete, FishComplete, PowerShellComplete, ZshComplete
 
+from oigcli import api
+from oigcli.model.errors import DatasetError
 from oigcli.model.schema import FIELD_NAMES, FIELDS
+from oigcli.model.text import sanitise
+from oigcli.query.criteria import CONDITIONS
 
 
 def _values(ctx: typer.Context, field: str) -> list[str]:
@@ -20,11 +27,8 @@ def _values(ctx: typer.Context, field: str) -> list[str]:
     is a run of oigcli: a large file's index answers at once; otherwise the file is read
     (and, being large, indexed for the next press). A dataset with problems offers what
     can be read of it."""
-    import os
 
-    from oigcli import api
     from oigcli.load import dataset
-    from oigcli.model.errors import DatasetError
 
     path = ctx.params.get("data") or os.environ.get("OIGCLI_DATA") or None
     if path == "-":  # standard input is the shell's, not a dataset, while completing
@@ -70,6 +74,7 @@ def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -
 
 
 def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
+
     from oigcli.query.rows import normalise_number
 
     if "/" in incomplete:  # an id: <inspector>/<report id>
@@ -92,7 +97,6 @@ def values_of(field: str) -> Callable[[typer.Context, str], list[str]]:
 
 def for_criterion(completes: str) -> Callable[..., list[str]]:
     """The completion a criterion's option declares (oigcli.query.criteria.Option)."""
-    from oigcli.query.criteria import CONDITIONS
 
     return conditions if completes == CONDITIONS else values_of(completes)
 
@@ -151,7 +155,6 @@ def for_shell(shell: str, value: str) -> str | None:
     - zsh evaluates the candidate list Typer prints: only plainly safe characters (and
       any non-ASCII one) pass; others are dropped rather than trusted to its quoting.
     - fish quotes candidates itself; powershell gets single quotes when needed."""
-    from oigcli.model.text import sanitise
 
     if sanitise(value) != value:
         return None
@@ -168,13 +171,6 @@ def for_shell(shell: str, value: str) -> str | None:
 
 def use_safe_completion() -> None:
     """Replace Typer's completion classes with ones whose candidates pass ``for_shell``."""
-    from typer._click.shell_completion import CompletionItem, ShellComplete, add_completion_class
-    from typer._completion_classes import (
-        BashComplete,
-        FishComplete,
-        PowerShellComplete,
-        ZshComplete,
-    )
 
     def safe(base: type[ShellComplete]) -> type[ShellComplete]:
         class Safe(base):  # type: ignore[valid-type,misc]

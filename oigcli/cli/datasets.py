@@ -2,13 +2,16 @@
 index, report, schema, and help."""
 
 import os
+import signal
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
+from oigcli import api
 from oigcli.api import Shape
 from oigcli.cli import complete
 from oigcli.cli.app import (
@@ -32,8 +35,8 @@ from oigcli.cli.options import (
     TitleOption,
 )
 from oigcli.model.errors import OigError, OutputError, UsageError
-from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES
-from oigcli.model.text import usable_path
+from oigcli.model.schema import FIELD_NAMES, SHOWN_NAMES, json_schema
+from oigcli.model.text import did_you_mean, sanitise, usable_path
 from oigcli.output.context import Environment
 from oigcli.query.criteria import Criteria
 
@@ -165,10 +168,9 @@ def export(
     type: then `datasette FILE -m metadata.json` gives a browsable, searchable
     site. Takes every criterion of filter.
     """
-    import json
-    from pathlib import Path
 
-    from oigcli.model.text import sanitise
+    import json
+
     from oigcli.output import export as exporting
     from oigcli.output import writers as output
 
@@ -227,9 +229,6 @@ def index_command(
     does after it downloads an archive. Repeated queries then answer from the
     index. Success is quiet.
     """
-    import signal
-
-    from oigcli import api
 
     env = env_for(ctx)
     # Terminated, a builder leaves nothing behind (its temporary file is removed as it
@@ -302,7 +301,6 @@ def report(
     with; and every report, newest first, with its link. Every number is one
     `oigcli stats --json` gives for the same criteria; unknown stays unknown.
     """
-    from pathlib import Path
 
     from oigcli.output import brief
     from oigcli.output import writers as output
@@ -345,7 +343,6 @@ def schema() -> None:
     Generated from the same field list the rest of oigcli uses. A dataset is a
     JSON array of such records, or JSON Lines with one per line.
     """
-    from oigcli.model.schema import json_schema
     from oigcli.output.writers import json_text
 
     Environment().output(json_text(json_schema()))
@@ -376,8 +373,6 @@ def help_(
         return
     found = group.get_command(root, command)
     if found is None:
-        from oigcli.model.text import did_you_mean
-
         names = [name for name in group.list_commands(root) if name != "help"]
         raise UsageError(f"no command {command!r}.{did_you_mean(command, names)}")
     with found.make_context(command, [], parent=root, resilient_parsing=True) as inner:

@@ -6,6 +6,7 @@ or a word that is no command); tests and tools that want the whole app import ``
 from here (oigcli.cli.app alone has no commands).
 """
 
+import gc
 import io
 import os
 import sys
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
+from typer.main import get_command_name
 
 from oigcli.cli import app as application
 
@@ -48,7 +50,6 @@ def register(only: str | None = None) -> None:
 
 def _name(info: typer.models.CommandInfo) -> str:
     """The name a command is called by."""
-    from typer.main import get_command_name
 
     callback = info.callback.__name__ if info.callback else ""
     return info.name or get_command_name(callback)
@@ -97,7 +98,6 @@ def main() -> None:
     # One command, then exit: the cycle collector would only walk, again and again, the
     # reports a query holds (which hold no cycles): a quarter of a large listing's time.
     # Reference counting still frees everything dropped (as Mercurial's nogc does).
-    import gc
 
     gc.disable()
     _prepare_streams()

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
+from oigcli import api
 from oigcli.api import Shape
 from oigcli.cli import complete
 from oigcli.cli.app import NUMBER_FORMS, app, asking, emit, env_for, epilog, printer, tell_notes
@@ -18,8 +19,8 @@ from oigcli.cli.options import (
 )
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT
+from oigcli.model.text import sanitise, web_address
 from oigcli.query.criteria import Criteria
-from oigcli.query.rows import parse_fields, project
 
 
 @app.command(
@@ -79,6 +80,8 @@ def show(
     reports have (two inspectors' 14-01) is an error (exit 2) that lists their
     ids: show one by its id.
     """
+    from oigcli.query.rows import parse_fields, project
+
     env = env_for(ctx, io)
     chosen = SHOWN_NAMES if fields is None else parse_fields(fields, FIELD_NAMES)
     out = printer(env, io)
@@ -138,7 +141,6 @@ def open_(
     known exits 1 and says so (an unreleased report may have only its landing
     page).
     """
-    from oigcli.model.text import sanitise, web_address
 
     env = env_for(ctx, io)
     with asking(env, io) as reports:
@@ -242,7 +244,6 @@ def search(
     (highlighted on a terminal). Takes filter's criteria; --sort replaces the
     ranking.
     """
-    from oigcli import api
     from oigcli.query import search as engine
 
     env = env_for(ctx, io)

@@ -17,6 +17,7 @@ from oigcli.load.parse import not_utf8, parse_json
 from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT, Entry, Problem
 from oigcli.model.errors import DatasetError
 from oigcli.model.schema import TEXT
+from oigcli.model.text import sanitise
 
 
 def read_member(path: str, seen: dict[str, Stat] | None = None) -> str:
@@ -182,7 +183,6 @@ def tree_files(
     and no path is resolved but a link's (a folder's real path is its parent's and its
     name), so a walk of 10,000 folders is
     10,000 listings."""
-    from oigcli.model.text import sanitise
 
     notes = [] if notes is None else notes
     real_root = os.path.realpath(root)

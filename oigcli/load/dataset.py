@@ -29,6 +29,7 @@ from oigcli.load.records import BUNDLED, STDIN, Entry, Problem
 from oigcli.model.errors import DatasetError
 from oigcli.model.location import ZIP_MAGIC, Location
 from oigcli.model.schema import TEXT, Report
+from oigcli.model.text import sanitise
 
 if TYPE_CHECKING:  # a folder or zip needs them; a JSON file, the usual dataset, does not
     from oigcli.load.members import Stat
@@ -56,7 +57,6 @@ class Dataset:
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
-    from oigcli.model.text import sanitise
 
     count = len(data.problems)  # each problem one line: a newline in the data is escaped
     shown = "\n".join(f"  {sanitise(str(p))}" for p in data.problems[:SHOWN_PROBLEMS])
@@ -74,7 +74,6 @@ def failure_message(data: Dataset, path: str | None) -> str:
 def skipped_message(data: Dataset, path: str | None) -> str:
     """What --skip-invalid tells a person of a dataset it used with problems: how many
     records it left out, and where the first problems were."""
-    from oigcli.model.text import sanitise
 
     count, used = len(data.problems), len(data.numbers)
     bad = data.records - used  # records read whose content has a problem

@@ -19,11 +19,13 @@ Every refusal is ``Refused``, whose message says what was found, for a dataset's
 
 from __future__ import annotations
 
+import bz2
 import errno
 import os
 import stat
 import struct
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -142,8 +144,6 @@ class Zip:
         archive.close()  # (it does not close a file it was given)
         self.by_name = {info.filename: info for info in self.infos}
         if len(self.by_name) < len(self.infos):
-            from collections import Counter
-
             listed = Counter(info.filename for info in self.infos)
             twice = min(name for name, times in listed.items() if times > 1)
             raise Refused(f"the zip lists {twice!r} twice; a zip made to mislead: not read")
@@ -249,8 +249,6 @@ def _chunks(method: int, raw: Callable[[], bytes], most: int) -> Iterator[bytes]
             yield chunk
         return
     if method == BZIP2:
-        import bz2
-
         unpacker = bz2.BZ2Decompressor()
         while made < most and not unpacker.eof:
             data = b""

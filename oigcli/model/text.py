@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from oigcli.model.errors import UsageError
 
 MAX_TERMS = 64
 """The most words and phrases one search or --text may have (3,000 took 12.5 s to look
@@ -42,7 +46,6 @@ def _number_key(digits: str) -> tuple[int, int, str]:
 
 def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The choices closest to ``word`` (difflib, ignoring case), best first."""
-    import difflib
 
     folded = {c.casefold(): c for c in choices}
     return [folded[m] for m in difflib.get_close_matches(word.casefold(), list(folded), n, 0.6)]
@@ -114,8 +117,6 @@ def usable_path(path: str, what: str) -> str:
     """``path``, or a UsageError when no file can have it (a NUL byte: the system would
     stop the name there, and Python refuses it with a ValueError)."""
     if "\x00" in path:
-        from oigcli.model.errors import UsageError
-
         raise UsageError(f"{what} has a NUL byte, which no file name can have")
     return path
 
@@ -124,7 +125,6 @@ def web_address(url: str) -> bool:
     """An http or https address with a host, and nothing a terminal, shell or document
     could act on (no whitespace or control character): the only links oigcli opens or
     writes into a brief."""
-    from urllib.parse import urlsplit
 
     if any(c.isspace() or not c.isprintable() for c in url):
         return False

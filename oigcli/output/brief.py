@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from oigcli.model.schema import Report
 from oigcli.model.text import web_address
+from oigcli.output.render import markdown_cell as cell
 
 TOP = 10
 """How many reports the list of the most recommendations not concurred with shows."""
@@ -330,7 +331,6 @@ def _table(
 def to_markdown(brief: Brief, assets: str | None = None) -> str:
     """The brief in Markdown (as GitHub renders it): tables, and text bars; with
     ``assets``, a folder's name, an image link to each chart's SVG file in it."""
-    from oigcli.output.render import markdown_cell as cell
 
     out = [f"# {cell(brief.title)}", ""]
     if brief.date:
@@ -372,7 +372,6 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
 
 
 def _markdown_title(report: Report) -> str:
-    from oigcli.output.render import markdown_cell as cell
 
     link = _link(report)
     title = cell(report["title"])

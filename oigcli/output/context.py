@@ -9,9 +9,16 @@ colour and paging. The CLI makes one from the real process; tests pass their own
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
+
+from oigcli.model.errors import OutputError
+from oigcli.model.text import sanitise_lines, terminal_safe
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -22,7 +29,6 @@ def _isatty(stream: TextIO) -> bool:
 
 
 def _sys_stream(name: str) -> TextIO:
-    import sys
 
     stream: TextIO = getattr(sys, name)
     return stream
@@ -88,8 +94,6 @@ class Environment:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            from oigcli.model.errors import OutputError
-
             raise OutputError(f"cannot write output: {exc.strerror or exc}") from None
 
     def stream(self, chunks: Iterable[str]) -> None:
@@ -100,8 +104,6 @@ class Environment:
             self.output("".join(chunks))
             return
         if self.stdout_isatty:
-            from oigcli.model.text import terminal_safe
-
             chunks = map(terminal_safe, chunks)
         for chunk in chunks:
             self.write(chunk)
@@ -113,15 +115,11 @@ class Environment:
         is ``decorated``: a table oigcli drew, whose values it escaped already and whose
         only escape codes are its own colours."""
         if self.stdout_isatty and not decorated:
-            from oigcli.model.text import terminal_safe
-
             text = terminal_safe(text)
         pager = self._pager(text)
         if pager is None:
             self.write(text)
             return
-        import signal
-        import subprocess
 
         env = {**self.environ}
         env.setdefault("LESS", "FRX")  # as git does: quit if one screen, keep colour
@@ -154,7 +152,6 @@ class Environment:
         if not command or command == "cat":
             return None
         import shlex
-        import shutil
 
         try:
             program = shlex.split(command)[0]
@@ -167,7 +164,6 @@ class Environment:
     def error(self, message: str) -> None:
         """A message on stderr, every line sanitised: values from a dataset (report
         numbers, paths, keys) can reach messages, and must not drive the terminal."""
-        from oigcli.model.text import sanitise_lines
 
         try:
             self.stderr.write(sanitise_lines(message.rstrip("\n")) + "\n")

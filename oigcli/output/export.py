@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from oigcli.model.schema import FIELDS, Report
+from oigcli.output.writers import mode_for, new_file
 
 TABLE = "reports"
 SEARCHED = ("title", "summary", "text")
@@ -65,9 +67,6 @@ def _row(report: Report) -> tuple[Any, ...]:
 def write_sqlite(reports: Iterable[Report], target: Path) -> int:
     """Write ``reports`` into a new database at ``target`` (replacing what is there, whole
     or not at all); return how many were written."""
-    import sqlite3
-
-    from oigcli.output.writers import mode_for, new_file
 
     temporary = new_file(target)  # created exclusively: no link placed there is followed
     count = 0

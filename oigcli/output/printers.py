@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from oigcli.model.text import sanitise
 from oigcli.output.formats import Format
 
 if TYPE_CHECKING:
@@ -183,7 +184,6 @@ class TablePrinter(Printer):
         self.env.output(render.stats_table(summary, style, width, unicode=terminal, fit=terminal))
 
     def problems(self, problems: Sequence[Problem], source: str, records: int) -> None:
-        from oigcli.model.text import sanitise
 
         if problems:
             self.env.output("".join(f"{sanitise(str(p))}\n" for p in problems))

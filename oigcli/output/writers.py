@@ -19,9 +19,12 @@ that a spreadsheet would run as a formula gets a leading ' (OWASP's advice).
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +101,6 @@ def _delimited(rows: Iterable[Sequence[Any]], tsv: bool, safe: bool) -> str:
             "\t".join(shown(v).translate(_TSV_ESCAPES) for v in row) + "\n" for row in rows
         )
     import csv
-    import io
 
     out = io.StringIO()
     csv.writer(out).writerows([shown(v) for v in row] for row in rows)  # RFC 4180's dialect
@@ -158,7 +160,6 @@ def _json_array(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
 def _cells(fields: Sequence[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
     """A row's values of ``fields``, in order (operator.itemgetter, which gives one field's
     value alone rather than in a tuple)."""
-    from operator import itemgetter
 
     if len(fields) == 1:
         (name,) = fields
@@ -199,7 +200,6 @@ def mode_for(target: Path) -> int:
     """The permissions a file written whole as ``target`` gets: those of the regular file
     it replaces (a database made private stays private), else what the umask leaves of
     0666, as for any new file (mkstemp's own file is 0600 whatever the umask)."""
-    import stat
 
     try:
         info = os.lstat(target)

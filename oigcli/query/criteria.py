@@ -19,65 +19,19 @@ Pure: errors are raised, never printed.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
-from oigcli.model.text import DATE_EXAMPLES, MAX_TERMS, did_you_mean
+from oigcli.model.text import DATE_EXAMPLES, did_you_mean
+from oigcli.query import values as reading
+from oigcli.query.values import YearRange, parse_year_range
 
 if TYPE_CHECKING:
-    from oigcli.model.dates import Period, Window
+    from oigcli.model.dates import Window
     from oigcli.query.search import Term
     from oigcli.query.where import Condition
-
-
-class YearRange(NamedTuple):
-    """An inclusive range of fiscal years; ``None`` leaves that end open."""
-
-    first: int | None
-    last: int | None
-
-    def __contains__(self, year: object) -> bool:
-        if not isinstance(year, int):
-            return False
-        return (self.first is None or year >= self.first) and (
-            self.last is None or year <= self.last
-        )
-
-
-_YEAR = re.compile(r"\d{4}")
-
-
-def _without_fy(text: str) -> str:
-    """``FY2021`` (any case) is the year 2021, as the OIG writes fiscal years."""
-    text = text.strip()
-    return text[2:] if text[:2].upper() == "FY" else text
-
-
-def parse_year_range(text: str) -> YearRange:
-    """``2021``, ``2019..2021``, ``2019..`` or ``..2021`` (inclusive); each year may be
-    written ``FY2021``."""
-    value = text.strip()
-    first_text, dots, last_text = value.partition("..")
-    first_text, last_text = _without_fy(first_text), _without_fy(last_text)
-    if not dots:
-        last_text = first_text
-    ends = []
-    for part in (first_text.strip(), last_text.strip()):
-        if part and not _YEAR.fullmatch(part):
-            raise UsageError(
-                f"{text!r} is not a fiscal year or range; try 2021, 2019..2021, 2019.. or ..2021"
-            )
-        ends.append(int(part) if part else None)
-    first, last = ends
-    if first is None and last is None:
-        raise UsageError(f"{text!r} names no year; try 2021 or 2019..2021")
-    if first is not None and last is not None and first > last:
-        raise UsageError(f"{text!r} is an empty range: {first} comes after {last}")
-    return YearRange(first, last)
 
 
 Clause = tuple[str, list[Any], bool]
@@ -85,121 +39,80 @@ Clause = tuple[str, list[Any], bool]
 only reports that satisfy the criterion; an inexact one only narrows)."""
 
 
-class Option(NamedTuple):
+class Option:
     """A command-line option of a criterion, as data: oigcli/cli/options.py makes the Typer
-    option from it, and ``Criteria.from_options`` takes a keyword of its ``name``."""
+    option from it, and ``Criteria.from_options`` takes a keyword of its ``name``. (Plain
+    classes in this module: see oigcli.query.values.)"""
 
-    name: str
-    """The keyword, the long flag with _ for - (``not_redacted`` for --not-redacted)."""
-    flags: tuple[str, ...]
-    help: str
-    metavar: str | None = None
-    many: bool = False
-    """Repeatable: its value is the list of what was given."""
-    switch: bool = False
-    """A flag without a value: its value is True or False."""
-    parse: Callable[[str], Any] | None = None
-    """Reads the text typed (a UsageError says why it cannot); None: the text is the value."""
-    completes: str | None = None
-    """What a shell completes its value with: a field's name (that field's values in the
-    dataset), or ``CONDITIONS`` (field names, then operators)."""
+    __slots__ = ("completes", "flags", "help", "many", "metavar", "name", "parse", "switch")
+
+    def __init__(
+        self,
+        name: str,
+        flags: tuple[str, ...],
+        help: str,
+        metavar: str | None = None,
+        *,
+        many: bool = False,
+        switch: bool = False,
+        parse: Callable[[str], Any] | None = None,
+        completes: str | None = None,
+    ) -> None:
+        self.name = name
+        """The keyword, the long flag with _ for - (``not_redacted`` for --not-redacted)."""
+        self.flags = flags
+        self.help = help
+        self.metavar = metavar
+        self.many = many
+        """Repeatable: its value is the list of what was given."""
+        self.switch = switch
+        """A flag without a value: its value is True or False."""
+        self.parse = parse
+        """Reads the text typed (a UsageError says why it cannot); None: the text is it."""
+        self.completes = completes
+        """What a shell completes its value with: a field's name (that field's values in
+        the dataset), or ``CONDITIONS`` (field names, then operators)."""
+
+    def __repr__(self) -> str:
+        return f"Option({self.name!r})"
 
 
 CONDITIONS = "conditions"
 """``Option.completes`` of --where."""
 
 
-class Criterion(NamedTuple):
+class Criterion:
     """One criterion: where its value comes from and what it means, in Python and in SQL."""
 
-    key: str
-    """The attribute of ``Criteria`` that holds its value; the attribute's default there is
-    the criterion not given."""
-    options: tuple[Option, ...]
-    read: Callable[..., Any]
-    """The value from the options' values, in their order: as the CLI has them (parsed
-    already) or as the Python API takes them (text, a number or a date still to be read)."""
-    test: Callable[[Any, Report], bool]
-    """Whether a report satisfies the criterion with this value: the one definition."""
-    sql: Callable[[Any], Iterable[Clause]]
-    """SQL that keeps at least every report ``test`` keeps (nothing: the index narrows
-    otherwise, or not at all)."""
-    noted: str | None = None
-    """The field the option names values of, to note a value that no report has."""
+    __slots__ = ("key", "noted", "options", "read", "sql", "test")
 
+    def __init__(
+        self,
+        key: str,
+        options: tuple[Option, ...],
+        read: Callable[..., Any],
+        test: Callable[[Any, Report], bool],
+        sql: Callable[[Any], Iterable[Clause]],
+        noted: str | None = None,
+    ) -> None:
+        self.key = key
+        """The attribute of ``Criteria`` that holds its value; the attribute's default
+        there is the criterion not given."""
+        self.options = options
+        self.read = read
+        """The value from the options' values, in their order: as the CLI has them (parsed
+        already) or as the Python API takes them (text, a number or a date still to be
+        read)."""
+        self.test = test
+        """Whether a report satisfies the criterion with this value: the one definition."""
+        self.sql = sql
+        """SQL that keeps at least every report ``test`` keeps (nothing: the index narrows
+        otherwise, or not at all)."""
+        self.noted = noted
+        """The field the option names values of, to note a value that no report has."""
 
-# --- reading option values ------------------------------------------------------------
-
-
-def _several(value: Any) -> tuple[Any, ...]:
-    """An option that may be given several times: one value, or an iterable of them."""
-    if value is None:
-        return ()
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return (value,)
-    return tuple(value)
-
-
-def _folded(values: Any) -> tuple[str, ...]:
-    return tuple(v.casefold() for v in _several(values))
-
-
-def _period(value: str | dt.date | Period | None) -> Period | None:
-    if value is None or not isinstance(value, (str, dt.date)):
-        return value  # parsed already (the CLI's), or not given
-    from oigcli.model import dates  # only when a date is given: start-up
-
-    if isinstance(value, str):
-        return dates.parse_period(value)
-    return dates.Period(value, value, value.isoformat())
-
-
-def _parse_period(text: str) -> Period:
-    period = _period(text)
-    assert period is not None
-    return period
-
-
-def _condition(value: str | Condition) -> Condition:
-    if not isinstance(value, str):
-        return value
-    from oigcli.query.where import parse_condition  # only when one is given: start-up
-
-    return parse_condition(value)
-
-
-def _years(fy: str | int | YearRange | None) -> YearRange | None:
-    return parse_year_range(str(fy)) if isinstance(fy, (str, int)) else fy
-
-
-def _words(text: str | None) -> tuple[str, ...]:
-    words = tuple(dict.fromkeys((text or "").casefold().split()))
-    if len(words) > MAX_TERMS:
-        raise UsageError(
-            f"--text has {len(words)} words; it takes at most {MAX_TERMS}: give the few "
-            "that every report must contain"
-        )
-    return words
-
-
-def _window(since: str | dt.date | Period | None, until: str | dt.date | Period | None) -> Any:
-    start, end = _period(since), _period(until)
-    if start is not None and end is not None and start.first > end.last:
-        raise UsageError(
-            f"--since {start.text} ({start.first}) comes after --until {end.text} "
-            f"({end.last}): no date is in both; swap them?"
-        )
-    if start is None and end is None:
-        return None
-    from oigcli.model.dates import Window
-
-    return Window(start.first if start else None, end.last if end else None)
-
-
-def _redacted(redacted: bool, not_redacted: bool) -> bool | None:
-    if redacted and not_redacted:
-        raise UsageError("--redacted and --not-redacted contradict each other; give one")
-    return True if redacted else False if not_redacted else None
+    def __repr__(self) -> str:
+        return f"Criterion({self.key!r})"
 
 
 # --- SQL ----------------------------------------------------------------------------------
@@ -278,7 +191,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 completes="components",
             ),
         ),
-        _folded,
+        reading.folded,
         lambda wanted, r: any(c.casefold() in wanted for c in r["components"]),
         lambda wanted: [_in_list("components", wanted)],
         noted="components",
@@ -297,7 +210,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 completes="inspector",
             ),
         ),
-        _folded,
+        reading.folded,
         lambda wanted, r: r["inspector"] is not None and r["inspector"].casefold() in wanted,
         lambda wanted: [(f"reports.inspector_key IN ({_marks(wanted)})", list(wanted), True)],
         noted="inspector",
@@ -314,7 +227,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 parse=parse_year_range,
             ),
         ),
-        _years,
+        reading.years,
         lambda years, r: r["fiscal_year"] in years,
         _year_sql,
     ),
@@ -331,7 +244,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 completes="tags",
             ),
         ),
-        _folded,
+        reading.folded,
         lambda wanted, r: set(wanted) <= {t.casefold() for t in r["tags"]},
         lambda wanted: [_in_list("tags", (tag,)) for tag in wanted],
         noted="tags",
@@ -348,7 +261,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 "WORDS",
             ),
         ),
-        _words,
+        reading.words,
         _has_words,
         lambda words: (),  # an index narrows by its words (Narrowing.texts)
     ),
@@ -362,7 +275,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 "--since 2021 starts on 1 January 2021. A report whose issue date is "
                 "unknown counts only when its whole fiscal year is inside the window.",
                 _PERIOD,
-                parse=_parse_period,
+                parse=reading.parse_period_text,
             ),
             Option(
                 "until",
@@ -370,10 +283,10 @@ CRITERIA: tuple[Criterion, ...] = (
                 "Issued on or before the end of DATE: --until 2021-06 includes "
                 "30 June 2021. Unknown dates: as for --since.",
                 _PERIOD,
-                parse=_parse_period,
+                parse=reading.parse_period_text,
             ),
         ),
-        _window,
+        reading.window,
         lambda window, r: window.holds_report(r["issue_date"], r["fiscal_year"]),
         _window_sql,
     ),
@@ -390,11 +303,11 @@ CRITERIA: tuple[Criterion, ...] = (
                 "Unknown (null) values match only FIELD=null.",
                 "EXPR",
                 many=True,
-                parse=_condition,
+                parse=reading.condition,
                 completes=CONDITIONS,
             ),
         ),
-        lambda where: tuple(_condition(w) for w in _several(where)),
+        lambda where: tuple(reading.condition(w) for w in reading.several(where)),
         lambda conditions, r: all(c.matches(r) for c in conditions),
         lambda conditions: [c.clause() for c in conditions],
     ),
@@ -414,7 +327,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 switch=True,
             ),
         ),
-        _redacted,
+        reading.redacted,
         lambda redacted, r: r["redacted"] is redacted,
         lambda redacted: [("reports.redacted = ?", [int(redacted)], True)],
     ),
@@ -439,28 +352,85 @@ OPTIONS = {option.name: option for criterion in CRITERIA for option in criterion
 """Every criterion's option by its keyword."""
 
 
-class Criteria(NamedTuple):
+class Criteria:
     """What ``filter``, ``search`` and ``stats`` select on: one value per criterion of
-    ``CRITERIA`` (its ``key``); every criterion given must hold."""
+    ``CRITERIA`` (its ``key``); every criterion given must hold. Immutable; equal when
+    every value is."""
 
-    components: tuple[str, ...] = ()
-    """Any of these components (case-folded): the report concerns one of them."""
-    inspectors: tuple[str, ...] = ()
-    """Any of these inspectors (case-folded)."""
-    years: YearRange | None = None
-    tags: tuple[str, ...] = ()
-    """Every one of these tags (case-folded)."""
-    words: tuple[str, ...] = ()
-    """Every word appears in the title, summary or text (case-folded)."""
-    window: Window | None = None
-    """Issue dates; an unknown date counts only when its whole fiscal year is inside."""
-    conditions: tuple[Condition, ...] = ()
-    redacted: bool | None = None
-    nonconcurred: bool = False
-    """At least one recommendation the agency did not concur with."""
-    named: tuple[tuple[str, str], ...] = ()
-    """(field, value as typed) of each component, inspector and tag asked for, for
-    messages."""
+    __slots__ = (
+        "components",
+        "conditions",
+        "inspectors",
+        "named",
+        "nonconcurred",
+        "redacted",
+        "tags",
+        "window",
+        "words",
+        "years",
+    )
+
+    def __init__(
+        self,
+        components: tuple[str, ...] = (),
+        inspectors: tuple[str, ...] = (),
+        years: YearRange | None = None,
+        tags: tuple[str, ...] = (),
+        words: tuple[str, ...] = (),
+        window: Window | None = None,
+        conditions: tuple[Condition, ...] = (),
+        redacted: bool | None = None,
+        nonconcurred: bool = False,
+        named: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        setting = object.__setattr__
+        setting(self, "components", components)
+        """Any of these components (case-folded): the report concerns one of them."""
+        setting(self, "inspectors", inspectors)
+        """Any of these inspectors (case-folded)."""
+        setting(self, "years", years)
+        setting(self, "tags", tags)
+        """Every one of these tags (case-folded)."""
+        setting(self, "words", words)
+        """Every word appears in the title, summary or text (case-folded)."""
+        setting(self, "window", window)
+        """Issue dates; an unknown date counts only when its whole fiscal year is inside."""
+        setting(self, "conditions", conditions)
+        setting(self, "redacted", redacted)
+        setting(self, "nonconcurred", nonconcurred)
+        """At least one recommendation the agency did not concur with."""
+        setting(self, "named", named)
+        """(field, value as typed) of each component, inspector and tag asked for, for
+        messages."""
+
+    components: tuple[str, ...]
+    inspectors: tuple[str, ...]
+    years: YearRange | None
+    tags: tuple[str, ...]
+    words: tuple[str, ...]
+    window: Window | None
+    conditions: tuple[Condition, ...]
+    redacted: bool | None
+    nonconcurred: bool
+    named: tuple[tuple[str, str], ...]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Criteria are immutable; make new ones (cannot set {name})")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Criteria):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{c.key}={v!r}" for c, v in self.asked())
+        return f"Criteria({given})"
 
     @classmethod
     def from_options(cls, **values: Any) -> Criteria:
@@ -483,7 +453,7 @@ class Criteria(NamedTuple):
             (c.noted, typed)
             for c in CRITERIA
             if c.noted is not None
-            for typed in _several(values.get(c.options[0].name))
+            for typed in reading.several(values.get(c.options[0].name))
         )
         return cls(**chosen, named=named)
 
@@ -493,8 +463,7 @@ class Criteria(NamedTuple):
 
     def asked(self) -> list[tuple[Criterion, Any]]:
         """Each criterion given, with its value."""
-        defaults = self._field_defaults
-        return [(c, v) for c in CRITERIA if (v := getattr(self, c.key)) != defaults[c.key]]
+        return [(c, v) for c in CRITERIA if (v := getattr(self, c.key)) != _NOT_GIVEN[c.key]]
 
     def test(self) -> Callable[[Report], bool] | None:
         """The test of a report that ``matches`` is, made once for many reports; None when
@@ -545,6 +514,9 @@ class Criteria(NamedTuple):
         return notes
 
 
+_NOT_GIVEN = {name: getattr(Criteria(), name) for name in Criteria.__slots__}
+"""Each criterion's value when it is not given."""
+
 UNKNOWN_VALUE = "Note: no report in this dataset has the "
 """How the note on a component, inspector or tag asked for that no report has begins."""
 
@@ -554,23 +526,42 @@ distinct value of, to say when no report has the one asked for: a source keeps t
 hand (Criteria.named, unknown_values)."""
 
 
-class Narrowing(NamedTuple):
+class Narrowing:
     """What a query can keep at most, so that a source that can narrow (an index) gives
     it only candidates; a source that reads its file gives every report. Every field says
     something true of every report the query keeps: the query still decides about each
     candidate (Criteria.matches, the one definition of the criteria)."""
 
-    criteria: Criteria = Criteria()
-    """The criteria every report kept satisfies (an index narrows by their ``clauses``)."""
-    texts: tuple[str, ...] = ()
-    """Case-folded texts that the case-folded title, summary or text contains."""
-    numbers: frozenset[str] | None = None
-    """Upper-cased report numbers: one of them is the report's."""
-    terms: tuple[Term, ...] = ()
-    """Each occurs in the report, as search counts them."""
-    summaries: bool = True
-    """False: the query does not read summaries, which may then come as null."""
-    full_text: bool = False
-    """True: the query reads the reports' full text (else it may come as null)."""
-    fields: tuple[str, ...] | None = None
-    """The only fields the query reads (None: every one): the reports may have only those."""
+    __slots__ = ("criteria", "fields", "full_text", "numbers", "summaries", "terms", "texts")
+
+    def __init__(
+        self,
+        criteria: Criteria | None = None,
+        texts: tuple[str, ...] = (),
+        numbers: frozenset[str] | None = None,
+        terms: tuple[Term, ...] = (),
+        summaries: bool = True,
+        full_text: bool = False,
+        fields: tuple[str, ...] | None = None,
+    ) -> None:
+        self.criteria = Criteria() if criteria is None else criteria
+        """The criteria every report kept satisfies (an index narrows by their
+        ``clauses``)."""
+        self.texts = texts
+        """Case-folded texts that the case-folded title, summary or text contains."""
+        self.numbers = numbers
+        """Upper-cased report numbers: one of them is the report's."""
+        self.terms = terms
+        """Each occurs in the report, as search counts them."""
+        self.summaries = summaries
+        """False: the query does not read summaries, which may then come as null."""
+        self.full_text = full_text
+        """True: the query reads the reports' full text (else it may come as null)."""
+        self.fields = fields
+        """The only fields the query reads (None: every one): the reports may have only
+        those."""
+
+    def replace(self, **changes: Any) -> Narrowing:
+        """A copy with these fields changed."""
+        values = {name: getattr(self, name) for name in self.__slots__}
+        return Narrowing(**{**values, **changes})

@@ -6,6 +6,7 @@ Pure functions over lists of reports; errors are raised, never printed.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -55,7 +56,6 @@ class Newest:
         self._heap: list[tuple[tuple[Any, ...], int, Report]] = []
 
     def add(self, report: Report) -> None:
-        import heapq
 
         self.seen += 1
         if self.count <= 0:

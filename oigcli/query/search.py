@@ -23,12 +23,14 @@ from __future__ import annotations
 import functools
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
+from oigcli.model.text import MAX_TERMS
 
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
@@ -231,7 +233,6 @@ def parse_query(text: str) -> Query:
 def _bounded(text: str, count: int) -> None:
     """UsageError for a query of more than MAX_TERMS terms: each one is looked for in
     every text, and a query of thousands is not a person's."""
-    from oigcli.model.text import MAX_TERMS
 
     if count > MAX_TERMS:
         shown = text if len(text) <= 60 else text[:57] + "..."
@@ -371,7 +372,6 @@ def count_all(terms: Sequence[Term], folded: str) -> list[int]:
     words must be consecutive words of the text (the regular expression's ``\\W+``
     between them is exactly the gap between two runs); a prefix matches words that start
     with it."""
-    from bisect import bisect_left
 
     tokens = runs(folded)
     where: dict[str, list[int]] = {}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from oigcli.model.errors import UsageError
 from oigcli.model.schema import FIELDS, Report
-from oigcli.model.text import natural_key
+from oigcli.model.text import did_you_mean, natural_key
 
 
 class Grouping(NamedTuple):
@@ -49,8 +50,6 @@ def grouping(by: str) -> str:
     """``by`` if stats can group by it; a UsageError naming the choices otherwise."""
     if by in GROUPINGS:
         return by
-    from oigcli.model.errors import UsageError
-    from oigcli.model.text import did_you_mean
 
     raise UsageError(
         f"{by!r} is not a field to group by; choose from {', '.join(GROUPINGS)}."

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from oigcli.model.dates import parse_period
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.model.text import did_you_mean, natural_key
@@ -127,8 +128,6 @@ def _operand(name: str, op: str, raw: str, text: str) -> Any:
     if kind is list:
         return raw.casefold()
     if name == "issue_date":
-        from oigcli.model.dates import parse_period
-
         period = parse_period(raw)
         return (period.first.isoformat(), period.last.isoformat())
     return _typed(kind, raw, name, text)
@@ -224,7 +223,6 @@ def _key_for(kind: type) -> Callable[[Any], Any]:
 
 
 def _date_test(op: str, raw: str) -> Test:
-    from oigcli.model.dates import parse_period
 
     period = parse_period(raw)
     first, last = period.first, period.last

@@ -21,6 +21,7 @@ When the folder fails a rule, oigcli runs without a cache (reading the file each
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -203,7 +204,6 @@ def locked(path: Path, wait: bool = False) -> Iterator[bool]:
 
     Lock files are removed by ``prune`` under their own lock, so a lock taken on a file
     that is no longer at ``path`` is let go and taken again on the one that is."""
-    import fcntl
 
     while True:
         try:
@@ -237,7 +237,6 @@ def locked(path: Path, wait: bool = False) -> Iterator[bool]:
 
 def busy(path: Path) -> bool:
     """Whether another process holds the lock file at ``path`` now."""
-    import fcntl
 
     try:
         fd = open_file(path, os.O_RDONLY)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from oigcli.load import dataset
+from oigcli.model.errors import DatasetError
 from oigcli.model.location import Location
 from oigcli.query.criteria import NOTED
 from oigcli.query.rows import Newest, newest_first, newness
@@ -54,8 +56,6 @@ class Scan:
         """One pass: the reports ``keep`` keeps, as they are read and checked (``texts``:
         with a scraper's report.txt files read); then a DatasetError when the dataset
         turned out to have a problem."""
-        from oigcli.load import dataset
-        from oigcli.model.errors import DatasetError
 
         data, reports = dataset.stream(self.location, self.stdin, NOTED, texts)
         for report in reports:

@@ -6,8 +6,10 @@ reading what it identified), pruning the cache, and ``oigcli index``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
+import signal
 import stat
 import sys
 import time
@@ -15,10 +17,24 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import oigcli
+from oigcli.load import dataset
 from oigcli.load.members import Stat
+from oigcli.model.errors import DatasetError, OutputError
 from oigcli.model.location import Location
 from oigcli.model.schema import Report
-from oigcli.sources.cache import remove
+from oigcli.sources.cache import (
+    MAX_BYTES,
+    busy,
+    folder,
+    locked,
+    open_file,
+    prepare,
+    read_small,
+    regular,
+    remove,
+    write_private,
+)
 from oigcli.sources.index.identity import (
     MIN_BYTES,
     Identity,
@@ -57,7 +73,6 @@ def wanted(path: str | Location, cache: Path) -> bool:
     on it already, nor when this very file was found to be one that cannot be indexed (a
     dataset with problems, or values SQLite cannot hold): it would be read again for
     nothing after every query."""
-    from oigcli.sources.cache import busy, read_small
 
     if not worth_indexing(path):
         return False
@@ -83,7 +98,6 @@ imported); the folder oigcli itself was imported from is added after the standar
 
 def _package_root() -> str:
     """The folder the oigcli package was imported from."""
-    import oigcli
 
     return os.path.dirname(os.path.dirname(os.path.abspath(oigcli.__file__)))
 
@@ -132,7 +146,6 @@ def build(
     in the future; tests that make a file and index it at once turn it off. ``wait``
     waits for a builder already at work on the file (and then finds its index) instead
     of leaving the work to it."""
-    from oigcli.sources.cache import locked, prepare
 
     path = Location.of(path)  # classified once: every step below is of the same dataset
     identity = identify(path)
@@ -164,8 +177,6 @@ def _make(path: Location, identity: Identity, target: Path) -> bool:
     """Write the index under the lock: a new 0600 file, renamed into place when whole.
     A file that cannot be indexed as it is gets a marker, so it is not tried again."""
     import sqlite3
-
-    from oigcli.sources.cache import open_file, write_private
 
     temporary, marker = _companion(target, ".tmp"), _companion(target, ".skip")
     remove(temporary)  # left by a builder that died: we hold the lock, it is nobody's
@@ -207,7 +218,6 @@ def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -
     by a builder that died, and then a lock file with nothing left to guard. Then, while
     the indexes take more than ``max_bytes`` (cache.MAX_BYTES), the least recently used
     are removed, but never ``keep``. Returns what was removed."""
-    from oigcli.sources import cache as folder
 
     removed: list[Path] = []
     try:
@@ -216,7 +226,7 @@ def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -
         return removed
     for stem in sorted({p.name.split(".", 1)[0] for p in names}):
         lock = cache / f"{stem}.lock"
-        with folder.locked(lock) as held:
+        with locked(lock) as held:
             if not held:
                 continue
             stale = [cache / f"{stem}{suffix}" for suffix in (".tmp", ".new", ".skip.new")]
@@ -231,15 +241,13 @@ def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -
                     removed.append(path)
             if not any(os.path.lexists(cache / f"{stem}{s}") for s in (".sqlite3", ".skip")):
                 remove(lock)  # nothing to guard; under its lock, so nobody is inside
-    removed += _limit(cache, keep, folder.MAX_BYTES if max_bytes is None else max_bytes)
+    removed += _limit(cache, keep, MAX_BYTES if max_bytes is None else max_bytes)
     return removed
 
 
 def _source_exists(index_file: Path) -> bool:
     """Whether the dataset an index was made of still exists (False: not a usable index)."""
     import sqlite3
-
-    from oigcli.sources.cache import regular
 
     if not regular(index_file):
         return False
@@ -253,7 +261,6 @@ def _source_exists(index_file: Path) -> bool:
 
 
 def _marked_source_exists(marker: Path) -> bool:
-    from oigcli.sources.cache import read_small
 
     try:
         source = json.loads(read_small(marker) or b"")["path"]
@@ -264,7 +271,6 @@ def _marked_source_exists(marker: Path) -> bool:
 
 def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
     """Remove the least recently used indexes until they fit in ``max_bytes``."""
-    from oigcli.sources.cache import locked
 
     found = []
     for path in cache.glob("*.sqlite3"):
@@ -336,7 +342,6 @@ def _read_tree(
 ) -> tuple[list[str], list[str]] | None:
     """A scraper's folder's reports, each given to ``add``; then its listing and notes.
     None when it has problems or is not, file for file, what ``identity`` is of."""
-    from oigcli.load import dataset
 
     seen: dict[str, Stat] = {}
     data = dataset.read(identity.path, pick=_adding(add), texts=True, seen=seen)
@@ -358,7 +363,6 @@ def _read_file(
     """A dataset file's (or zip's) reports, read from one descriptor that is checked to be
     the identified file, before and after, each given to ``add``; then its notes. None
     when it has problems or is not what ``identity`` is of."""
-    from oigcli.load import dataset
 
     real = os.path.realpath(str(where.file))
     try:
@@ -413,8 +417,6 @@ def index_now(path: str | Location, environ: Mapping[str, str]) -> str | None:
     person when it needs none (a file under MIN_BYTES reads as fast as an index answers).
     Raises OutputError when the cache cannot be used, DatasetError when the dataset
     cannot be indexed."""
-    from oigcli.model.errors import DatasetError, OutputError
-    from oigcli.sources.cache import folder
 
     cache = folder(environ, create=True)
     if cache.path is None:
@@ -441,8 +443,6 @@ def main(argv: Sequence[str]) -> int:
     says nothing and exits 0 when every file has an index, 1 otherwise. A person or a
     script runs ``oigcli index FILE`` (``python -m oigcli.sources.index`` would put the current
     folder, perhaps a downloaded dataset's, on the import path)."""
-    import gc
-    import signal
 
     gc.disable()  # as oigcli.cli.main.main: the reports read hold no cycles to collect
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # cleans up

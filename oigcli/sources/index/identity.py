@@ -7,15 +7,18 @@ report.json and report.txt in it, hashed (``tree_identity``). See oigcli.sources
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
+from array import array
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oigcli.load.members import Stat
+from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
 from oigcli.model.location import Location
 
 if TYPE_CHECKING:
@@ -95,7 +98,6 @@ def tree_listing(real: str) -> list[str]:
     """Every folder of the tree at ``real`` (itself too, as ".") and every report.json
     and report.txt in it, as paths relative to it, in the order they are walked."""
     from oigcli.load.archive import tree_files
-    from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
 
     folders: list[str] = []
     files: list[str] = []
@@ -119,8 +121,6 @@ def tree_identity(
     stats of what it lists (30,000 for 10,000 reports), and no walk. ``listing_text``: the
     listing as the index keeps it (``json.dumps`` of it), hashed with the numbers.
     ``entries`` gets each file's numbers by its path (as the listing names it)."""
-    import hashlib
-    from array import array
 
     try:
         info = os.stat(real)
@@ -161,7 +161,6 @@ def tree_identity(
 def fingerprint(fd: int, size: int) -> str:
     """A hash of the size and of SAMPLES blocks spread evenly from the first byte to the
     last (the whole content when it is no bigger than the blocks)."""
-    import hashlib
 
     digest = hashlib.blake2b(str(size).encode(), digest_size=16)
     if size <= SAMPLES * SAMPLE_BYTES:
@@ -189,7 +188,6 @@ def index_path(identity: Identity, cache: Path) -> Path:
 
 
 def index_file(real_path: str, cache: Path) -> Path:
-    import hashlib
 
     name = hashlib.blake2b(real_path.encode("utf-8", "surrogateescape"), digest_size=16)
     return cache / f"{name.hexdigest()}.sqlite3"

@@ -5,10 +5,12 @@ that fills a new one. The reader (``reader``) and the builder (``builder``) shar
 from __future__ import annotations
 
 import json
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.query.criteria import NOTED
+from oigcli.query.rows import newness
 from oigcli.sources.index.identity import Identity, identity_text
 
 if TYPE_CHECKING:
@@ -36,13 +38,11 @@ LISTS = tuple(name for name in STORED if FIELDS_BY_NAME[name].type is list)
 
 
 def unpack(body: bytes) -> str:
-    import zlib
 
     return zlib.decompress(body).decode("utf-8")
 
 
 def pack(text: str) -> bytes:
-    import zlib
 
     return zlib.compress(text.encode("utf-8", errors="surrogatepass"), 1)
 
@@ -80,7 +80,6 @@ class Writer:
     BATCH = 1000
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        from oigcli.query.rows import newness
         from oigcli.query.search import length, words
 
         self.newness_of = newness

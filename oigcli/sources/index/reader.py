@@ -8,14 +8,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oigcli.model.errors import DatasetError
 from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.query.criteria import NOTED
-from oigcli.sources.cache import remove
+from oigcli.sources.cache import regular, remove
 from oigcli.sources.index.identity import (
     identify,
     identity_text,
@@ -47,7 +49,6 @@ takes at most 32,766 parameters): every report is read, and the query keeps thos
 def read_only(where: Path) -> sqlite3.Connection:
     """A connection to an index, which is never changed in place (only replaced whole),
     so SQLite need not lock it or look for a journal."""
-    import sqlite3
 
     return sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
 
@@ -109,13 +110,10 @@ class Index:
         """An index damaged after it was written whole (the checks on opening it passed),
         or made by someone else to look like one, is removed, and the query fails with a
         message that says so: never a traceback, and never an answer from it."""
-        import sqlite3
 
         try:
             yield
         except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError) as exc:
-            from oigcli.model.errors import DatasetError
-
             remove(self.path)
             raise DatasetError(
                 f"the index of this dataset in {self.path.parent} was damaged ({exc}) and "
@@ -366,9 +364,6 @@ def open_index(path: str | Location, cache: Path) -> Index | None:
     """The index of the dataset file at ``path`` when there is one that matches the file
     as it is now; None otherwise. An index that cannot be read is deleted; anything at its
     place that is not a regular file of ours is never opened."""
-    import sqlite3
-
-    from oigcli.sources.cache import regular
 
     path = Location.of(path)
     if not worth_indexing(path):
