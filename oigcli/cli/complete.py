@@ -74,7 +74,6 @@ def _last_of_list(incomplete: str, names: Iterable[str], signed: bool = False) -
 
 
 def report_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
-
     from oigcli.query.rows import normalise_number
 
     if "/" in incomplete:  # an id: <inspector>/<report id>

@@ -57,7 +57,6 @@ class Dataset:
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
-
     count = len(data.problems)  # each problem one line: a newline in the data is escaped
     shown = "\n".join(f"  {sanitise(str(p))}" for p in data.problems[:SHOWN_PROBLEMS])
     where = "" if path is None else f" {path}"

@@ -372,7 +372,6 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
 
 
 def _markdown_title(report: Report) -> str:
-
     link = _link(report)
     title = cell(report["title"])
     return f"[{title}]({_path(link)})" if link else title

@@ -29,7 +29,6 @@ def _isatty(stream: TextIO) -> bool:
 
 
 def _sys_stream(name: str) -> TextIO:
-
     stream: TextIO = getattr(sys, name)
     return stream
 

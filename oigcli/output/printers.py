@@ -184,7 +184,6 @@ class TablePrinter(Printer):
         self.env.output(render.stats_table(summary, style, width, unicode=terminal, fit=terminal))
 
     def problems(self, problems: Sequence[Problem], source: str, records: int) -> None:
-
         if problems:
             self.env.output("".join(f"{sanitise(str(p))}\n" for p in problems))
         else:

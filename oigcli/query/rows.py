@@ -56,7 +56,6 @@ class Newest:
         self._heap: list[tuple[tuple[Any, ...], int, Report]] = []
 
     def add(self, report: Report) -> None:
-
         self.seen += 1
         if self.count <= 0:
             return

@@ -223,7 +223,6 @@ def _key_for(kind: type) -> Callable[[Any], Any]:
 
 
 def _date_test(op: str, raw: str) -> Test:
-
     period = parse_period(raw)
     first, last = period.first, period.last
     inside: Callable[[dt.date], bool] = {

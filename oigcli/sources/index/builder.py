@@ -261,7 +261,6 @@ def _source_exists(index_file: Path) -> bool:
 
 
 def _marked_source_exists(marker: Path) -> bool:
-
     try:
         source = json.loads(read_small(marker) or b"")["path"]
     except (TypeError, ValueError, KeyError):

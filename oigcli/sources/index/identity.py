@@ -188,7 +188,6 @@ def index_path(identity: Identity, cache: Path) -> Path:
 
 
 def index_file(real_path: str, cache: Path) -> Path:
-
     name = hashlib.blake2b(real_path.encode("utf-8", "surrogateescape"), digest_size=16)
     return cache / f"{name.hexdigest()}.sqlite3"
 

@@ -38,12 +38,10 @@ LISTS = tuple(name for name in STORED if FIELDS_BY_NAME[name].type is list)
 
 
 def unpack(body: bytes) -> str:
-
     return zlib.decompress(body).decode("utf-8")
 
 
 def pack(text: str) -> bytes:
-
     return zlib.compress(text.encode("utf-8", errors="surrogatepass"), 1)
 
 
