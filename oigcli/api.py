@@ -31,6 +31,7 @@ from oigcli.model.text import natural_key, usable_path
 from oigcli.query.criteria import UNKNOWN_VALUE, Criteria, Narrowing
 
 if TYPE_CHECKING:
+    import re
     from types import TracebackType
 
     from oigcli.query.compare import Difference
@@ -229,7 +230,7 @@ class Reports:
 
     def rank(self, terms: str, criteria: Criteria, shape: Shape = NO_SHAPE) -> Selection:
         """The reports that contain ``terms`` and match ``criteria``, best first (title
-        matches, then summary matches, then BM25F; ties newest first) unless ``shape``
+        matches, then summary matches, then BM25; ties newest first) unless ``shape``
         sorts them, each with its ``score`` and, for the rows of the page, a ``snippet``
         (``search``)."""
         from oigcli.query import rows as query
@@ -238,10 +239,21 @@ class Reports:
         parsed = engine.parse_query(terms)
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, SEARCH_FIELDS)
         keep_text = TEXT in (chosen or ()) or any(TEXT in s for s in shape.sort)
-        ranking = engine.Ranking(parsed, keep=criteria.test(), keep_text=keep_text)
-        # every report counts towards the statistics; only matches are kept
         need = criteria.narrowing(terms=parsed.needed, full_text=True)  # an OR'd term may be absent
-        with contextlib.closing(self.source()) as source:
+        pattern = parsed.pattern()
+        source = self.source()
+        try:
+            ranked = None if shape.sort else source.rank(parsed, need, shape.offset, shape.limit)
+            if ranked is not None:  # SQL ranked them and keeps the page: streamed from it
+                stream = _snipped(ranked.rows, pattern, keep_text)
+                page = Page(stream, 0, source, matched=ranked.matched)
+                return Selection(page, chosen, shape, _notes(source, criteria))
+        except BaseException:
+            source.close()
+            raise
+        with contextlib.closing(source):
+            ranking = engine.Ranking(parsed, keep=criteria.test(), keep_text=keep_text)
+            # every report counts towards the statistics; only matches are kept
             statistics = source.statistics(parsed.terms)
             if statistics is not None:
                 ranking.preset(*statistics)
@@ -253,14 +265,13 @@ class Reports:
         hits = ranking.hits()
         newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
         hits.sort(key=lambda h: (-h.tier[0], -h.tier[1], -h.score, newest[id(h.report)]))
-        rows = [{**hit.report, "score": round(hit.score, 4)} for hit in hits]
+        rows = [{**hit.report, "score": _score(hit.score)} for hit in hits]
         excerpts = {id(row): hit.excerpt for row, hit in zip(rows, hits, strict=True)}
         sortable = (*SORTABLE, "score")
         if shape.sort:
             rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
         matched = len(rows)
         rows = query.page(rows, shape.offset, shape.limit)
-        pattern = parsed.pattern()
         for row in rows:  # snippets for the rows shown only: they cost more
             row["snippet"] = engine.snippet(row, pattern, excerpts[id(row)])
         return Selection(Page(iter(rows), 0, matched=matched), chosen, shape, notes)
@@ -408,6 +419,24 @@ def open(
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _snipped(
+    ranked: Iterator[tuple[Report, float]], pattern: re.Pattern[str], keep_text: bool
+) -> Iterator[Report]:
+    """Search's rows from a source that ranked them: each with its score and snippet."""
+    from oigcli.query.search import snippet
+
+    for report, score in ranked:
+        row = {**report, "score": _score(score), "snippet": snippet(report, pattern)}
+        if not keep_text:
+            row[TEXT] = None
+        yield row
+
+
+def _score(score: float) -> float:
+    """A score as printed: six significant digits (a common word's are millionths)."""
+    return float(f"{score:.6g}")
 
 
 def _notes(source: Source, criteria: Criteria) -> list[str]:

@@ -207,7 +207,14 @@ def _queries(draw: st.DrawFn, reports: list[dict[str, Any]]) -> list[str]:
         query = f"{draw(part).strip() or 'x'}*"
     elif kind == "phrase":
         query = '"' + query.replace('"', "") + '"'
-    return ["search", query]
+    elif draw(st.booleans()):  # OR and -word: FTS5's NOT and OR, in Query.phrases' order
+        other = draw(word).replace('"', "")
+        query = f"{query} OR {other}" if draw(st.booleans()) else f'{query} -"{other}"'
+    # ranked, ordered and paged by SQL, with the criteria SQL decides (the rest: by Python)
+    page = draw(st.sampled_from([[], ["--limit", "2"], ["--limit", "1", "--offset", "1"],
+                                 ["--offset", "3"], ["--limit", "0"], ["--sort", "title"]]))  # fmt: skip
+    criteria = draw(_criteria_words(reports)) if draw(st.booleans()) else []
+    return ["search", query, *page, *criteria]
 
 
 @st.composite
@@ -270,6 +277,43 @@ def _cache_home(folder: str) -> Iterator[Path]:
         yield index_cache.location(os.environ)
     finally:
         os.environ["XDG_CACHE_HOME"] = old
+
+
+@given(datasets(max_size=15), st.data())
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.usefixtures("small_files_indexed")
+def test_sqlite_ranks_as_the_scan_does_to_the_last_bit(
+    reports: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """Search's score is FTS5's bm25(): the index's scores (from SQLite) and a scan's
+    (search.Ranking, from Python) are the same floats, so ties and order agree."""
+    from oigcli.query import search
+    from oigcli.query.criteria import Criteria
+    from oigcli.query.rows import newest_first
+
+    with tempfile.TemporaryDirectory() as folder, _cache_home(folder) as cache:
+        path = write_file(Path(folder), json.dumps(reports))
+        made = index_builder.build(path, cache, settle=False)
+        assert made is not None
+        index = index_reader.open_index(path, cache)
+        assert index is not None
+        with contextlib.closing(index):
+            for query_text in data.draw(st.lists(_queries(reports), min_size=1, max_size=3)):
+                if query_text[0] != "search":
+                    continue
+                query = search.parse_query(query_text[1])
+                need = Criteria().narrowing(terms=query.needed, full_text=True)
+                ranked = index.rank(query, need, 0, None)
+                assert ranked is not None
+                from_sql = [(report["id"], score) for report, score in ranked.rows]
+                ranking = search.Ranking(query)
+                for report in reports:
+                    ranking.pick({**report, "text": report.get("text")})
+                hits = ranking.hits()
+                newest = {id(r): i for i, r in enumerate(newest_first(h.report for h in hits))}
+                hits.sort(key=lambda h: (-h.tier[0], -h.tier[1], -h.score, newest[id(h.report)]))
+                assert from_sql == [(h.report["id"], h.score) for h in hits]
+                assert ranked.matched == len(hits)
 
 
 @given(st.data())

@@ -239,7 +239,8 @@ def search(
 ) -> None:
     """Search titles, summaries and full texts, best match first.
 
-    Ranked by BM25F relevance, the title weighing three times the summary. Each
+    Title matches first, then summary matches, then by BM25 relevance as SQLite's
+    FTS5 computes it, a title word weighing four times a summary word. Each
     result has a score and a snippet of the text around the first match
     (highlighted on a terminal). Takes filter's criteria; --sort replaces the
     ranking.

@@ -6,16 +6,21 @@ or text (whole words, ignoring case). A word on its own matches every word with 
 English stem (Snowball's English stemmer: ``recommendation`` finds ``recommendations``); a
 phrase matches its words as written, a prefix the words that start with it.
 
-Matches are ranked in tiers, then by BM25F: first the reports with more of the query's
+Matches are ranked in tiers, then by BM25: first the reports with more of the query's
 terms in the title, then more in the title or summary, then the rest (so a title match
-comes before a summary match, which comes before a body match), each tier by BM25F
-(Robertson & Zaragoza): term frequencies of the title count ``TITLE_WEIGHT`` times, the
-summary's ``SUMMARY_WEIGHT``, the text's ``TEXT_WEIGHT``, with k1 = 1.2 and b = 0.75,
-idf = ln(1 + (N - df + 0.5) / (df + 0.5)) over the whole dataset being searched (so a
-report's score does not depend on other criteria), and a document's length counted in
-characters. (BM25 wants a length relative to the average, which for prose is the same
-counted in characters or in words; counting words means a pass over every text of the
-dataset, most of a first search's time.)
+comes before a summary match, which comes before a body match), each tier by the score
+SQLite's FTS5 computes with its ``bm25()`` function, so that an index ranks in SQL exactly
+as a scan does (``score``): for each of the query's terms, its frequency in a report
+counts ``TITLE_WEIGHT`` for each occurrence in the title, ``SUMMARY_WEIGHT`` in the
+summary, ``TEXT_WEIGHT`` in the text (f); with k1 = 1.2 and b = 0.75,
+
+    score = sum of idf * f * (k1 + 1) / (f + k1 * (1 - b + b * D / avgdl))
+
+where idf = ln((N - n + 0.5) / (n + 0.5)), or 1e-6 when that is not positive (a term in
+more than half of the N reports weighs almost nothing), n is how many reports have the term,
+D a report's length in words (twice: an index holds each word and its stem) and avgdl the
+average D, all over the whole dataset being searched (so a report's score does not depend
+on other criteria). Ties: newest first.
 """
 
 from __future__ import annotations
@@ -32,11 +37,15 @@ from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
 from oigcli.model.text import MAX_TERMS
 
-TITLE_WEIGHT = 3.0
+TITLE_WEIGHT = 4.0
 SUMMARY_WEIGHT = 1.0
-TEXT_WEIGHT = 0.2
+TEXT_WEIGHT = 0.25
+"""Powers of two, so that a frequency is the same sum in any order (FTS5 adds a report's
+occurrences in its own order)."""
+WEIGHTS = (TITLE_WEIGHT, SUMMARY_WEIGHT, TEXT_WEIGHT)
 K1 = 1.2
 B = 0.75
+MIN_IDF = 1e-6
 SNIPPET_WORDS = 20
 SNIPPET_LEAD = 6
 """Words of context kept before the first match in a snippet."""
@@ -44,6 +53,14 @@ EXCERPT = 600
 """Characters of a report's text kept on each side of its first match, for a snippet."""
 
 _WORD = re.compile(r"\w+")
+_OTHER = re.compile(r"[^\w\x00-\x7f]")
+"""A character outside ASCII that is not a word character (a curly quote, a dash, a
+no-break space)."""
+_SPACES = bytes(c if chr(c).isalnum() or c == 95 or c > 127 else 32 for c in range(256))
+"""Every byte but ASCII letters, digits, '_' and those of UTF-8's longer characters, as a
+space."""
+_MARKS = bytes(97 if chr(c).isalnum() or c == 95 or c > 127 else 32 for c in range(256))
+"""The same, with every other byte as 'a'."""
 
 
 def words(text: str) -> list[str]:
@@ -53,8 +70,24 @@ def words(text: str) -> list[str]:
 
 
 def runs(folded: str) -> list[str]:
-    """The runs of word characters in text that is already case folded."""
-    return _WORD.findall(folded)
+    """The runs of word characters (``\\w+``) in text that is already case folded: by
+    bytes.translate and split, ten times as fast as a regular expression."""
+    return _spaced(folded).translate(_SPACES).decode("utf-8").split()
+
+
+def tokens(folded: str) -> int:
+    """How many runs of word characters ``folded`` has (``len(runs(folded))``), without
+    making them: a report's length for BM25."""
+    marked = _spaced(folded).translate(_MARKS)
+    return marked.count(b" a") + marked.startswith(b"a")
+
+
+def _spaced(folded: str) -> bytes:
+    """``folded`` in UTF-8, every character outside ASCII that is not a word character
+    made a space (so that what is left outside words is ASCII, which a byte table maps)."""
+    if folded.isascii():
+        return folded.encode("ascii")
+    return _OTHER.sub(" ", folded).encode("utf-8", "surrogatepass")
 
 
 @functools.cache
@@ -151,6 +184,13 @@ class Query:
         if self.required is None:
             return self.terms
         return tuple(self.terms[i] for i in self.required)
+
+    @property
+    def phrases(self) -> tuple[int, ...]:
+        """The places in ``terms`` in the order an FTS5 query writes them (the terms every
+        match has, then each OR'd set): the order a score adds them up in, as FTS5 does."""
+        required = range(len(self.terms)) if self.required is None else self.required
+        return (*required, *(i for group in self.alternatives for i in group))
 
     def matches(self, present: Sequence[bool]) -> bool:
         """Whether a report with ``present[i]`` for each of ``terms`` is a match."""
@@ -252,18 +292,12 @@ class Hit:
     """The part of the report's text around its first match, when the text is not kept."""
 
 
-def length(title: str, summary: str, text: str = "") -> float:
-    """A report's length for BM25F: its fields' characters (known without looking at
-    them), each field weighed as its terms are. An index sums these for its statistics."""
-    return TITLE_WEIGHT * len(title) + SUMMARY_WEIGHT * len(summary) + TEXT_WEIGHT * len(text)
-
-
 Counts = tuple[int, int, int]
 """How often a term occurs in a report's title, summary and text."""
 
 
 class Ranking:
-    """BM25F over reports given one at a time, as a dataset ``pick``: every report counts
+    """BM25 over reports given one at a time, as a dataset ``pick``: every report counts
     towards the statistics (how many there are, their lengths, how many contain each
     term), but only those that contain every term, and that ``keep`` accepts, are kept.
     So a search never holds more than its matches, whatever the dataset's size."""
@@ -280,7 +314,7 @@ class Ranking:
         """False: a match is kept without its text (long), but with an excerpt of it
         around the first match, for its snippet."""
         self.reports = 0
-        self.total_length = 0.0
+        self.total_tokens = 0
         self.df = [0] * len(query.terms)
         self.counting = True
         """Whether pick sees every report and counts the statistics itself."""
@@ -291,13 +325,13 @@ class Ranking:
             self._may_occur: Callable[[str], bool] = lambda folded: word in folded
         else:
             self._may_occur = lambda folded: any(all(w in folded for w in g) for g in groups)
-        self.found: list[tuple[Report, list[Counts], float, str | None]] = []
+        self.found: list[tuple[Report, list[Counts], int, str | None]] = []
         self._pattern: re.Pattern[str] | None = None
 
-    def preset(self, reports: int, total_length: float, df: list[int]) -> None:
+    def preset(self, reports: int, total_tokens: int, df: list[int]) -> None:
         """The statistics of the whole dataset, from an index that then gives pick only the
         reports that contain every term (see oigcli.query.criteria.Narrowing)."""
-        self.reports, self.total_length, self.df = reports, total_length, list(df)
+        self.reports, self.total_tokens, self.df = reports, total_tokens, list(df)
         self.counting = False
 
     def _counts(self, texts: Sequence[str]) -> list[Counts]:
@@ -314,21 +348,24 @@ class Ranking:
 
     def pick(self, report: Report) -> Report | None:
         title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
-        size = length(title, summary, text)
+        folded = [title.casefold(), summary.casefold(), text.casefold()]
+        counts = self._counts(folded)
+        size = 0
         if self.counting:
+            size = sum(map(tokens, folded))
             self.reports += 1
-            self.total_length += size
-        counts = self._counts([title.casefold(), summary.casefold(), text.casefold()])
-        if self.counting:
+            self.total_tokens += size
             for i, found in enumerate(counts):
                 self.df[i] += any(found)
         if not self.query.matches([any(found) for found in counts]):
             return None
+        if not self.counting:
+            size = sum(map(tokens, folded))
         if self.keep and not self.keep(report):
             return None
         if self.query.excluded:
-            folded = f"{title}\n{summary}\n{text}".casefold()
-            if any(term.count(folded) for term in self.query.excluded):
+            joined = "\n".join(folded)
+            if any(term.count(joined) for term in self.query.excluded):
                 return None
         excerpt = None
         if text and not self.keep_text:
@@ -344,19 +381,54 @@ class Ranking:
 
     def hits(self) -> list[Hit]:
         """The kept reports with their scores, best first (ties: the order they came in)."""
-        n = self.reports
-        average = self.total_length / n if n and self.total_length else 1.0
-        idf = [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in self.df]
+        average = bm25_average(self.reports, self.total_tokens)
+        idf = [bm25_idf(self.reports, d) for d in self.df]
+        phrases = self.query.phrases
         hits = []
         for report, counts, size, excerpt in self.found:
-            score = 0.0
-            for (in_title, in_summary, in_text), weight in zip(counts, idf, strict=True):
-                tf = TITLE_WEIGHT * in_title + SUMMARY_WEIGHT * in_summary + TEXT_WEIGHT * in_text
-                score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * size / average))
+            score = bm25(counts, idf, phrases, size, average)
             tier = (sum(c[0] > 0 for c in counts), sum(c[0] + c[1] > 0 for c in counts))
             hits.append(Hit(report, score, tier, excerpt))
         hits.sort(key=lambda h: (h.tier, h.score), reverse=True)
         return hits
+
+
+def bm25_average(reports: int, total_tokens: int) -> float:
+    """avgdl as FTS5 has it: words (each twice: as written and stemmed) per report."""
+    return float(2 * total_tokens) / float(reports) if reports else 0.0
+
+
+def bm25_idf(reports: int, having: int) -> float:
+    """A term's idf as FTS5's bm25() has it, ``having`` of ``reports`` holding it."""
+    idf = math.log((reports - having + 0.5) / (having + 0.5))
+    return MIN_IDF if idf <= 0.0 else idf
+
+
+def bm25(
+    counts: Sequence[Counts],
+    idf: Sequence[float],
+    phrases: Sequence[int],
+    size: int,
+    average: float,
+) -> float:
+    """A report's score as FTS5's bm25() computes it (the same operations, in its order,
+    so the same float): ``counts`` of each term in its title, summary and text, ``size``
+    its words."""
+    length = float(2 * size)  # D: FTS5 counts the words of the stemmed columns too
+    score = 0.0
+    for i in phrases:
+        in_title, in_summary, in_text = counts[i]
+        frequency = 0.0
+        for count, weight in (
+            (in_title, TITLE_WEIGHT),
+            (in_summary, SUMMARY_WEIGHT),
+            (in_text, TEXT_WEIGHT),
+        ):
+            frequency += count * weight
+        score += idf[i] * (
+            (frequency * (K1 + 1.0)) / (frequency + K1 * (1 - B + B * length / average))
+        )
+    return -(-1.0 * score)
 
 
 SCREENED_TERMS = 8

@@ -10,14 +10,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from oigcli.model.schema import Report
     from oigcli.query.criteria import Narrowing
-    from oigcli.query.search import Term
+    from oigcli.query.search import Query, Term
 
 Keep = Callable[["Report"], bool]
 """A query's test of each report a source gives it: True keeps the report."""
 
-Statistics = tuple[int, float, list[int]]
-"""What search ranks by: how many reports the dataset has, their summed search length, and
-how many contain each term."""
+Statistics = tuple[int, int, list[int]]
+"""What search ranks by: how many reports the dataset has, their words (search.tokens)
+all told, and how many contain each term."""
+
+
+class Ranked:
+    """A search answered by a source: how many reports match, and the page's reports,
+    best first, each with its score."""
+
+    __slots__ = ("matched", "rows")
+
+    def __init__(self, matched: int, rows: Iterator[tuple[Report, float]]) -> None:
+        self.matched = matched
+        self.rows = rows
 
 
 class Source(Protocol):
@@ -50,6 +61,13 @@ class Source(Protocol):
     def statistics(self, terms: Sequence[Term]) -> Statistics | None:
         """Search's statistics of the whole dataset for ``terms``, or None when the source
         gives every report to ``keep`` (which then counts them as it ranks)."""
+        ...
+
+    def rank(self, query: Query, need: Narrowing, offset: int, limit: int | None) -> Ranked | None:
+        """Search's page of ``query``'s matches that ``need`` allows (search's order;
+        ``offset`` and ``limit`` as paging has them), with how many there are, when the
+        source can rank by itself (an index); None when the query must rank the reports
+        ``rows`` gives."""
         ...
 
     def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:

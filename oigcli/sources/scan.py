@@ -25,8 +25,8 @@ from oigcli.query.rows import Newest, newest_first, newness
 if TYPE_CHECKING:
     from oigcli.model.schema import Report
     from oigcli.query.criteria import Narrowing
-    from oigcli.query.search import Term
-    from oigcli.sources.protocol import Keep, Statistics
+    from oigcli.query.search import Query, Term
+    from oigcli.sources.protocol import Keep, Ranked, Statistics
 
 
 class Scan:
@@ -115,6 +115,9 @@ class Scan:
 
     def statistics(self, terms: Sequence[Term]) -> Statistics | None:
         return None  # every report goes through the query's test, which counts them
+
+    def rank(self, query: Query, need: Narrowing, offset: int, limit: int | None) -> Ranked | None:
+        return None  # the query ranks every report it is given
 
     def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
         return None

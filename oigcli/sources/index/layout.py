@@ -15,13 +15,15 @@ from oigcli.sources.index.identity import Identity, identity_text
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
 
-FORMAT = 8
+FORMAT = 9
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
-stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems): an index of
+stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9: stemmed
+columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers): an index of
 another version is not used, and is rebuilt."""
 TOKENIZER = "ascii tokenchars '_'"
 """FTS5's ascii tokenizer splits only where search's words are split: the index holds
@@ -45,6 +47,24 @@ def pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8", errors="surrogatepass"), 1)
 
 
+class _Stems(dict[str, str]):
+    """Each word's stem, remembered (prose repeats its words); forgotten all at once past
+    MAX_STEMS, so that an archive's millions of distinct words keep the builder's memory
+    flat."""
+
+    MAX_STEMS = 200_000
+
+    def __init__(self, stem: Callable[[str], str]) -> None:
+        super().__init__()
+        self.stem = stem
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.MAX_STEMS:
+            self.clear()
+        found = self[word] = self.stem(word)
+        return found
+
+
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE reports (
@@ -54,9 +74,13 @@ CREATE TABLE reports (
 CREATE TABLE summaries (place INTEGER PRIMARY KEY, summary TEXT);
 CREATE TABLE texts (place INTEGER PRIMARY KEY, body BLOB NOT NULL);
 {lists}
-CREATE TABLE vocabulary (term TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE vocabulary (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE words USING fts5(
-    title, summary, text, content='', columnsize=0, tokenize="{tokenizer}"
+    title, summary, text, title_stem, summary_stem, text_stem, content='',
+    tokenize="{tokenizer}"
+);
+CREATE VIRTUAL TABLE heads USING fts5(
+    title, summary, title_stem, summary_stem, content='', columnsize=0, tokenize="{tokenizer}"
 );
 """
 """``reports``: every field but the summary and text (lists as JSON, booleans as 0/1),
@@ -64,8 +88,14 @@ stored in the default order (query.NEWEST_FIRST): ``newest``, the rowid, is a re
 in it, so a listing streams from SQL reading the table straight through; ``place`` is its place
 in the file, which the other tables are keyed by; ``summaries``: the summaries; ``texts``:
 the full texts, compressed; ``tags`` and ``components``: each report's distinct items;
-``vocabulary``: every distinct word of the titles, summaries and texts, with its stem;
-``words``: the words for FTS5 (contentless: it stores only its index)."""
+``vocabulary``: every distinct word of the titles, summaries and texts (for ``filter
+--text``); ``words``: the words for FTS5, as written and each as its stem (contentless: it
+stores only its index and each column's length in words), which search ranks by with
+bm25(); ``heads``: the same of titles and summaries only, a small index that tells which
+terms are in a title (search's tiers) without reading the texts' long lists."""
+COLUMNS = ("title", "summary", "text")
+STEMMED = tuple(f"{name}_stem" for name in COLUMNS)
+"""The columns of ``words``: the words as written, then as stems (search.WEIGHTS each)."""
 LIST_TABLE = (
     'CREATE TABLE "{name}" (report INTEGER NOT NULL, item TEXT NOT NULL, item_key TEXT NOT NULL);'
 )
@@ -78,18 +108,19 @@ class Writer:
     BATCH = 1000
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        from oigcli.query.search import length, words
+        from oigcli.query.search import runs, stem
 
-        self.newness_of = newness
-
+        self.runs = runs
         self.connection = connection
-        self.length, self.words = length, words
         self.count = 0
-        self.total_length = 0.0
+        self.total_tokens = 0
         self.vocabulary: set[str] = set()
+        """The distinct words of the batch (the table keeps them all)."""
+        self.stems = _Stems(stem)
         self.rows: list[tuple[Any, ...]] = []
         """Every report's row: written at the end, in the default order."""
-        self.texts: list[tuple[int, str, str, str]] = []
+        self.texts: list[tuple[Any, ...]] = []
+        self.heads: list[tuple[Any, ...]] = []
         self.bodies: list[tuple[int, bytes]] = []
         self.items: dict[str, list[tuple[int, str, str]]] = {name: [] for name in LISTS}
         marks = ", ".join("?" * (len(STORED) + 5))
@@ -112,21 +143,25 @@ class Writer:
         self.rows.append((number, *key, *values))
         self.summaries.append((number, report[LONG]))
         self.numbers.append(report["report_number"])
-        self.newness.append(self.newness_of(report))
+        self.newness.append(newness(report))
         for name, seen in self.noted.items():
             value = report[name]
             seen.update(value if isinstance(value, list) else [value] if value else [])  # as read
         for name, items in self.items.items():
             items.extend((number, item, item.casefold()) for item in dict.fromkeys(report[name]))
         title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
-        found = [self.words(title), self.words(summary), self.words(text)]
+        runs = self.runs
+        found = [runs(title.casefold()), runs(summary.casefold()), runs(text.casefold())]
+        stem = self.stems.__getitem__
         for each in found:
             self.vocabulary.update(each)
-        joined = [" ".join(each) for each in found]
-        self.texts.append((number, joined[0], joined[1], joined[2]))
+            self.total_tokens += len(each)
+        written = [" ".join(each) for each in found]
+        stemmed = [" ".join(map(stem, each)) for each in found]
+        self.texts.append((number, *written, *stemmed))
+        self.heads.append((number, written[0], written[1], stemmed[0], stemmed[1]))
         if report.get(TEXT) is not None:
             self.bodies.append((number, pack(text)))
-        self.total_length += self.length(title, summary, text)
         if len(self.summaries) >= self.BATCH:
             self.flush()
 
@@ -134,22 +169,26 @@ class Writer:
         execute = self.connection.executemany
         execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
         execute("INSERT INTO texts VALUES (?, ?)", self.bodies)
-        execute("INSERT INTO words (rowid, title, summary, text) VALUES (?, ?, ?, ?)", self.texts)
+        columns = ", ".join((*COLUMNS, *STEMMED))
+        execute(f"INSERT INTO words (rowid, {columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", self.texts)
+        execute(
+            "INSERT INTO heads (rowid, title, summary, title_stem, summary_stem)"
+            " VALUES (?, ?, ?, ?, ?)",
+            self.heads,
+        )
+        execute(
+            "INSERT OR IGNORE INTO vocabulary VALUES (?)", ((w,) for w in sorted(self.vocabulary))
+        )
         for name, items in self.items.items():
             execute(f'INSERT INTO "{name}" VALUES (?, ?, ?)', items)
             items.clear()
-        for batch in (self.summaries, self.texts, self.bodies):
+        for batch in (self.summaries, self.texts, self.heads, self.bodies):
             batch.clear()
+        self.vocabulary.clear()
 
     def finish(self, identity: Identity) -> None:
-        from oigcli.query.search import stem
-
         self.flush()
         execute = self.connection.execute
-        self.connection.executemany(
-            "INSERT INTO vocabulary VALUES (?, ?)",
-            ((term, stem(term)) for term in sorted(self.vocabulary)),
-        )
         key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
         order = sorted(range(self.count), key=key, reverse=True)
         rows = self.rows
@@ -164,7 +203,6 @@ class Writer:
         execute("CREATE INDEX reports_inspector ON reports (inspector_key)")
         execute("CREATE INDEX reports_year ON reports (fiscal_year)")
         execute("CREATE INDEX reports_date ON reports (issue_date)")
-        execute("CREATE INDEX vocabulary_stem ON vocabulary (stem)")
         for name in LISTS:
             execute(f'CREATE INDEX "{name}_key" ON "{name}" (item_key)')
             execute(f'CREATE INDEX "{name}_report" ON "{name}" (report)')
@@ -174,10 +212,11 @@ class Writer:
                 ("format", FORMAT),
                 ("identity", identity_text(identity)),
                 ("reports", self.count),
-                ("total_length", self.total_length),
+                ("tokens", self.total_tokens),
                 ("numbers", json.dumps(self.numbers)),
                 ("values", json.dumps({k: sorted(v) for k, v in self.noted.items()})),
             ],
         )
         execute("INSERT INTO words (words) VALUES ('optimize')")
+        execute("INSERT INTO heads (heads) VALUES ('optimize')")
         execute("ANALYZE")  # how selective each index is, so the planner can choose

@@ -26,13 +26,14 @@ from oigcli.sources.index.identity import (
     tree_identity,
     worth_indexing,
 )
-from oigcli.sources.index.layout import FORMAT, LISTS, LONG, unpack
+from oigcli.sources.index.layout import COLUMNS, FORMAT, LISTS, LONG, unpack
+from oigcli.sources.protocol import Ranked
 
 if TYPE_CHECKING:
     import sqlite3
 
     from oigcli.query.criteria import Narrowing
-    from oigcli.query.search import Term
+    from oigcli.query.search import Query, Term
     from oigcli.sources.protocol import Keep, Statistics
 
 
@@ -53,12 +54,13 @@ def read_only(where: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
 
 
-def _select(names: Sequence[str], read: Sequence[str]) -> str:
+def _select(names: Sequence[str], read: Sequence[str], first: str = "") -> str:
     """The columns ``names`` (NULL for one not in ``read``), from ``reports`` joined to
-    ``summaries`` and ``texts`` when those are read."""
+    ``summaries`` and ``texts`` when those are read; ``first``: a column before them."""
     special = {LONG: "summaries.summary", TEXT: "texts.body"}
     columns = ", ".join(
-        "NULL" if n not in read else special.get(n, f'reports."{n}"') for n in names
+        [first] * bool(first)
+        + ["NULL" if n not in read else special.get(n, f'reports."{n}"') for n in names]
     )
     tables = "reports"
     if LONG in read:
@@ -89,7 +91,7 @@ class Index:
         self.connection = connection
         self.path = path
         self.reports = int(meta["reports"])
-        self.total_length = float(meta["total_length"])
+        self.tokens = int(meta["tokens"])
 
     def notes(self) -> list[str]:
         """What reading the folder said (a link loop skipped), kept when it was indexed;
@@ -170,14 +172,68 @@ class Index:
             return [str(value) for (value,) in self.connection.execute(sql)]
 
     def statistics(self, terms: Sequence[Term]) -> Statistics | None:
-        """Search's statistics, from FTS5's counts of the reports that hold each term;
-        None for a word with more forms than are looked up (the query then counts)."""
+        """Search's statistics, from FTS5's counts of the reports that hold each term."""
         with self._reading():
-            found = [self._match(t) for t in terms]
-            try:
-                return self.reports, self.total_length, [self._count(m) for m in found]
-            except _Uncountable:
-                return None
+            return self.reports, self.tokens, [self._count(_match(t)) for t in terms]
+
+    def rank(self, query: Query, need: Narrowing, offset: int, limit: int | None) -> Ranked | None:
+        """Search answered by SQLite (Source.rank): FTS5 finds the matches and scores them
+        with bm25(), the tiers come from ``heads``, and SQL orders them and keeps the page;
+        only the page's reports are read, as they are asked for. None when SQL cannot
+        decide every criterion."""
+        clauses = list(need.criteria.clauses())
+        if need.texts or need.numbers is not None or not all(exact for *_, exact in clauses):
+            return None
+        where = "".join(f" AND {clause}" for clause, _, _ in clauses)
+        parameters: list[Any] = [value for _, values, _ in clauses for value in values]
+        title = [_match(term, ("title",)) for term in query.terms]
+        head = [_match(term, ("title", "summary")) for term in query.terms]
+        inside = "(hits.place IN (SELECT rowid FROM heads WHERE heads MATCH ?))"
+        from oigcli.query.search import WEIGHTS
+
+        weights = ", ".join(str(w) for w in WEIGHTS * 2)
+        sql = (  # bm25() only where FTS5 finds the rows: in a query of its own
+            "WITH hits (place, score) AS MATERIALIZED"
+            f" (SELECT rowid, -bm25(words, {weights}) FROM words WHERE words MATCH ?)"
+            f" SELECT hits.place, score, {' + '.join([inside] * len(title))} AS tier,"
+            f" {' + '.join([inside] * len(head))} AS headed, count(*) OVER () FROM hits"
+            f" JOIN reports ON reports.place = hits.place{where.replace(' AND ', ' WHERE ', 1)}"
+            " ORDER BY tier DESC, headed DESC, score DESC, reports.newest LIMIT ? OFFSET ?"
+        )
+        arguments = [_expression(query), *title, *head, *parameters]
+        arguments += [-1 if limit is None else limit, offset]
+        with self._reading():  # places and scores: a few bytes a match, whatever the limit
+            found = self.connection.execute(sql, arguments).fetchall()
+            matched = found[0][4] if found else self._matched(query, where, parameters)
+        return Ranked(matched, self._paged([(place, score) for place, score, *_ in found]))
+
+    def _matched(self, query: Query, where: str, parameters: list[Any]) -> int:
+        """How many reports match, when the page is empty (past the last)."""
+        sql = (
+            "SELECT count(*) FROM words JOIN reports ON reports.place = words.rowid"
+            f" WHERE words MATCH ?{where}"
+        )
+        (count,) = self.connection.execute(sql, [_expression(query), *parameters]).fetchone()
+        return int(count)
+
+    def _paged(self, found: list[tuple[int, float]]) -> Iterator[tuple[Report, float]]:
+        """The reports at these places with their scores, in this order, read a hundred at
+        a time as they are asked for."""
+        for start in range(0, len(found), 100):
+            chunk = found[start : start + 100]
+            with self._reading():
+                reports = self._places([place for place, _ in chunk])
+            for place, score in chunk:
+                yield reports[place], score
+
+    def _places(self, places: Sequence[int]) -> dict[int, Report]:
+        """The reports at these places, every field read."""
+        marks = ", ".join("?" * len(places))
+        names = FIELD_NAMES
+        sql = f"{_select(names, names, 'reports.place')} WHERE reports.place IN ({marks})"
+        rows = self.connection.execute(sql, places).fetchall()
+        reports = self._reports((row[1:] for row in rows), names)
+        return {row[0]: report for row, report in zip(rows, reports, strict=True)}
 
     def summarize(self, need: Narrowing, by: str) -> dict[str, Any] | None:
         """``stats`` counted by SQLite, when SQL decides every criterion of ``need`` exactly
@@ -266,32 +322,11 @@ class Index:
             raise ValueError("its list of report numbers is not a list of text")
         return found
 
-    def _count(self, match: str | None) -> int:
-        if match == NOTHING:
-            return 0
-        if match is None:  # a word with too many forms to look up: counted the long way
-            raise _Uncountable
+    def _count(self, match: str) -> int:
         (count,) = self.connection.execute(
             "SELECT count(*) FROM words WHERE words MATCH ?", (match,)
         ).fetchone()
         return int(count)
-
-    def _match(self, term: Term) -> str | None:
-        """The FTS5 query that finds exactly the reports that hold ``term``: a phrase or a
-        prefix as FTS5 writes them; a stemmed word as every word of the vocabulary with
-        its stem (NOTHING when none has; None when too many have)."""
-        if not term.stemmed:
-            return _term(term)
-        found = [
-            word
-            for (word,) in self.connection.execute(
-                "SELECT term FROM vocabulary WHERE stem = ? LIMIT ?",
-                (term.stem, MAX_VOCABULARY + 1),
-            )
-        ]
-        if len(found) > MAX_VOCABULARY:
-            return None
-        return " OR ".join(_quoted(word) for word in found) or NOTHING
 
     def _where(self, need: Narrowing) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -301,7 +336,7 @@ class Index:
             clauses.append(f"(number_key IN ({marks}) OR id_key IN ({marks}))")
             parameters.extend(sorted(need.numbers) * 2)
         matches = []
-        found = [*map(self._match, need.terms), *map(self._containing, need.texts)]
+        found = [*map(_match, need.terms), *map(self._containing, need.texts)]
         for match in found:  # NOTHING: no report can; None: it cannot narrow
             if match is NOTHING:
                 clauses.append("0")
@@ -347,17 +382,32 @@ NOTHING = ""
 """What ``_containing`` says of a text that no report contains."""
 
 
-class _Uncountable(Exception):
-    """A term the index cannot count the reports of (see Index.statistics)."""
-
-
 def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _term(term: Term) -> str:
-    """A search term as an FTS5 query: its words as a phrase, a prefix with ``*``."""
-    return _quoted(" ".join(term.words)) + (" *" if term.prefix else "")
+def _match(term: Term, columns: Sequence[str] = COLUMNS) -> str:
+    """A search term as an FTS5 query, in ``columns`` of ``words`` (or of ``heads``): a
+    stemmed word as its stem in their stemmed columns (one look-up); a phrase or a prefix
+    as written, in the columns as written."""
+    if term.stemmed:
+        names = " ".join(f"{name}_stem" for name in columns)
+        return f"{{{names}}} : {_quoted(term.stem)}"
+    phrase = _quoted(" ".join(term.words)) + (" *" if term.prefix else "")
+    return f"{{{' '.join(columns)}}} : {phrase}"
+
+
+def _expression(query: Query) -> str:
+    """The FTS5 query of a search: its phrases in the order Query.phrases has them (FTS5's
+    bm25() adds them up in that order), the -words after NOT."""
+    terms = [_match(t) for t in query.terms]
+    required = range(len(terms)) if query.required is None else query.required
+    parts = [terms[i] for i in required]
+    parts += ["(" + " OR ".join(terms[i] for i in group) + ")" for group in query.alternatives]
+    found = "(" + " AND ".join(parts) + ")"
+    if query.excluded:
+        found += " NOT (" + " OR ".join(_match(t) for t in query.excluded) + ")"
+    return found
 
 
 def open_index(path: str | Location, cache: Path) -> Index | None:
@@ -411,12 +461,12 @@ def _meta(connection: sqlite3.Connection) -> dict[str, Any]:
         "format": int,
         "identity": str,
         "reports": int,
-        "total_length": (int, float),
+        "tokens": int,
     }
     for key, kind in expected.items():
         if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
             raise ValueError(f"meta {key} is not of its type")
-    if meta["reports"] < 0 or not meta["total_length"] >= 0:
+    if meta["reports"] < 0 or meta["tokens"] < 0:
         raise ValueError("meta counts are negative")
     return meta
 
