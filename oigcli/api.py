@@ -201,15 +201,18 @@ class Reports:
         criteria = criteria or Criteria()
         chosen = None if shape.fields is None else query.parse_fields(shape.fields, FIELD_NAMES)
         keys = query.parse_sort(shape.sort, SORTABLE) if shape.sort else None
-        keep = criteria.test()
-        reads = None  # every field: criteria read them
-        if keep is None and chosen is not None:
-            reads = tuple(dict.fromkeys([*chosen, *(k for k, _ in keys or ())]))
         shown = [*(chosen or ()), *(k for k, _ in keys or ())]
-        need = criteria.narrowing(fields=reads, full_text=criteria.reads_text or TEXT in shown)
+        need = criteria.narrowing(full_text=criteria.reads_text or TEXT in shown)
         source = self.source()
         matched = None
         try:
+            decided = source.decides(need)  # by the source itself: the query need not test
+            keep = criteria.test(decided)
+            reads = None  # every field: criteria read them
+            if keep is None and chosen is not None:
+                reads = tuple(dict.fromkeys([*chosen, *(k for k, _ in keys or ())]))
+            read_text = TEXT in shown or (criteria.reads_text and "words" not in decided)
+            need = need.replace(fields=reads, full_text=read_text, text_shown=TEXT in shown)
             if shape.limit == 0:  # none shown; how many match, for the note
                 matched = sum(1 for _ in source.rows(need, keep))
                 stream: Iterator[Report] = iter(())

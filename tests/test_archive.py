@@ -240,3 +240,21 @@ def test_a_folder_is_read_one_report_at_a_time(
         first = next(reports)
         assert "text" in first and len(read) == 1
         assert sum(1 for _ in reports) == len(ARCHIVE) - 1 and len(read) == len(ARCHIVE)
+
+
+def test_a_text_read_only_for_the_test_is_not_held(tmp_path: Path) -> None:
+    """filter --text on a folder reads each report.txt to test it; the reports it keeps
+    (held until the whole folder is read, to order them) hold no text unless --fields
+    shows it: the memory of a first filter does not grow with the texts that match."""
+    from oigcli.model.schema import TEXT
+    from oigcli.query.criteria import Criteria
+    from oigcli.sources.scan import Scan
+
+    root = write_full_archive(tmp_path)
+    criteria = Criteria.from_options(text="the")
+    scan = Scan(str(root))
+    for shown in (False, True):
+        need = criteria.narrowing(text_shown=shown)
+        kept = list(scan.rows(need, criteria.test(), ordered=True))
+        assert len(kept) >= 2
+        assert all((report[TEXT] is not None) == shown for report in kept)

@@ -139,6 +139,40 @@ def test_queries_are_answered_from_the_index(invoke: Invoke, tmp_path: Path) -> 
 
 
 @pytest.mark.usefixtures("small_files_indexed")
+@pytest.mark.parametrize(
+    ("text", "decided"),
+    [("tunnel", True), ("UNNE", True), ("tunnel mail", True), ("tu", False), ("u.s.", False)],
+)
+def test_the_index_decides_a_text_of_whole_word_runs(
+    invoke: Invoke, tmp_path: Path, text: str, decided: bool
+) -> None:
+    """filter --text of words made of word characters is answered by FTS5 alone (the
+    texts are never read: a poisoned text changes nothing); a text it can only narrow by
+    (too short, or with punctuation) is still tested on each report's text."""
+    from oigcli.query.criteria import Criteria
+
+    texts = ["a zebra crossing", "mail", "care"]  # zebra: in a text only
+    path = write_file(
+        tmp_path, json.dumps([{**r, "text": t} for r, t in zip(REPORTS, texts, strict=True)])
+    )
+    where = _build(path)
+    index = index_reader.open_index(path, _cache())
+    assert index is not None
+    with contextlib.closing(index):
+        need = Criteria.from_options(text=text).narrowing()
+        assert index.decides(need) == (frozenset({"words"}) if decided else frozenset())
+    connection = sqlite3.connect(where)  # the texts no longer say what the words do
+    connection.execute("UPDATE texts SET body = ?", (index_layout.pack("poison"),))
+    connection.commit()
+    connection.close()
+    found = json.loads(invoke("filter", "--text", "zebra", "--json", "--data", path).output)
+    assert [r["report_number"] for r in found] == ["OIG-21-01"]  # from FTS5, not the text
+    assert invoke("filter", "--text", "zebra", "--json", "--data", path, "--no-cache").output == (
+        invoke("filter", "--text", "zebra", "--json", "--data", path).output
+    )
+
+
+@pytest.mark.usefixtures("small_files_indexed")
 def test_the_index_gives_the_files_answers(invoke: Invoke, tmp_path: Path) -> None:
     path = write_file(tmp_path, json.dumps(REPORTS))
     _build(path)

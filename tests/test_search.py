@@ -350,3 +350,25 @@ def test_an_or_without_a_term_on_each_side_is_a_usage_error(query: str) -> None:
 
     with pytest.raises(UsageError):
         parse_query(query)
+
+
+@given(
+    st.text(alphabet="ab _-’éß1\n", max_size=40),
+    st.lists(st.text(alphabet="abé1_", min_size=1, max_size=3), min_size=1, max_size=3),
+    st.sampled_from(["plain", "prefix", "stemmed"]),
+)
+@example("a a a", ["a", "a"], "plain")  # overlapping occurrences all count
+@example("ba ab", ["ab"], "plain")  # a match inside a word is none
+def test_a_terms_count_is_its_expressions(text: str, words_: list[str], kind: str) -> None:
+    """Term.count finds the term by the literal it starts with (fast) and checks the word
+    boundary itself: the same count as the term's regular expression, its definition."""
+    from oigcli.query.search import stem
+
+    folded = text.casefold()
+    if kind == "stemmed":
+        term = Term((words_[0],), stemmed=True)
+        expected = sum(1 for w in re.findall(term.expression, folded) if stem(w) == term.stem)
+    else:
+        term = Term(tuple(words_), prefix=kind == "prefix")
+        expected = len(re.findall(f"(?={term.expression})", folded))
+    assert term.count(folded) == expected

@@ -465,10 +465,11 @@ class Criteria:
         """Each criterion given, with its value."""
         return [(c, v) for c in CRITERIA if (v := getattr(self, c.key)) != _NOT_GIVEN[c.key]]
 
-    def test(self) -> Callable[[Report], bool] | None:
+    def test(self, decided: frozenset[str] = frozenset()) -> Callable[[Report], bool] | None:
         """The test of a report that ``matches`` is, made once for many reports; None when
-        every report matches."""
-        asked = [(c.test, value) for c, value in self.asked()]
+        every report matches. ``decided``: criteria (by key) left out, which a source has
+        decided exactly (Source.decides)."""
+        asked = [(c.test, value) for c, value in self.asked() if c.key not in decided]
         if not asked:
             return None
         return lambda report: all(test(value, report) for test, value in asked)
@@ -532,7 +533,16 @@ class Narrowing:
     something true of every report the query keeps: the query still decides about each
     candidate (Criteria.matches, the one definition of the criteria)."""
 
-    __slots__ = ("criteria", "fields", "full_text", "numbers", "summaries", "terms", "texts")
+    __slots__ = (
+        "criteria",
+        "fields",
+        "full_text",
+        "numbers",
+        "summaries",
+        "terms",
+        "text_shown",
+        "texts",
+    )
 
     def __init__(
         self,
@@ -543,6 +553,7 @@ class Narrowing:
         summaries: bool = True,
         full_text: bool = False,
         fields: tuple[str, ...] | None = None,
+        text_shown: bool = True,
     ) -> None:
         self.criteria = Criteria() if criteria is None else criteria
         """The criteria every report kept satisfies (an index narrows by their
@@ -560,6 +571,10 @@ class Narrowing:
         self.fields = fields
         """The only fields the query reads (None: every one): the reports may have only
         those."""
+        self.text_shown = text_shown
+        """False: the query reads the full text only to test each report (--text): a
+        report it keeps may come without it (a scan that holds the reports to order them
+        then holds no texts)."""
 
     def replace(self, **changes: Any) -> Narrowing:
         """A copy with these fields changed."""

@@ -116,6 +116,11 @@ def screen(stemmed: str) -> str:
     return stemmed[:-2] if stemmed in _IRREGULAR else stemmed[:-1]
 
 
+def _word_character(character: str) -> bool:
+    """Whether ``\\w`` matches the character (what the re module's test is)."""
+    return character.isalnum() or character == "_"
+
+
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]
@@ -147,18 +152,31 @@ class Term:
         return rf"\b{body}\w*" if self.prefix else rf"\b{body}\b"
 
     @functools.cached_property
-    def regex(self) -> re.Pattern[str]:
-        """Finds the term in case-folded text (``expression``); a phrase in a lookahead,
-        so that overlapping occurrences all count."""
-        body = self.expression
-        return re.compile(f"(?={body})" if len(self.words) > 1 else body)
+    def scan(self) -> re.Pattern[str]:
+        """Finds where the term may start in case-folded text, by the literal its first
+        word is (so the regular expression engine looks for it as fast as str.find does;
+        a leading ``\\b`` would have it try every place): the rest is a lookahead, so that
+        overlapping occurrences all count, and ``count`` checks the word boundary before."""
+        first, *rest = (re.escape(w) for w in (self.start, *self.words[1:]))
+        if self.stemmed:
+            return re.compile(rf"{first}\w*")  # the word, to stem
+        tail = "".join(rf"\W+{w}" for w in rest) + ("" if self.prefix else r"\b")
+        return re.compile(f"{first}(?={tail})" if tail else first)
 
     def count(self, folded: str) -> int:
-        """How often the term occurs in ``folded`` (case-folded text)."""
-        if self.stemmed:
-            wanted = self.stem
-            return sum(1 for word in self.regex.findall(folded) if stem(word) == wanted)
-        return len(self.regex.findall(folded))
+        """How often the term occurs in ``folded`` (case-folded text), as ``expression``
+        finds it (overlapping occurrences too)."""
+        if self.start not in folded:  # most texts of most terms
+            return 0
+        found = 0
+        wanted = self.stem if self.stemmed else None
+        for match in self.scan.finditer(folded):
+            at = match.start()
+            if at and _word_character(folded[at - 1]):
+                continue  # inside a word
+            if wanted is None or stem(match.group()) == wanted:
+                found += 1
+        return found
 
     def matches_word(self, word: str) -> bool:
         """Whether the term, one word, matches this case-folded word."""

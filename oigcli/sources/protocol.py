@@ -50,6 +50,12 @@ class Source(Protocol):
         ``keep`` every report; one that can may give it only those ``need`` allows."""
         ...
 
+    def decides(self, need: Narrowing) -> frozenset[str]:
+        """The criteria of ``need`` (by key) that every report ``rows`` gives is known to
+        satisfy, so that the query need not test them (an index decides ``--text`` in SQL
+        when its vocabulary can); the others are narrowed at most."""
+        ...
+
     def numbers(self) -> list[str]:
         """Every report's number, in the file's order (for suggestions)."""
         ...

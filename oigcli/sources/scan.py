@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from oigcli.load import dataset
 from oigcli.model.errors import DatasetError
 from oigcli.model.location import Location
+from oigcli.model.schema import TEXT
 from oigcli.query.criteria import NOTED
 from oigcli.query.rows import Newest, newest_first, newness
 
@@ -52,14 +53,18 @@ class Scan:
         self._numbers: list[str] | None = None
         self._values: dict[str, set[str]] = {}
 
-    def _stream(self, keep: Keep | None, texts: bool = False) -> Iterator[Report]:
+    def _stream(
+        self, keep: Keep | None, texts: bool = False, drop_texts: bool = False
+    ) -> Iterator[Report]:
         """One pass: the reports ``keep`` keeps, as they are read and checked (``texts``:
-        with a scraper's report.txt files read); then a DatasetError when the dataset
-        turned out to have a problem."""
+        with a scraper's report.txt files read; ``drop_texts``: each dropped once ``keep``
+        has seen it); then a DatasetError when the dataset turned out to have a problem."""
 
         data, reports = dataset.stream(self.location, self.stdin, NOTED, texts)
         for report in reports:
             if keep is None or keep(report):
+                if drop_texts:
+                    report[TEXT] = None  # a dict of this pass's own
                 yield report
         self._numbers, self._values = data.numbers, data.values
         self._notes = list(data.notes)
@@ -83,7 +88,7 @@ class Scan:
         """Source.rows. In the file's order the reports come as they are read, so a
         DatasetError may come after some of them (a query that writes as it goes asks for
         them ordered); ordered, the whole dataset is read and checked before the first."""
-        reports = self._stream(keep, need.full_text)
+        reports = self._stream(keep, need.full_text, not need.text_shown)
         if not ordered:
             return reports
         if stop is not None:  # only the newest: a heap of stop reports
@@ -92,6 +97,9 @@ class Scan:
                 newest.add(report)
             return iter(newest.reports())
         return _newest_first(reports)
+
+    def decides(self, need: Narrowing) -> frozenset[str]:
+        return frozenset()  # the query tests every report
 
     def numbers(self) -> list[str]:
         if self._numbers is None:

@@ -90,6 +90,7 @@ class Index:
     def __init__(self, connection: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> None:
         self.connection = connection
         self.path = path
+        self._contained: dict[str, str | None] = {}
         self.reports = int(meta["reports"])
         self.tokens = int(meta["tokens"])
 
@@ -153,6 +154,20 @@ class Index:
                         return
                     kept += 1
                     yield report
+
+    def decides(self, need: Narrowing) -> frozenset[str]:
+        """``--text`` (criteria key ``words``), when each of its words is one run of word
+        characters that the vocabulary narrows by: a report then contains the word exactly
+        when one of its words does, as written, which FTS5 looks up (_containing)."""
+        if not need.texts:
+            return frozenset()
+        from oigcli.query.search import runs
+
+        with self._reading():
+            for text in need.texts:
+                if runs(text) != [text] or self._containing(text) is None:
+                    return frozenset()
+        return frozenset({"words"})
 
     def numbers(self) -> list[str]:
         with self._reading():
@@ -354,7 +369,13 @@ class Index:
         """An FTS5 query that finds every report whose text contains ``text`` (and maybe
         more), or None when the text cannot narrow. Each part of it made of word
         characters lies inside one word of a report that contains it, so the report has
-        one of the vocabulary's words that contain the part."""
+        one of the vocabulary's words that contain the part, as written (not a stem).
+        Remembered: decides and _where both ask."""
+        if text not in self._contained:
+            self._contained[text] = self._look_up(text)
+        return self._contained[text]
+
+    def _look_up(self, text: str) -> str | None:
         from oigcli.query.search import runs
 
         alternatives = []
@@ -375,7 +396,8 @@ class Index:
             alternatives.append(" OR ".join(_quoted(term) for term in found))
         if not alternatives:
             return None
-        return " AND ".join(f"({a})" for a in alternatives)
+        written = " ".join(COLUMNS)
+        return " AND ".join(f"{{{written}}} : ({a})" for a in alternatives)
 
 
 NOTHING = ""
