@@ -143,6 +143,8 @@ class Reports:
         self._environ = os.environ if environ is None else environ
         self._read_stdin = False
         self._folder: tuple[Path | None, str | None] | None = None
+        self.answered: str | None = None
+        """What the last query was answered from, for --verbose (None: nothing to say)."""
         self._open_pages: list[Page] = []
 
     # --- the dataset ----------------------------------------------------------------------
@@ -188,7 +190,9 @@ class Reports:
             self._read_stdin = True
             if stdin is None:
                 stdin = sys.stdin
-        return source.open(self.location, stdin, self.cache_folder()[0], self.skip_invalid)
+        opened = source.open(self.location, stdin, self.cache_folder()[0], self.skip_invalid)
+        self.answered = source.describe(opened, self.cache_folder()[0])
+        return opened
 
     # --- what the CLI's commands ask ----------------------------------------------------
 

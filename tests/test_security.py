@@ -735,7 +735,7 @@ def test_the_cache_is_kept_within_its_size_limit(tmp_path: Path) -> None:
         os.utime(where, ns=(n * 10**9, n * 10**9))  # used in this order, oldest first
         made.append(where)
     size = made[0].stat().st_size
-    removed = index_builder.prune(_cache(), keep=made[0], max_bytes=2 * size)
+    removed = index_builder.prune(_cache(), keep=made[0], max_bytes=2 * size, kept_seconds=0)
     assert removed == [made[1], made[2]]  # the least recently used, never the one kept
     assert made[0].exists() and made[3].exists()
 

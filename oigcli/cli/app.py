@@ -260,6 +260,8 @@ def asking(env: Environment, io: InOut) -> "Iterator[api.Reports]":
     reports = open_reports(env, io, path)
     try:
         yield reports
+        if reports.answered:
+            env.note(reports.answered)
     except DatasetError as exc:
         if io.data is None and path is not None:  # the path came from the environment
             raise DatasetError(_from_environment(str(exc), path)) from None

@@ -30,6 +30,7 @@ from oigcli.cli.options import (
     IN_OUT,
     OUTPUT_ONLY,
     PAGED_DATA,
+    PRINTED,
     TITLE,
     InOut,
     TitleOption,
@@ -240,6 +241,72 @@ def index_command(
         note = api.Reports(path, environ=env.environ).index()
         if note is not None:
             env.error(f"Note: {note}")
+
+
+class CacheAction(str, Enum):
+    list = "list"
+    clear = "clear"
+
+
+CACHE_FIELDS = ("dataset", "exists", "reports", "bytes", "built", "last_used", "index")
+CACHE_COLUMNS = ("dataset", "exists", "reports", "size", "built", "last_used")
+"""A table's columns: the size in MB rather than bytes, and no file name."""
+
+
+@app.command(
+    "cache",
+    epilog=epilog(
+        "oigcli cache",
+        "oigcli cache --json | jq 'map(.bytes) | add'",
+        "oigcli cache clear",
+        "OIGCLI_CACHE_MAX=20G oigcli index inspectors-general/data",
+        status="Exit status: 0 done (clear: every index removed), 2 a usage error\n"
+        "(OIGCLI_CACHE_MAX is not a size), 4 the cache cannot be used, or clear\n"
+        "left an index that a query is reading or a builder is writing.",
+    ),
+)
+@PRINTED.adds
+def cache_command(
+    ctx: typer.Context,
+    io: InOut,
+    action: Annotated[
+        CacheAction,
+        typer.Argument(
+            help="list (the default): each index with its dataset, reports, size, when it "
+            "was built and last used; clear: remove them all.",
+            show_default=False,
+        ),
+    ] = CacheAction.list,
+) -> None:
+    """List or clear the indexes in the cache.
+
+    A large dataset is indexed in your cache ($XDG_CACHE_HOME/oigcli, else
+    ~/.cache/oigcli) after a first query reads it; later queries answer from the
+    index while the dataset is as it was. Indexes past OIGCLI_CACHE_MAX (12G by
+    default; 500M, 1.5T) are removed, least recently used first, but never one in
+    use or built in the last hour.
+    """
+    from oigcli.sources import source
+
+    env = env_for(ctx, io)
+    cap, cache = source.cache_inventory(env.environ)
+    if action is CacheAction.clear:
+        removed, left = source.clear_cache(cache)
+        if left:
+            raise OutputError(
+                f"{left} index{'es' if left != 1 else ''} in use (a query reading it, or a "
+                f"builder writing it) left in {cache}; {removed} removed: try again later"
+            )
+        return
+    rows = source.cached(cache)
+    shown = printer(env, io)
+    if shown.people:
+        rows = [{**row, "size": f"{row['bytes'] / 1e6:,.0f} MB"} for row in rows]
+    fields = shown.fields(None, CACHE_COLUMNS, CACHE_FIELDS)
+    shown.rows(rows, fields, True, lambda: f"No index in {cache}.")
+    if shown.people and rows:
+        used = sum(row["bytes"] for row in rows) / 1e6
+        env.error(f"{len(rows)} in {cache}: {used:,.0f} MB of at most {cap / 1e6:,.0f} MB.")
 
 
 class BriefFormat(str, Enum):

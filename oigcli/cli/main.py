@@ -29,7 +29,7 @@ def _datasets() -> None:
 
 MODULES: tuple[tuple[tuple[str, ...], Callable[[], None]], ...] = (
     (("list", "show", "open", "filter", "search", "stats"), _queries),
-    (("validate", "diff", "export", "index", "report", "schema", "help"), _datasets),
+    (("validate", "diff", "export", "index", "cache", "report", "schema", "help"), _datasets),
 )
 """Each command module and the commands it registers, in the order help lists them
 (tests/test_cli.py checks the names against what each module registers)."""

@@ -441,6 +441,22 @@ TitleOption = Annotated[
 TITLE = "Inspector General reports"
 
 
+def _build_printed(**values: Any) -> InOut:
+    return _build_in_out(data=None, no_cache=False, verbose=False, skip_invalid=False, **values)
+
+
+PRINTED = OptionGroup(
+    "io",
+    {
+        name: IN_OUT.options[name]
+        for name in ("format", "json_flag", "table_format", "color", "no_pager", "raw_cells", "bom")
+    },
+    _build_printed,
+    last=True,
+)
+"""How the output is printed, for a command that reads no dataset (``cache``)."""
+
+
 def _build_output_only(**values: Any) -> InOut:
     return _build_in_out(data=None, **values)
 

@@ -30,9 +30,36 @@ from typing import NamedTuple
 
 PRIVATE = 0o700
 FILE_MODE = 0o600
-MAX_BYTES = 5 << 30
+MAX_BYTES = 12 << 30
 """Indexes beyond this many bytes in all are removed, least recently used first (the one
-just built is always kept, whatever its size)."""
+just built is always kept, whatever its size): by default room for two indexes of the
+whole inspectors-general archive (about 4.5 GB each: today's copy and yesterday's, as the
+README's cron recipe keeps them) and the files a person queries. OIGCLI_CACHE_MAX sets it."""
+KEPT_SECONDS = 3600
+"""An index built less than this long ago is not removed to make room (nor one in use)."""
+UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def max_bytes(environ: Mapping[str, str]) -> int:
+    """The cache's cap: OIGCLI_CACHE_MAX (``500M``, ``12G``, ``1.5T``, or bytes; K, M, G
+    and T are powers of 1024, with or without a trailing B or iB), MAX_BYTES when it is
+    unset or empty. ValueError, with a message for a person, when it cannot be read."""
+    text = environ.get("OIGCLI_CACHE_MAX", "").strip()
+    if not text:
+        return MAX_BYTES
+    number, unit = text.upper(), ""
+    for suffix in ("IB", "B"):
+        if number.endswith(suffix) and number[: -len(suffix)][-1:] in "KMGT":
+            number = number[: -len(suffix)]
+    if number[-1:] in "KMGTB":
+        number, unit = number[:-1], number[-1]
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1 << 60 or number.strip() != number or not number:
+        raise ValueError(f"OIGCLI_CACHE_MAX={text!r} is not a size; write it as 500M, 12G or 1.5T")
+    return int(value * UNITS[unit])
 
 
 class Folder(NamedTuple):
@@ -233,6 +260,22 @@ def locked(path: Path, wait: bool = False) -> Iterator[bool]:
         yield True
     finally:
         os.close(fd)
+
+
+def shared(path: Path) -> int | None:
+    """A descriptor holding a shared lock on the lock file at ``path`` (made if missing),
+    held by a query while it reads an index, so that no prune removes it meanwhile; None
+    when it cannot be had (a prune at work: the query then reads the dataset itself)."""
+    try:
+        fd = open_file(path, os.O_RDWR | os.O_CREAT)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def busy(path: Path) -> bool:

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from oigcli.model.errors import OutputError, UsageError
 from oigcli.model.location import Location
 
 if TYPE_CHECKING:
@@ -88,3 +89,48 @@ def cache_for(
     if not worth_indexing(where):
         return Folder(None)
     return folder(environ, create=True)
+
+
+def cache_inventory(environ: Mapping[str, str]) -> tuple[int, Path]:
+    """The cache's cap (OIGCLI_CACHE_MAX) and its folder (``oigcli cache``). UsageError
+    when the cap is not a size; OutputError when the folder cannot be used."""
+    from oigcli.sources.cache import folder, max_bytes
+
+    try:
+        cap = max_bytes(environ)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    found = folder(environ, create=True)
+    if found.path is None:
+        raise OutputError(f"the cache cannot be used: {found.reason}")
+    return cap, found.path
+
+
+def cached(cache: Path) -> list[dict[str, Any]]:
+    """Every index in the cache folder (oigcli.sources.index.builder.holdings)."""
+    from oigcli.sources.index import builder
+
+    return builder.holdings(cache)
+
+
+def clear_cache(cache: Path) -> tuple[int, int]:
+    """Remove every index in the cache folder (oigcli.sources.index.builder.clear)."""
+    from oigcli.sources.index import builder
+
+    return builder.clear(cache)
+
+
+def describe(opened: Source, cache: Path | None) -> str | None:
+    """What --verbose says of the source a query was answered from (None: nothing to
+    say: the bundled data, standard input, --no-cache)."""
+    from oigcli.sources.scan import Scan
+
+    if cache is None:
+        return None
+    if not isinstance(opened, Scan):
+        return f"answered from the index {getattr(opened, 'path', cache)}"
+    return (
+        "read the dataset itself: no index in the cache matches it as it is now (a large "
+        "one is indexed in the background once it has been read whole; oigcli cache lists "
+        "the indexes)"
+    )

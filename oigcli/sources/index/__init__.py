@@ -9,11 +9,14 @@ the same answer:
 - **Which reports.** The index narrows the reports a query reads to candidates; the query
   then decides about each candidate exactly as it does reading the file. Narrowing is by
   report number or id (``show``), by the words of ``search`` (FTS5 holds the very words
-  search counts in titles, summaries and full texts, so it finds exactly the reports that
-  contain them, and their document frequencies; a stemmed word is every word of the
-  vocabulary with its stem), and by the text of ``filter --text`` (a word that is part of
-  a text must be part of one of the dataset's words: the vocabulary gives those). Full
-  texts are kept compressed, for the query to decide with.
+  search counts in titles, summaries and full texts, each also as its stem, so it finds
+  exactly the reports that contain them, and their document frequencies), and by the text
+  of ``filter --text`` (a word that is part of a text must be part of one of the dataset's
+  words: the vocabulary gives those). Full texts are kept compressed, for the query to
+  decide with. Two answers are SQLite's whole: a search in its own order (``Index.rank``:
+  FTS5's bm25(), which search.Ranking computes alike, and the tiers from the titles'
+  index; only the page's reports are read), and a ``--text`` of whole word runs
+  (``Index.decides``: a report contains such a word exactly when one of its words does).
 - **Only the file it was made from.** An index records its dataset's identity: the real
   path, device, inode, size, modification and change times (nanoseconds), and a
   fingerprint of the content (a hash of the size and 16 blocks spread over the file; the

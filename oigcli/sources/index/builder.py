@@ -6,6 +6,7 @@ reading what it identified), pruning the cache, and ``oigcli index``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import json
 import os
@@ -15,15 +16,16 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import oigcli
 from oigcli.load import dataset
 from oigcli.load.members import Stat
-from oigcli.model.errors import DatasetError, OutputError
+from oigcli.model.errors import DatasetError, OutputError, UsageError
 from oigcli.model.location import Location
 from oigcli.model.schema import Report
 from oigcli.sources.cache import (
+    KEPT_SECONDS,
     MAX_BYTES,
     busy,
     folder,
@@ -35,6 +37,7 @@ from oigcli.sources.cache import (
     remove,
     write_private,
 )
+from oigcli.sources.cache import max_bytes as cache_cap
 from oigcli.sources.index.identity import (
     MIN_BYTES,
     Identity,
@@ -133,7 +136,11 @@ def build_in_background(path: str, cache: Path) -> None:
 
 
 def build(
-    path: str | Location, cache: Path, settle: bool = True, wait: bool = False
+    path: str | Location,
+    cache: Path,
+    settle: bool = True,
+    wait: bool = False,
+    max_bytes: int = MAX_BYTES,
 ) -> Path | None:
     """Make the index of the dataset file at ``path`` unless a matching one exists.
     Returns the index's path, or None when none was made: the file is not worth indexing,
@@ -145,7 +152,8 @@ def build(
     the module's documentation), never longer than that, even for a file whose times are
     in the future; tests that make a file and index it at once turn it off. ``wait``
     waits for a builder already at work on the file (and then finds its index) instead
-    of leaving the work to it."""
+    of leaving the work to it. ``max_bytes``: the cache's cap, which a new index may
+    make the cache prune to (cache.max_bytes)."""
 
     path = Location.of(path)  # classified once: every step below is of the same dataset
     identity = identify(path)
@@ -169,7 +177,7 @@ def build(
             existing.close()
             return target
         made = _make(path, identity, target)
-    prune(cache, keep=target if made else None)
+    prune(cache, keep=target if made else None, max_bytes=max_bytes)
     return target if made else None
 
 
@@ -212,12 +220,19 @@ def _make(path: Location, identity: Identity, target: Path) -> bool:
 SUFFIXES = (".sqlite3", ".tmp", ".lock", ".skip", ".new")
 
 
-def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -> list[Path]:
+def prune(
+    cache: Path,
+    keep: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    kept_seconds: float = KEPT_SECONDS,
+) -> list[Path]:
     """Remove what no query can use, each only under its lock (so no builder at work loses
-    anything): the index or marker of a file that no longer exists, a temporary file left
-    by a builder that died, and then a lock file with nothing left to guard. Then, while
-    the indexes take more than ``max_bytes`` (cache.MAX_BYTES), the least recently used
-    are removed, but never ``keep``. Returns what was removed."""
+    anything, and no query reading an index loses it): the index or marker of a file that
+    no longer exists, a temporary file left by a builder that died, and then a lock file
+    with nothing left to guard. Then, while the indexes take more than ``max_bytes``, the
+    least recently used are removed, but never ``keep``, one in use, nor one built less
+    than ``kept_seconds`` ago (today's archive is not evicted while tomorrow's builds).
+    Returns what was removed."""
 
     removed: list[Path] = []
     try:
@@ -241,23 +256,45 @@ def prune(cache: Path, keep: Path | None = None, max_bytes: int | None = None) -
                     removed.append(path)
             if not any(os.path.lexists(cache / f"{stem}{s}") for s in (".sqlite3", ".skip")):
                 remove(lock)  # nothing to guard; under its lock, so nobody is inside
-    removed += _limit(cache, keep, MAX_BYTES if max_bytes is None else max_bytes)
+    removed += _limit(cache, keep, max_bytes, time.time() - kept_seconds)
     return removed
+
+
+def _meta_of(index_file: Path) -> dict[str, object]:
+    """An index's meta values, but its long lists ({} when it cannot be read as one)."""
+    import sqlite3
+
+    if not regular(index_file):
+        return {}
+    try:
+        with contextlib.closing(read_only(index_file)) as connection:
+            found = connection.execute(
+                "SELECT key, value FROM meta WHERE key NOT IN ('numbers', 'values', 'tree')"
+            )
+            return dict(found.fetchall())
+    except sqlite3.Error:
+        return {}
+
+
+def _built(meta: Mapping[str, object]) -> float:
+    """When an index was built (seconds since the epoch; 0 when it does not say)."""
+    built = meta.get("built")
+    return float(built) if isinstance(built, (int, float)) else 0.0
+
+
+def _source_of(meta: Mapping[str, object]) -> str | None:
+    """The path of the dataset an index was made of, from its meta."""
+    try:
+        source = json.loads(str(meta["identity"]))["path"]
+    except (TypeError, ValueError, KeyError):
+        return None
+    return source if isinstance(source, str) else None
 
 
 def _source_exists(index_file: Path) -> bool:
     """Whether the dataset an index was made of still exists (False: not a usable index)."""
-    import sqlite3
-
-    if not regular(index_file):
-        return False
-    try:
-        with contextlib.closing(read_only(index_file)) as connection:
-            (text,) = connection.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
-        source = json.loads(text)["path"]
-    except (sqlite3.Error, TypeError, ValueError, KeyError):
-        return False
-    return isinstance(source, str) and os.path.exists(source)
+    source = _source_of(_meta_of(index_file))
+    return source is not None and os.path.exists(source)
 
 
 def _marked_source_exists(marker: Path) -> bool:
@@ -268,8 +305,9 @@ def _marked_source_exists(marker: Path) -> bool:
     return isinstance(source, str) and os.path.exists(source)
 
 
-def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
-    """Remove the least recently used indexes until they fit in ``max_bytes``."""
+def _limit(cache: Path, keep: Path | None, max_bytes: int, built_before: float) -> list[Path]:
+    """Remove the least recently used indexes until they fit in ``max_bytes``: those not
+    in use, and built before ``built_before``."""
 
     found = []
     for path in cache.glob("*.sqlite3"):
@@ -284,9 +322,9 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int) -> list[Path]:
     for _, size, path in sorted(found):
         if total <= max_bytes:
             break
-        if path == keep:
+        if path == keep or _built(_meta_of(path)) > built_before:
             continue
-        with locked(_companion(path, ".lock")) as held:
+        with locked(_companion(path, ".lock")) as held:  # not held: in use, or building
             if held:
                 remove(path)
                 removed.append(path)
@@ -410,6 +448,73 @@ def _sync_directory(folder: Path) -> None:
         os.close(fd)
 
 
+def _cap(environ: Mapping[str, str]) -> int:
+    """The cache's cap (cache.max_bytes); UsageError when OIGCLI_CACHE_MAX is not a size."""
+    try:
+        return cache_cap(environ)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def holdings(cache: Path) -> list[dict[str, Any]]:
+    """Every index in the cache (``oigcli cache``), most recently used first: the dataset
+    it was made of and whether that still exists, its reports, its size in bytes, when it
+    was built and last used (its modification time, which each query it answers sets),
+    and its file."""
+    found: list[tuple[int, str]] = []  # (last use, file): the order, to the nanosecond
+    rows: list[dict[str, Any]] = []
+    for path in cache.glob("*.sqlite3"):
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            continue
+        meta = _meta_of(path)
+        source = _source_of(meta)
+        reports = meta.get("reports")
+        found.append((info.st_mtime_ns, str(path)))
+        rows.append(
+            {
+                "dataset": source,
+                "exists": source is not None and os.path.exists(source),
+                "reports": reports if isinstance(reports, int) else None,
+                "bytes": info.st_size,
+                "built": _moment(_built(meta)) if _built(meta) else None,
+                "last_used": _moment(info.st_mtime),
+                "index": str(path),
+            }
+        )
+    order = sorted(range(len(rows)), key=found.__getitem__, reverse=True)
+    return [rows[i] for i in order]
+
+
+def _moment(seconds: float) -> str:
+    """A time as ISO 8601 in UTC, to the second."""
+    return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clear(cache: Path) -> tuple[int, int]:
+    """Remove every index from the cache, with its lock, marker and leftovers, each under
+    its lock (``oigcli cache clear``). Returns how many indexes were removed, and how many
+    were left because a query is reading them or a builder is at work on them."""
+    try:
+        names = [p.name for p in cache.iterdir() if p.name.endswith(SUFFIXES)]
+    except OSError:
+        return 0, 0
+    removed = left = 0
+    for stem in sorted({name.split(".", 1)[0] for name in names}):
+        index = cache / f"{stem}.sqlite3"
+        with locked(cache / f"{stem}.lock") as held:
+            if not held:
+                left += os.path.lexists(index)
+                continue
+            removed += os.path.lexists(index)
+            for suffix in (".sqlite3", ".tmp", ".skip", ".new", ".skip.new", ".lock"):
+                remove(cache / f"{stem}{suffix}")  # the lock last: nobody is inside
+    return removed, left
+
+
 def index_now(path: str | Location, environ: Mapping[str, str]) -> str | None:
     """Index the dataset at ``path`` now, in the cache queries use (``oigcli index``),
     waiting for a builder already at work on it. None when it has an index; a note for a
@@ -417,11 +522,12 @@ def index_now(path: str | Location, environ: Mapping[str, str]) -> str | None:
     Raises OutputError when the cache cannot be used, DatasetError when the dataset
     cannot be indexed."""
 
+    cap = _cap(environ)
     cache = folder(environ, create=True)
     if cache.path is None:
         raise OutputError(f"the cache cannot be used: {cache.reason}")
     dataset = Location.of(path)
-    if build(dataset, cache.path, wait=True) is not None:
+    if build(dataset, cache.path, wait=True, max_bytes=cap) is not None:
         return None
     path = str(dataset.path)  # (what the messages name)
     if identify(dataset) is None:
@@ -453,7 +559,11 @@ def main(argv: Sequence[str]) -> int:
     with contextlib.suppress(OSError):
         os.chdir("/")  # hold no folder of the user's (it could not be unmounted)
         os.nice(10)  # the user's foreground work comes first
-    made = [build(path, cache) is not None for path in arguments[2:]]
+    try:
+        cap = cache_cap(os.environ)
+    except ValueError:  # a query said so under --verbose; here, nobody to tell
+        cap = MAX_BYTES
+    made = [build(path, cache, max_bytes=cap) is not None for path in arguments[2:]]
     return 0 if all(made) else 1
 
 

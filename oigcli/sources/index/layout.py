@@ -5,6 +5,7 @@ that fills a new one. The reader (``reader``) and the builder (``builder``) shar
 from __future__ import annotations
 
 import json
+import time
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -213,6 +214,7 @@ class Writer:
                 ("identity", identity_text(identity)),
                 ("reports", self.count),
                 ("tokens", self.total_tokens),
+                ("built", time.time()),
                 ("numbers", json.dumps(self.numbers)),
                 ("values", json.dumps({k: sorted(v) for k, v in self.noted.items()})),
             ],

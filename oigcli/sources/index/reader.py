@@ -17,7 +17,7 @@ from oigcli.model.errors import DatasetError
 from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.query.criteria import NOTED
-from oigcli.sources.cache import regular, remove
+from oigcli.sources.cache import regular, remove, shared
 from oigcli.sources.index.identity import (
     identify,
     identity_text,
@@ -87,9 +87,14 @@ class Index:
     """An open index that matches its dataset file as it is now: the source
     (oigcli.sources.source.Source) that answers from SQLite."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, meta: dict[str, Any], use: int
+    ) -> None:
         self.connection = connection
         self.path = path
+        self._use = use
+        """The shared lock held while the index is read (cache.shared): no prune removes
+        an index in use."""
         self._contained: dict[str, str | None] = {}
         self.reports = int(meta["reports"])
         self.tokens = int(meta["tokens"])
@@ -107,6 +112,9 @@ class Index:
 
     def close(self) -> None:
         self.connection.close()
+        if self._use >= 0:
+            use, self._use = self._use, -1
+            os.close(use)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
@@ -447,9 +455,13 @@ def open_index(path: str | Location, cache: Path) -> Index | None:
     identity = None if folder else identify(path)
     if identity is None and not folder:
         return None
+    use = shared(where.with_suffix(".lock"))
+    if use is None:  # a prune is removing it: read the dataset itself
+        return None
     try:
         connection = read_only(where)
     except sqlite3.Error:
+        os.close(use)
         return None
     try:
         (pages,) = connection.execute("PRAGMA page_count").fetchone()
@@ -465,10 +477,12 @@ def open_index(path: str | Location, cache: Path) -> Index | None:
             or meta["identity"] != identity_text(identity)
         ):
             connection.close()
+            os.close(use)
             return None
-        opened = Index(connection, where, meta)
+        opened = Index(connection, where, meta, use)
     except (sqlite3.Error, KeyError, ValueError, TypeError, OverflowError):
         connection.close()
+        os.close(use)
         remove(where)
         return None
     with contextlib.suppress(OSError, NotImplementedError):  # used now: pruned last
