@@ -82,6 +82,13 @@ def tokens(folded: str) -> int:
     return marked.count(b" a") + marked.startswith(b"a")
 
 
+def separated(folded: str) -> str:
+    """``folded`` with each character outside ASCII that is not a word character made a
+    space: a tokenizer that splits at ASCII's other characters, as FTS5's ascii one does,
+    then finds exactly its ``runs``, without a list of them being made."""
+    return folded if folded.isascii() else _OTHER.sub(" ", folded)
+
+
 def _spaced(folded: str) -> bytes:
     """``folded`` in UTF-8, every character outside ASCII that is not a word character
     made a space (so that what is left outside words is ASCII, which a byte table maps)."""

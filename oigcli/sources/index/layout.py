@@ -51,18 +51,21 @@ def pack(text: str) -> bytes:
 class _Stems(dict[str, str]):
     """Each word's stem, remembered (prose repeats its words); forgotten all at once past
     MAX_STEMS, so that an archive's millions of distinct words keep the builder's memory
-    flat."""
+    flat. ``new``: the words first seen since it was last emptied (the vocabulary, once
+    each but for a word seen again after the stems were forgotten)."""
 
     MAX_STEMS = 200_000
 
     def __init__(self, stem: Callable[[str], str]) -> None:
         super().__init__()
         self.stem = stem
+        self.new: set[str] = set()
 
     def __missing__(self, word: str) -> str:
         if len(self) >= self.MAX_STEMS:
             self.clear()
         found = self[word] = self.stem(word)
+        self.new.add(word)
         return found
 
 
@@ -109,15 +112,14 @@ class Writer:
     BATCH = 1000
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        from oigcli.query.search import runs, stem
+        from oigcli.query.search import runs, separated, stem
 
-        self.runs = runs
+        self.runs, self.separated = runs, separated
         self.connection = connection
         self.count = 0
         self.total_tokens = 0
-        self.vocabulary: set[str] = set()
-        """The distinct words of the batch (the table keeps them all)."""
         self.stems = _Stems(stem)
+        """Each word's stem; its ``new`` words are the batch's new vocabulary."""
         self.rows: list[tuple[Any, ...]] = []
         """Every report's row: written at the end, in the default order."""
         self.texts: list[tuple[Any, ...]] = []
@@ -151,13 +153,11 @@ class Writer:
         for name, items in self.items.items():
             items.extend((number, item, item.casefold()) for item in dict.fromkeys(report[name]))
         title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
-        runs = self.runs
-        found = [runs(title.casefold()), runs(summary.casefold()), runs(text.casefold())]
+        folded = [title.casefold(), summary.casefold(), text.casefold()]
+        found = [self.runs(each) for each in folded]
         stem = self.stems.__getitem__
-        for each in found:
-            self.vocabulary.update(each)
-            self.total_tokens += len(each)
-        written = [" ".join(each) for each in found]
+        self.total_tokens += sum(map(len, found))
+        written = [self.separated(each) for each in folded]  # FTS5 splits it as runs do
         stemmed = [" ".join(map(stem, each)) for each in found]
         self.texts.append((number, *written, *stemmed))
         self.heads.append((number, written[0], written[1], stemmed[0], stemmed[1]))
@@ -177,15 +177,14 @@ class Writer:
             " VALUES (?, ?, ?, ?, ?)",
             self.heads,
         )
-        execute(
-            "INSERT OR IGNORE INTO vocabulary VALUES (?)", ((w,) for w in sorted(self.vocabulary))
-        )
+        new = self.stems.new
+        execute("INSERT OR IGNORE INTO vocabulary VALUES (?)", ((w,) for w in sorted(new)))
         for name, items in self.items.items():
             execute(f'INSERT INTO "{name}" VALUES (?, ?, ?)', items)
             items.clear()
         for batch in (self.summaries, self.texts, self.heads, self.bodies):
             batch.clear()
-        self.vocabulary.clear()
+        new.clear()
 
     def finish(self, identity: Identity) -> None:
         self.flush()
