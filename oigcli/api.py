@@ -269,16 +269,18 @@ class Reports:
             for report in source.rows(need):  # all of them, or those with every term
                 ranking.pick(report)
             notes = _notes(source, criteria)
-        hits = ranking.hits()
-        newest = {id(r): i for i, r in enumerate(query.newest_first(h.report for h in hits))}
-        hits.sort(key=lambda h: (-h.tier[0], -h.tier[1], -h.score, newest[id(h.report)]))
-        rows = [{**hit.report, "score": _score(hit.score)} for hit in hits]
-        excerpts = {id(row): hit.excerpt for row, hit in zip(rows, hits, strict=True)}
-        sortable = (*SORTABLE, "score")
-        if shape.sort:
-            rows = query.sort_rows(rows, query.parse_sort(shape.sort, sortable))
-        matched = len(rows)
-        rows = query.page(rows, shape.offset, shape.limit)
+        hits = ranking.hits()  # in search's order, each report still packed
+        matched = len(hits)
+        if shape.sort:  # every row, to sort them
+            rows = [{**hit.report, "score": _score(hit.score)} for hit in hits]
+            excerpts = {id(row): hit.excerpt for row, hit in zip(rows, hits, strict=True)}
+            rows = query.sort_rows(rows, query.parse_sort(shape.sort, (*SORTABLE, "score")))
+            rows = query.page(rows, shape.offset, shape.limit)
+        else:  # only the page's reports unpacked
+            end = None if shape.limit is None else shape.offset + shape.limit
+            shown = hits[shape.offset : end]
+            rows = [{**hit.report, "score": _score(hit.score)} for hit in shown]
+            excerpts = {id(row): hit.excerpt for row, hit in zip(rows, shown, strict=True)}
         for row in rows:  # snippets for the rows shown only: they cost more
             row["snippet"] = engine.snippet(row, pattern, excerpts[id(row)])
         return Selection(Page(iter(rows), 0, matched=matched), chosen, shape, notes)

@@ -324,7 +324,6 @@ def test_sqlite_ranks_as_the_scan_does_to_the_last_bit(
     (search.Ranking, from Python) are the same floats, so ties and order agree."""
     from oigcli.query import search
     from oigcli.query.criteria import Criteria
-    from oigcli.query.rows import newest_first
 
     with tempfile.TemporaryDirectory() as folder, _cache_home(folder) as cache:
         path = write_file(Path(folder), json.dumps(reports))
@@ -348,8 +347,6 @@ def test_sqlite_ranks_as_the_scan_does_to_the_last_bit(
                 for report in reports:
                     ranking.pick({**report, "text": report.get("text")})
                 hits = ranking.hits()
-                newest = {id(r): i for i, r in enumerate(newest_first(h.report for h in hits))}
-                hits.sort(key=lambda h: (-h.tier[0], -h.tier[1], -h.score, newest[id(h.report)]))
                 assert from_sql == [(h.report["id"], h.score) for h in hits]
                 assert ranked.matched == len(hits)
 

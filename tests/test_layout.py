@@ -255,7 +255,7 @@ DEFERRED = {
     ("oigcli.output.writers", "csv"): "csv and tsv only",
     ("oigcli.output.writers", "tempfile"): "writing a file (export, --output) only",
     ("oigcli.output.writers", "orjson"): "optional: the json module without it",
-    ("oigcli.sources.scan", "orjson"): "optional: reports held as they are without it",
+    ("oigcli.query.rows", "orjson"): "optional: reports held as they are without it",
     ("oigcli.sources.index.reader", "orjson"): "optional: the json module without it",
     ("oigcli.sources.index.reader", "oigcli.query.search"): "search and --text only",
     ("oigcli.sources.index.reader", "oigcli.query.stats"): "stats only",

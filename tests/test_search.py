@@ -35,7 +35,13 @@ def search(reports: list[dict[str, Any]], query: Query) -> list[Hit]:
 
 
 def _doc(number: str, title: str, summary: str | None = None) -> dict[str, Any]:
-    return {"report_number": number, "title": title, "summary": summary}
+    return {
+        "report_number": number,
+        "title": title,
+        "summary": summary,
+        "fiscal_year": 2021,
+        "issue_date": None,
+    }
 
 
 def _numbers(reports: list[dict[str, Any]], text: str) -> list[str]:

@@ -36,6 +36,7 @@ from typing import Any
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
 from oigcli.model.text import MAX_TERMS
+from oigcli.query.rows import newness, packed, unpacked
 
 TITLE_WEIGHT = 4.0
 SUMMARY_WEIGHT = 1.0
@@ -49,8 +50,9 @@ MIN_IDF = 1e-6
 SNIPPET_WORDS = 20
 SNIPPET_LEAD = 6
 """Words of context kept before the first match in a snippet."""
-EXCERPT = 600
-"""Characters of a report's text kept on each side of its first match, for a snippet."""
+EXCERPT = 300
+"""Characters of a report's text kept on each side of its first match, for a snippet (of
+SNIPPET_WORDS words: a few dozen characters each)."""
 
 _WORD = re.compile(r"\w+")
 _OTHER = re.compile(r"[^\w\x00-\x7f]")
@@ -309,12 +311,17 @@ def _bounded(text: str, count: int) -> None:
 
 @dataclass(frozen=True)
 class Hit:
-    report: Report
+    held: str | Report
+    """The report, as rows.packed holds it (``report`` gives it back)."""
     score: float
     tier: tuple[int, int] = (0, 0)
     """How many of the query's terms are in the title, and in the title or summary."""
     excerpt: str | None = None
     """The part of the report's text around its first match, when the text is not kept."""
+
+    @property
+    def report(self) -> Report:
+        return unpacked(self.held)
 
 
 Counts = tuple[int, int, int]
@@ -350,7 +357,9 @@ class Ranking:
             self._may_occur: Callable[[str], bool] = lambda folded: word in folded
         else:
             self._may_occur = lambda folded: any(all(w in folded for w in g) for g in groups)
-        self.found: list[tuple[Report, list[Counts], int, str | None]] = []
+        self.found: list[tuple[str | Report, list[Counts], int, str | None, Any]] = []
+        """Each match: the report as rows.packed holds it (a third of the memory), how
+        often each term occurs in it, its length, its excerpt and its rows.newness."""
         self._pattern: re.Pattern[str] | None = None
 
     def preset(self, reports: int, total_tokens: int, df: list[int]) -> None:
@@ -401,21 +410,25 @@ class Ranking:
                 at = first.start()
                 excerpt = text[max(0, at - EXCERPT) : at + EXCERPT]
             report = {**report, TEXT: None}
-        self.found.append((report, counts, size, excerpt))
+        self.found.append((packed(report), counts, size, excerpt, newness(report)))
         return report
 
     def hits(self) -> list[Hit]:
-        """The kept reports with their scores, best first (ties: the order they came in)."""
+        """The kept reports with their scores, best first: by tier, then score, then
+        newest first (rows.NEWEST_FIRST), then the order they came in. Each report is
+        still held packed: ``Hit.report`` gives it back, for the rows of a page."""
         average = bm25_average(self.reports, self.total_tokens)
         idf = [bm25_idf(self.reports, d) for d in self.df]
         phrases = self.query.phrases
         hits = []
-        for report, counts, size, excerpt in self.found:
+        order = []
+        for held, counts, size, excerpt, new in self.found:
             score = bm25(counts, idf, phrases, size, average)
             tier = (sum(c[0] > 0 for c in counts), sum(c[0] + c[1] > 0 for c in counts))
-            hits.append(Hit(report, score, tier, excerpt))
-        hits.sort(key=lambda h: (h.tier, h.score), reverse=True)
-        return hits
+            hits.append(Hit(held, score, tier, excerpt))
+            order.append((tier, score, new))
+        ranks = sorted(range(len(hits)), key=order.__getitem__, reverse=True)  # stable
+        return [hits[i] for i in ranks]
 
 
 def bm25_average(reports: int, total_tokens: int) -> float:

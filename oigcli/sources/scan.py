@@ -21,7 +21,7 @@ from oigcli.model.errors import DatasetError
 from oigcli.model.location import Location
 from oigcli.model.schema import TEXT
 from oigcli.query.criteria import NOTED
-from oigcli.query.rows import Newest, newest_first, newness
+from oigcli.query.rows import Newest, newness, packed, unpacked
 
 if TYPE_CHECKING:
     from oigcli.model.schema import Report
@@ -139,31 +139,20 @@ class Scan:
 
 def _newest_first(reports: Iterator[Report]) -> Iterator[Report]:
     """query.newest_first of every report, holding each while the rest are read as its
-    compact JSON (orjson) rather than as Python objects, which take twice the memory; each
-    is decoded again as it is given. A report orjson cannot encode (a lone surrogate, an
-    integer past 64 bits) is held as it is."""
-    try:
-        from orjson import dumps, loads
-    except ImportError:  # orjson is a dependency; without it, the reports as they are
-        return iter(newest_first(reports))
+    compact JSON (query.rows.packed) rather than as Python objects, which take twice the
+    memory; each is decoded again as it is given."""
     held: list[tuple[tuple[Any, ...], str | Report] | None] = []
     for report in reports:
-        packed: str | Report
-        try:  # as text: orjson's bytes each hold a buffer of several KB
-            packed = dumps(report).decode()
-        except TypeError:  # orjson.JSONEncodeError
-            packed = report
-        held.append((newness(report), packed))
+        held.append((newness(report), packed(report)))
     held.sort(key=_first, reverse=True)  # stable: ties stay in the file's order
 
-    def unpacked() -> Iterator[Report]:
+    def given() -> Iterator[Report]:
         for i, entry in enumerate(held):
             held[i] = None  # let each go once given
             assert entry is not None
-            packed = entry[1]
-            yield loads(packed) if isinstance(packed, str) else packed
+            yield unpacked(entry[1])
 
-    return unpacked()
+    return given()
 
 
 def _first(entry: tuple[tuple[Any, ...], Any] | None) -> tuple[Any, ...]:
