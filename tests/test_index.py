@@ -972,3 +972,34 @@ def test_each_pushed_down_comparison_answers_as_the_file_does(
         for by in ("component", "tag", "year", "redacted"):
             counted = json.loads(_same(invoke, "stats", "--by", by, *words, "--json", *data))
             assert counted["total"]["reports"] == len(found), words
+
+
+def test_the_builder_holds_a_batch_not_the_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builder's memory is a batch (ended by its reports or its texts' characters)
+    and a few numbers a report: rows go to a temporary table as each batch is written."""
+    from oigcli.load.dataset import read
+    from oigcli.sources.index.identity import Identity
+
+    monkeypatch.setattr(index_layout.Writer, "BATCH_CHARACTERS", 1000)
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    columns = ", ".join(f'"{name}"' for name in index_layout.STORED)
+    lists = "\n".join(index_layout.LIST_TABLE.format(name=name) for name in index_layout.LISTS)
+    connection.executescript(
+        index_layout.SCHEMA.format(columns=columns, lists=lists, tokenizer=index_layout.TOKENIZER)
+    )
+    writer = index_layout.Writer(connection)
+    reports = [  # 600 characters of text each
+        {**r, "report_number": f"{r['report_number']}-{n}", "text": "word " * 120}
+        for n in range(4)
+        for r in REPORTS
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_file(Path(folder), json.dumps(reports))
+        held = []
+        for report in read(path).reports:
+            writer.add(report)
+            held.append(len(writer.rows))
+    assert max(held) <= 2  # a batch of two texts' characters at most, never the dataset
+    writer.finish(Identity("x", 0, 0, 0, 0, 0, "x"))
+    places = [p for (p,) in connection.execute("SELECT place FROM reports ORDER BY newest")]
+    assert sorted(places) == list(range(len(reports)))  # every report, once

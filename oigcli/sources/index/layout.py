@@ -106,10 +106,14 @@ LIST_TABLE = (
 
 
 class Writer:
-    """Writes checked reports into a new index: their texts a batch at a time, and their
-    rows (a few hundred bytes each) at the end, in the default order."""
+    """Writes checked reports into a new index a batch at a time: their texts, and their
+    rows into a temporary table, copied into ``reports`` in the default order at the end.
+    What it holds is a batch and a few numbers a report, whatever the dataset's size."""
 
     BATCH = 1000
+    BATCH_CHARACTERS = 16 << 20
+    """A batch ends at BATCH reports or at this many characters of their texts (a long
+    tail of 300 KB texts would make a batch of a thousand hundreds of MB)."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         from oigcli.query.search import runs, separated, stem
@@ -121,13 +125,19 @@ class Writer:
         self.stems = _Stems(stem)
         """Each word's stem; its ``new`` words are the batch's new vocabulary."""
         self.rows: list[tuple[Any, ...]] = []
-        """Every report's row: written at the end, in the default order."""
+        """The batch's rows, for the temporary table ``staging`` (keyed by place)."""
+        self.characters = 0
         self.texts: list[tuple[Any, ...]] = []
         self.heads: list[tuple[Any, ...]] = []
         self.bodies: list[tuple[int, bytes]] = []
         self.items: dict[str, list[tuple[int, str, str]]] = {name: [] for name in LISTS}
-        marks = ", ".join("?" * (len(STORED) + 5))
-        self.insert_report = f"INSERT INTO reports VALUES ({marks})"
+        marks = ", ".join("?" * (len(STORED) + 4))
+        columns = ", ".join(f'"{name}"' for name in STORED)
+        connection.execute(
+            "CREATE TEMP TABLE staging (place INTEGER PRIMARY KEY, number_key, id_key,"
+            f" inspector_key, {columns})"
+        )
+        self.insert_staged = f"INSERT INTO staging VALUES ({marks})"
         self.lists = [i for i, name in enumerate(STORED) if name in LISTS]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
@@ -163,7 +173,8 @@ class Writer:
         self.heads.append((number, written[0], written[1], stemmed[0], stemmed[1]))
         if report.get(TEXT) is not None:
             self.bodies.append((number, pack(text)))
-        if len(self.summaries) >= self.BATCH:
+        self.characters += len(text) + len(summary)
+        if len(self.summaries) >= self.BATCH or self.characters >= self.BATCH_CHARACTERS:
             self.flush()
 
     def flush(self) -> None:
@@ -182,8 +193,10 @@ class Writer:
         for name, items in self.items.items():
             execute(f'INSERT INTO "{name}" VALUES (?, ?, ?)', items)
             items.clear()
-        for batch in (self.summaries, self.texts, self.heads, self.bodies):
+        execute(self.insert_staged, self.rows)
+        for batch in (self.summaries, self.texts, self.heads, self.bodies, self.rows):
             batch.clear()
+        self.characters = 0
         new.clear()
 
     def finish(self, identity: Identity) -> None:
@@ -191,11 +204,11 @@ class Writer:
         execute = self.connection.execute
         key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
         order = sorted(range(self.count), key=key, reverse=True)
-        rows = self.rows
+        self.newness.clear()
         self.connection.executemany(
-            self.insert_report, ((place, *rows[i]) for place, i in enumerate(order))
+            "INSERT INTO reports SELECT ?, * FROM staging WHERE place = ?", enumerate(order)
         )
-        rows.clear()
+        execute("DROP TABLE staging")
         # each index orders equal keys by rowid, which is the default order
         execute("CREATE UNIQUE INDEX reports_place ON reports (place)")
         execute("CREATE INDEX reports_number ON reports (number_key)")
