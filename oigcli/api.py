@@ -17,6 +17,7 @@ person is told on stderr), so the two cannot disagree.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import sys
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from oigcli.query.compare import Difference
+    from oigcli.query.search import Hit
     from oigcli.sources.protocol import Source
 
 SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
@@ -276,14 +278,11 @@ class Reports:
             excerpts = {id(row): hit.excerpt for row, hit in zip(rows, hits, strict=True)}
             rows = query.sort_rows(rows, query.parse_sort(shape.sort, (*SORTABLE, "score")))
             rows = query.page(rows, shape.offset, shape.limit)
-        else:  # only the page's reports unpacked
+            stream = _snippets(rows, pattern, excerpts)
+        else:  # the page's reports unpacked one at a time, as they are written
             end = None if shape.limit is None else shape.offset + shape.limit
-            shown = hits[shape.offset : end]
-            rows = [{**hit.report, "score": _score(hit.score)} for hit in shown]
-            excerpts = {id(row): hit.excerpt for row, hit in zip(rows, shown, strict=True)}
-        for row in rows:  # snippets for the rows shown only: they cost more
-            row["snippet"] = engine.snippet(row, pattern, excerpts[id(row)])
-        return Selection(Page(iter(rows), 0, matched=matched), chosen, shape, notes)
+            stream = _unpacked(hits[shape.offset : end], pattern)
+        return Selection(Page(stream, 0, matched=matched), chosen, shape, notes)
 
     def summarize(
         self, criteria: Criteria, by: str = "fiscal_year"
@@ -440,6 +439,31 @@ def _snipped(
         row = {**report, "score": _score(score), "snippet": snippet(report, pattern)}
         if not keep_text:
             row[TEXT] = None
+        yield row
+
+
+def _unpacked(hits: list[Hit], pattern: re.Pattern[str]) -> Iterator[Report]:
+    """Search's rows from its ranked hits, each unpacked (and let go) as it is written,
+    with its score and snippet (made for the rows shown only: they cost more)."""
+    from oigcli.query.search import snippet
+
+    waiting = collections.deque(hits)
+    del hits
+    while waiting:
+        hit = waiting.popleft()  # let each go once given
+        row = {**hit.report, "score": _score(hit.score)}
+        row["snippet"] = snippet(row, pattern, hit.excerpt)
+        yield row
+
+
+def _snippets(
+    rows: list[Report], pattern: re.Pattern[str], excerpts: dict[int, str | None]
+) -> Iterator[Report]:
+    """Sorted search rows, each with its snippet as it is written."""
+    from oigcli.query.search import snippet
+
+    for row in rows:
+        row["snippet"] = snippet(row, pattern, excerpts[id(row)])
         yield row
 
 

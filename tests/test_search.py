@@ -378,3 +378,19 @@ def test_a_terms_count_is_its_expressions(text: str, words_: list[str], kind: st
         term = Term(tuple(words_), prefix=kind == "prefix")
         expected = len(re.findall(f"(?={term.expression})", folded))
     assert term.count(folded) == expected
+
+
+def test_a_scan_unpacks_each_match_only_as_it_is_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an index a search holds its matches packed; a row is unpacked as it is
+    written, so a search that prints every match never holds them all as dicts."""
+    import oigcli
+    from oigcli.query import search as engine
+
+    unpacked: list[object] = []
+    real = engine.unpacked
+    monkeypatch.setattr(engine, "unpacked", lambda held: unpacked.append(held) or real(held))
+    with oigcli.open() as reports:
+        rows = reports.search("cbp")
+        first = next(rows)
+        assert first["score"] > 0 and len(unpacked) == 1
+        assert len(list(rows)) == 4 and len(unpacked) == 5
