@@ -254,7 +254,8 @@ class Reports:
         try:
             ranked = None if shape.sort else source.rank(parsed, need, shape.offset, shape.limit)
             if ranked is not None:  # SQL ranked them and keeps the page: streamed from it
-                stream = _snipped(ranked.rows, pattern, keep_text)
+                from_sql = ((report, score, None) for report, score in ranked.rows)
+                stream = _search_rows(from_sql, pattern, keep_text)
                 page = Page(stream, 0, source, matched=ranked.matched)
                 return Selection(page, chosen, shape, _notes(source, criteria))
         except BaseException:
@@ -278,10 +279,11 @@ class Reports:
             excerpts = {id(row): hit.excerpt for row, hit in zip(rows, hits, strict=True)}
             rows = query.sort_rows(rows, query.parse_sort(shape.sort, (*SORTABLE, "score")))
             rows = query.page(rows, shape.offset, shape.limit)
-            stream = _snippets(rows, pattern, excerpts)
+            stream = _search_rows(((r, r["score"], excerpts[id(r)]) for r in rows), pattern)
         else:  # the page's reports unpacked one at a time, as they are written
             end = None if shape.limit is None else shape.offset + shape.limit
-            stream = _unpacked(hits[shape.offset : end], pattern)
+            found = ((h.report, h.score, h.excerpt) for h in _let_go(hits[shape.offset : end]))
+            stream = _search_rows(found, pattern)
         return Selection(Page(stream, 0, matched=matched), chosen, shape, notes)
 
     def summarize(
@@ -429,42 +431,31 @@ def open(
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _snipped(
-    ranked: Iterator[tuple[Report, float]], pattern: re.Pattern[str], keep_text: bool
+def _search_rows(
+    found: Iterable[tuple[Report, float, str | None]],
+    pattern: re.Pattern[str],
+    keep_text: bool = True,
 ) -> Iterator[Report]:
-    """Search's rows from a source that ranked them: each with its score and snippet."""
+    """Search's rows as they are written: each report with its score and its snippet
+    (from ``excerpt``, the text around the first match, when the text is not kept; made
+    for the rows shown only: they cost more), its text dropped unless ``keep_text``."""
     from oigcli.query.search import snippet
 
-    for report, score in ranked:
-        row = {**report, "score": _score(score), "snippet": snippet(report, pattern)}
+    for report, score, excerpt in found:
+        row = {**report, "score": _score(score)}
+        row["snippet"] = snippet(row, pattern, excerpt)
         if not keep_text:
             row[TEXT] = None
         yield row
 
 
-def _unpacked(hits: list[Hit], pattern: re.Pattern[str]) -> Iterator[Report]:
-    """Search's rows from its ranked hits, each unpacked (and let go) as it is written,
-    with its score and snippet (made for the rows shown only: they cost more)."""
-    from oigcli.query.search import snippet
-
+def _let_go(hits: list[Hit]) -> Iterator[Hit]:
+    """The hits in order, each let go once given (a search of every match never holds
+    them all unpacked)."""
     waiting = collections.deque(hits)
     del hits
     while waiting:
-        hit = waiting.popleft()  # let each go once given
-        row = {**hit.report, "score": _score(hit.score)}
-        row["snippet"] = snippet(row, pattern, hit.excerpt)
-        yield row
-
-
-def _snippets(
-    rows: list[Report], pattern: re.Pattern[str], excerpts: dict[int, str | None]
-) -> Iterator[Report]:
-    """Sorted search rows, each with its snippet as it is written."""
-    from oigcli.query.search import snippet
-
-    for row in rows:
-        row["snippet"] = snippet(row, pattern, excerpts[id(row)])
-        yield row
+        yield waiting.popleft()
 
 
 def _score(score: float) -> float:

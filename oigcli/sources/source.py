@@ -123,12 +123,12 @@ def clear_cache(cache: Path) -> tuple[int, int]:
 def describe(opened: Source, cache: Path | None) -> str | None:
     """What --verbose says of the source a query was answered from (None: nothing to
     say: the bundled data, standard input, --no-cache)."""
-    from oigcli.sources.scan import Scan
+    from oigcli.sources.index.reader import Index
 
     if cache is None:
         return None
-    if not isinstance(opened, Scan):
-        return f"answered from the index {getattr(opened, 'path', cache)}"
+    if isinstance(opened, Index):  # (imported already: it was opened)
+        return f"answered from the index {opened.path}"
     return (
         "read the dataset itself: no index in the cache matches it as it is now (a large "
         "one is indexed in the background once it has been read whole; oigcli cache lists "
