@@ -982,11 +982,7 @@ def test_the_builder_holds_a_batch_not_the_dataset(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(index_layout.Writer, "BATCH_CHARACTERS", 1000)
     connection = sqlite3.connect(":memory:", isolation_level=None)
-    columns = ", ".join(f'"{name}"' for name in index_layout.STORED)
-    lists = "\n".join(index_layout.LIST_TABLE.format(name=name) for name in index_layout.LISTS)
-    connection.executescript(
-        index_layout.SCHEMA.format(columns=columns, lists=lists, tokenizer=index_layout.TOKENIZER)
-    )
+    index_layout.create(connection)
     writer = index_layout.Writer(connection)
     reports = [  # 600 characters of text each
         {**r, "report_number": f"{r['report_number']}-{n}", "text": "word " * 120}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -34,16 +34,25 @@ def read_member(path: str, seen: dict[str, Stat] | None = None) -> str:
 
 
 def scan_folder(
-    root: Path, notes: list[str], texts: bool = False, seen: dict[str, Stat] | None = None
+    root: Path,
+    notes: list[str],
+    texts: bool = False,
+    seen: dict[str, Stat] | None = None,
+    only: Sequence[str] | None = None,
 ) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json below ``root``, in path order (``texts``: with the report.txt
     beside it as its ``text``), each read as it is asked for (an archive's texts are
     gigabytes: one at a time is held); problems are added to the list as they are met.
     A link to a folder is followed once: a link back to a folder on the way (a loop) or
     to one read already is skipped, and ``notes`` says so. ``seen`` gets what each file
-    read was (``members.Stat``), for a builder to check against the folder's identity."""
-    folders = sorted((folder for folder, _ in tree_files(str(root), notes)), key=_path_order)
-    if not folders:
+    read was (``members.Stat``), for a builder to check against the folder's identity.
+    ``only``: these folders (relative to ``root``; none walked), in the same order."""
+    if only is None:
+        found = (folder for folder, _ in tree_files(str(root), notes))
+    else:
+        found = (str(root) if f == "." else os.path.join(str(root), f) for f in only)
+    folders = sorted(found, key=path_order)
+    if not folders and only is None:
         raise DatasetError(
             f"{root}: no {SCRAPER_FILE} files in this directory; expected the "
             "inspectors-general layout <root>/<inspector>/<year>/<report_id>/report.json"
@@ -67,7 +76,7 @@ def scan_folder(
     return entries(), problems
 
 
-def _path_order(path: str) -> list[str]:
+def path_order(path: str) -> list[str]:
     """Paths in the order of their parts (``a/x`` before ``a-b/x``), as pathlib sorts."""
     return path.split(os.sep)
 

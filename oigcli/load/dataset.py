@@ -18,7 +18,7 @@ found, each with its place; ``load`` raises ``DatasetError`` naming the first pr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
@@ -54,6 +54,8 @@ class Dataset:
     """The distinct values of each field ``read`` was asked to gather, kept or not."""
     notes: list[str] = field(default_factory=list)
     """What a person should be told of the reading that is no problem (a link loop)."""
+    origin: str = ""
+    """Where the report last given was read (a scraper's report.json: its path)."""
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
@@ -124,6 +126,7 @@ def stream(
     texts: bool = False,
     opened: BinaryIO | None = None,
     seen: dict[str, Stat] | None = None,
+    folders: Sequence[str] | None = None,
 ) -> tuple[Dataset, Iterator[Report]]:
     """The dataset at ``path``, still to be read, and its valid reports, each given as soon
     as it has been read and checked. Once they have all been given, the dataset holds
@@ -132,9 +135,12 @@ def stream(
     (a list field's items). DatasetError as ``read``. ``texts``: a scraper's report.txt
     files are read too, each into its report's ``text``, and a report without one has
     it null (otherwise no report has a ``text`` unless its record carries one: most
-    questions do not look at it, and the texts are most of an archive's bytes)."""
+    questions do not look at it, and the texts are most of an archive's bytes).
+    ``folders``: of a scraper's folder, only these (relative to it) are read, unwalked
+    (an index updating itself reads the reports that changed); ``Dataset.origin`` says
+    which report.json each report came from as it is given."""
     notes: list[str] = []
-    source, entries, problems = _entries(path, stdin, notes, texts, opened, seen)
+    source, entries, problems = _entries(path, stdin, notes, texts, opened, seen, folders)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
     data.notes = notes
     return data, _checked(data, entries, texts)
@@ -153,6 +159,7 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
             seen.setdefault(key, index)
         data.problems.extend(found)
         if report is not None and not found:
+            data.origin = entry.source
             numbers.append(report["report_number"])
             for name, distinct in values.items():
                 value = report[name]
@@ -173,6 +180,7 @@ def _entries(
     texts: bool = False,
     opened: BinaryIO | None = None,
     seen: dict[str, Stat] | None = None,
+    folders: Sequence[str] | None = None,
 ) -> tuple[str, Iterable[Entry], list[Problem]]:
     """The source's name, its entries (read lazily where the source allows), and a list
     that problems found while reading are added to as the entries are consumed."""
@@ -211,7 +219,8 @@ def _entries(
         return path, read, problems
     target = Path(path)
     if where.kind == "folder":
-        read, problems = scan_folder(target, [] if notes is None else notes, texts, seen)
+        notes = [] if notes is None else notes
+        read, problems = scan_folder(target, notes, texts, seen, folders)
         return path, read, problems
     try:
         stream = target.open("rb")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bz2
 import errno
+import hashlib
 import os
 import stat
 import struct
@@ -56,6 +57,14 @@ class Stat(NamedTuple):
     inode: int
     mtime_ns: int
     ctime_ns: int
+    digest: bytes = b""
+    """A hash of the content read (``read_file`` gives one; a stat of a path, none): an
+    index that follows its folder tells a file only touched (a hard link made to it) from
+    one rewritten."""
+
+    def numbers(self) -> Stat:
+        """The same without the digest, as a stat of the path gives it."""
+        return self._replace(digest=b"")
 
 
 def read_file(path: str, limit: int, what: str, seen: dict[str, Stat] | None = None) -> bytes:
@@ -87,8 +96,13 @@ def read_file(path: str, limit: int, what: str, seen: dict[str, Stat] | None = N
     if found != Stat(before.st_size, before.st_ino, before.st_mtime_ns, before.st_ctime_ns):
         raise Refused("changed while it was read; not read")
     if seen is not None:
-        seen[path] = found
+        seen[path] = found._replace(digest=content_digest(data))
     return data
+
+
+def content_digest(data: bytes) -> bytes:
+    """What ``Stat.digest`` holds: a 16-byte BLAKE2b hash of the bytes."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _read_up_to(fd: int, most: int, size_hint: int) -> bytes:

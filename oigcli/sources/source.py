@@ -52,6 +52,8 @@ def open(
     from oigcli.sources.index import builder, reader
 
     found = reader.open_index(where, cache)
+    if found is None and builder.refresh(where, cache):  # a few reports changed: updated
+        found = reader.open_index(where, cache)
     if found is not None:
         return found
 

@@ -50,8 +50,9 @@ from oigcli.sources.index.identity import (
     tree_listing,
     worth_indexing,
 )
-from oigcli.sources.index.layout import LIST_TABLE, LISTS, SCHEMA, STORED, TOKENIZER, Writer
+from oigcli.sources.index.layout import Writer, create
 from oigcli.sources.index.reader import open_index, read_only
+from oigcli.sources.index.update import checked_reads, folder_of, update
 
 if TYPE_CHECKING:
     pass
@@ -176,7 +177,7 @@ def build(
         if existing is not None:
             existing.close()
             return target
-        made = _make(path, identity, target)
+        made = update(path, target, UPDATED_SHARE, SETTLED_NS) or _make(path, identity, target)
     prune(cache, keep=target if made else None, max_bytes=max_bytes)
     return target if made else None
 
@@ -211,13 +212,21 @@ def _make(path: Location, identity: Identity, target: Path) -> bool:
             with contextlib.suppress(OSError):
                 write_private(marker, identity_text(identity).encode())
         return False
+    remove(_journal(target))  # an update's, cut short: it belongs to the index replaced
     os.replace(temporary, target)
     remove(marker)
     _sync_directory(target.parent)
     return True
 
 
-SUFFIXES = (".sqlite3", ".tmp", ".lock", ".skip", ".new")
+SUFFIXES = (".sqlite3", ".sqlite3-journal", ".tmp", ".lock", ".skip", ".new")
+
+
+def _journal(index_file: Path) -> Path:
+    """SQLite's rollback journal of an index being updated (builder.update): left behind
+    only by an update cut short, and then the index is not read until the next update
+    rolls it back (reader.open_index)."""
+    return index_file.with_name(f"{index_file.name}-journal")
 
 
 def prune(
@@ -247,7 +256,7 @@ def prune(
             stale = [cache / f"{stem}{suffix}" for suffix in (".tmp", ".new", ".skip.new")]
             index_file, marker = cache / f"{stem}.sqlite3", cache / f"{stem}.skip"
             if os.path.lexists(index_file) and not _source_exists(index_file):
-                stale.append(index_file)
+                stale += [index_file, _journal(index_file)]
             if os.path.lexists(marker) and not _marked_source_exists(marker):
                 stale.append(marker)
             for path in stale:
@@ -327,6 +336,7 @@ def _limit(cache: Path, keep: Path | None, max_bytes: int, built_before: float) 
         with locked(_companion(path, ".lock")) as held:  # not held: in use, or building
             if held:
                 remove(path)
+                remove(_journal(path))
                 removed.append(path)
                 total -= size
     return removed
@@ -348,13 +358,11 @@ def _write(path: Location, identity: Identity, temporary: Path) -> bool:
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
-        columns = ", ".join(f'"{name}"' for name in STORED)
-        lists = "\n".join(LIST_TABLE.format(name=name) for name in LISTS)
-        connection.executescript(SCHEMA.format(columns=columns, lists=lists, tokenizer=TOKENIZER))
+        create(connection)
         connection.execute("BEGIN")
         writer = Writer(connection)
         if os.path.isdir(identity.path):
-            tree = _read_tree(identity, writer.add)
+            tree = _read_tree(identity, writer)
             if tree is None:
                 return False
             listing, notes = tree
@@ -374,23 +382,26 @@ def _write(path: Location, identity: Identity, temporary: Path) -> bool:
     return True
 
 
-def _read_tree(
-    identity: Identity, add: Callable[[Report], None]
-) -> tuple[list[str], list[str]] | None:
-    """A scraper's folder's reports, each given to ``add``; then its listing and notes.
-    None when it has problems or is not, file for file, what ``identity`` is of."""
+def _read_tree(identity: Identity, writer: Writer) -> tuple[list[str], list[str]] | None:
+    """A scraper's folder's reports, each written with the folder it was read from, and
+    the files read; then its listing and notes. None when it has problems or is not, file
+    for file, what ``identity`` is of."""
 
     seen: dict[str, Stat] = {}
-    data = dataset.read(identity.path, pick=_adding(add), texts=True, seen=seen)
+    root = identity.path
+    data, reports = dataset.stream(root, texts=True, seen=seen)
+    for report in reports:
+        writer.add(report, folder_of(data.origin, root))
     if data.problems:
         return None
-    listing = tree_listing(identity.path)
+    listing = tree_listing(root)
     entries: dict[str, Stat] = {}
-    if tree_identity(identity.path, listing, entries=entries) != identity:
+    if tree_identity(root, listing, entries=entries) != identity:
         return None  # changed while it was read
-    for path, found in seen.items():
-        if entries.get(os.path.relpath(path, identity.path)) != found:
-            return None  # a file read was not the one identified: swapped meanwhile
+    read = checked_reads(root, seen, entries)
+    if read is None:
+        return None
+    writer.files(read)
     return listing, data.notes
 
 
@@ -413,6 +424,31 @@ def _read_file(
         if data.problems or not _is_identified(os.fstat(fd), identity):
             return None
     return data.notes
+
+
+# --- updating an index in place (oigcli.sources.index.update) -------------------------
+
+
+UPDATED_SHARE = 0.25
+"""A builder updates a folder's index in place when at most this share of its reports
+changed (at most MAX_UPDATED by a query, which waits for it); more, and it builds anew."""
+MAX_UPDATED = 500
+
+
+def refresh(path: str | Location, cache: Path) -> bool:
+    """Update the index of the scraper's folder at ``path`` in place now, when it is stale
+    because a few of its reports were added, changed or removed (``update``): what a
+    query does before it would read the whole folder. False when it cannot (no index, one
+    of another version, a builder or a query holds it, too many changes, a change too
+    recent to trust: the query then reads the folder, and starts a builder)."""
+    where = Location.of(path)
+    if where.kind != "folder" or prepare(cache):
+        return False
+    target = index_file(real_path(where), cache)
+    if not regular(target):
+        return False
+    with locked(_companion(target, ".lock")) as held:
+        return held and update(where, target, MAX_UPDATED, SETTLED_NS)
 
 
 def _adding(add: Callable[[Report], None]) -> Callable[[Report], None]:
@@ -510,7 +546,7 @@ def clear(cache: Path) -> tuple[int, int]:
                 left += os.path.lexists(index)
                 continue
             removed += os.path.lexists(index)
-            for suffix in (".sqlite3", ".tmp", ".skip", ".new", ".skip.new", ".lock"):
+            for suffix in (*SUFFIXES[:2], ".tmp", ".skip", ".new", ".skip.new", ".lock"):
                 remove(cache / f"{stem}{suffix}")  # the lock last: nobody is inside
     return removed, left
 

@@ -94,14 +94,15 @@ def identify_tree(root: str) -> Identity | None:
     return tree_identity(real, tree_listing(real))
 
 
-def tree_listing(real: str) -> list[str]:
+def tree_listing(real: str, notes: list[str] | None = None) -> list[str]:
     """Every folder of the tree at ``real`` (itself too, as ".") and every report.json
-    and report.txt in it, as paths relative to it, in the order they are walked."""
+    and report.txt in it, as paths relative to it, in the order they are walked.
+    ``notes`` gets what the walk says (a link loop skipped)."""
     from oigcli.load.archive import tree_files
 
     folders: list[str] = []
     files: list[str] = []
-    for folder, names in tree_files(real, folders=folders):
+    for folder, names in tree_files(real, notes, folders=folders):
         files.extend(os.path.join(folder, n) for n in (SCRAPER_FILE, SCRAPER_TEXT) if n in names)
     return [os.path.relpath(path, real) for path in (*folders, *files)]
 

@@ -16,16 +16,23 @@ from oigcli.sources.index.identity import Identity, identity_text
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Sequence
+
+    from oigcli.load.members import Stat
 
 
-FORMAT = 9
+FORMAT = 10
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
 stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9: stemmed
-columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers): an index of
-another version is not used, and is rebuilt."""
+columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers; 10: orders
+with room between (``GAP``), a folder's files and reports, so that it is updated in
+place): an index of another version is not used, and is rebuilt."""
+GAP = 1 << 32
+"""How far apart reports are in the default order (``reports.newest``) and in the file's
+(``reports.sequence``) when an index is built: a report added later takes a number
+between its neighbours', and no other report's changes."""
 TOKENIZER = "ascii tokenchars '_'"
 """FTS5's ascii tokenizer splits only where search's words are split: the index holds
 search's own words (``search.words``) joined by spaces, and every character of a word is
@@ -38,6 +45,13 @@ and filters that do not look at it) scan a table a tenth of the size."""
 STORED = tuple(name for name in FIELD_NAMES if name not in (LONG, TEXT))
 LISTS = tuple(name for name in STORED if FIELDS_BY_NAME[name].type is list)
 """The list fields: each has a table of (report, item, item case-folded), named as it is."""
+
+
+def create(connection: sqlite3.Connection) -> None:
+    """Make an empty index's tables in a new database."""
+    columns = ", ".join(f'"{name}"' for name in STORED)
+    lists = "\n".join(LIST_TABLE.format(name=name) for name in LISTS)
+    connection.executescript(SCHEMA.format(columns=columns, lists=lists, tokenizer=TOKENIZER))
 
 
 def unpack(body: bytes) -> str:
@@ -72,9 +86,14 @@ class _Stems(dict[str, str]):
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE reports (
-    newest INTEGER PRIMARY KEY, place INTEGER NOT NULL, number_key TEXT NOT NULL,
-    id_key TEXT NOT NULL, inspector_key TEXT, {columns}
+    newest INTEGER PRIMARY KEY, place INTEGER NOT NULL, sequence INTEGER NOT NULL,
+    number_key TEXT NOT NULL, id_key TEXT NOT NULL, inspector_key TEXT, {columns}
 );
+CREATE TABLE folders (place INTEGER PRIMARY KEY, folder TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, size INTEGER, inode INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,
+    digest BLOB
+) WITHOUT ROWID;
 CREATE TABLE summaries (place INTEGER PRIMARY KEY, summary TEXT);
 CREATE TABLE texts (place INTEGER PRIMARY KEY, body BLOB NOT NULL);
 {lists}
@@ -88,9 +107,14 @@ CREATE VIRTUAL TABLE heads USING fts5(
 );
 """
 """``reports``: every field but the summary and text (lists as JSON, booleans as 0/1),
-stored in the default order (query.NEWEST_FIRST): ``newest``, the rowid, is a report's place
-in it, so a listing streams from SQL reading the table straight through; ``place`` is its place
-in the file, which the other tables are keyed by; ``summaries``: the summaries; ``texts``:
+stored in the default order (query.NEWEST_FIRST): ``newest``, the rowid, orders it, so a
+listing streams from SQL reading the table straight through; ``place`` is the report's key,
+which the other tables (and FTS5's rowids) are keyed by, given in the file's order when the
+index is built and to added reports after the last; ``sequence`` orders the reports as
+the file (or folder) does; ``folders``: of a scraper's folder, the folder each report was
+read from, and ``files``: each file read, its numbers (identity.tree_identity's) and a hash
+of its content, so that an update (builder.update) finds the reports that changed;
+``summaries``: the summaries; ``texts``:
 the full texts, compressed; ``tags`` and ``components``: each report's distinct items;
 ``vocabulary``: every distinct word of the titles, summaries and texts (for ``filter
 --text``); ``words``: the words for FTS5, as written and each as its stem (contentless: it
@@ -106,22 +130,27 @@ LIST_TABLE = (
 
 
 class Writer:
-    """Writes checked reports into a new index a batch at a time: their texts, and their
-    rows into a temporary table, copied into ``reports`` in the default order at the end.
-    What it holds is a batch and a few numbers a report, whatever the dataset's size."""
+    """Writes checked reports into an index a batch at a time: their texts, and their rows
+    into a temporary table, copied into ``reports`` in the default order at the end
+    (``finish``, of a new index; ``merge``, of reports added to one). What it holds is a
+    batch and a few numbers a report, whatever the dataset's size. ``forget`` takes
+    reports out of an index (an update: builder.update)."""
 
     BATCH = 1000
     BATCH_CHARACTERS = 16 << 20
     """A batch ends at BATCH reports or at this many characters of their texts (a long
     tail of 300 KB texts would make a batch of a thousand hundreds of MB)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, start: int = 0, tokens: int = 0) -> None:
         from oigcli.query.search import runs, separated, stem
 
         self.runs, self.separated = runs, separated
         self.connection = connection
+        self.place = start
+        """The next report's place (its key): a new index's start at 0, added reports after
+        the last place used."""
         self.count = 0
-        self.total_tokens = 0
+        self.total_tokens = tokens
         self.stems = _Stems(stem)
         """Each word's stem; its ``new`` words are the batch's new vocabulary."""
         self.rows: list[tuple[Any, ...]] = []
@@ -130,49 +159,64 @@ class Writer:
         self.texts: list[tuple[Any, ...]] = []
         self.heads: list[tuple[Any, ...]] = []
         self.bodies: list[tuple[int, bytes]] = []
+        self.folders: list[tuple[int, str]] = []
         self.items: dict[str, list[tuple[int, str, str]]] = {name: [] for name in LISTS}
-        marks = ", ".join("?" * (len(STORED) + 4))
+        marks = ", ".join("?" * (len(STORED) + 5))
         columns = ", ".join(f'"{name}"' for name in STORED)
         connection.execute(
-            "CREATE TEMP TABLE staging (place INTEGER PRIMARY KEY, number_key, id_key,"
-            f" inspector_key, {columns})"
+            "CREATE TEMP TABLE staging (place INTEGER PRIMARY KEY, sequence, number_key,"
+            f" id_key, inspector_key, {columns})"
         )
         self.insert_staged = f"INSERT INTO staging VALUES ({marks})"
         self.lists = [i for i, name in enumerate(STORED) if name in LISTS]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
-        self.newness: list[tuple[Any, ...]] = []
+        self.order: list[tuple[Any, ...]] = []
+        """(newness, -sequence, place) of each report added: the default order's key."""
         self.noted: dict[str, set[str]] = {name: set() for name in NOTED}
 
-    def add(self, report: Report) -> None:
-        number = self.count  # the report's place in the file
+    def terms(self, title: str, summary: str, text: str) -> tuple[list[str], list[str], int]:
+        """What ``words`` holds of a report (its title, summary and text as written, then
+        as stems) and how many words it has: the very values a contentless FTS5 table
+        must be given again to take a report out."""
+        folded = [title.casefold(), summary.casefold(), text.casefold()]
+        found = [self.runs(each) for each in folded]
+        stem = self.stems.__getitem__
+        written = [self.separated(each) for each in folded]  # FTS5 splits it as runs do
+        stemmed = [" ".join(map(stem, each)) for each in found]
+        return written, stemmed, sum(map(len, found))
+
+    def add(self, report: Report, folder: str | None = None, sequence: int | None = None) -> None:
+        """Write ``report``, read from ``folder`` (of a scraper's folder), at ``sequence``
+        in the file's order (by default its place's, GAP apart)."""
+        place = self.place
+        self.place += 1
         self.count += 1
+        sequence = place * GAP if sequence is None else sequence
         values = [report[name] for name in STORED]
         for i in self.lists:
             values[i] = json.dumps(values[i])
         inspector = report["inspector"]
         folded = inspector.casefold() if inspector is not None else None  # as criteria fold
         key = (report["report_number"].upper(), report["id"].upper(), folded)
-        self.rows.append((number, *key, *values))
-        self.summaries.append((number, report[LONG]))
+        self.rows.append((place, sequence, *key, *values))
+        self.summaries.append((place, report[LONG]))
         self.numbers.append(report["report_number"])
-        self.newness.append(newness(report))
+        self.order.append((newness(report), -sequence, place))
+        if folder is not None:
+            self.folders.append((place, folder))
         for name, seen in self.noted.items():
             value = report[name]
             seen.update(value if isinstance(value, list) else [value] if value else [])  # as read
         for name, items in self.items.items():
-            items.extend((number, item, item.casefold()) for item in dict.fromkeys(report[name]))
-        title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
-        folded = [title.casefold(), summary.casefold(), text.casefold()]
-        found = [self.runs(each) for each in folded]
-        stem = self.stems.__getitem__
-        self.total_tokens += sum(map(len, found))
-        written = [self.separated(each) for each in folded]  # FTS5 splits it as runs do
-        stemmed = [" ".join(map(stem, each)) for each in found]
-        self.texts.append((number, *written, *stemmed))
-        self.heads.append((number, written[0], written[1], stemmed[0], stemmed[1]))
+            items.extend((place, item, item.casefold()) for item in dict.fromkeys(report[name]))
+        summary, text = report["summary"] or "", report.get(TEXT) or ""
+        written, stemmed, tokens = self.terms(report["title"], summary, text)
+        self.total_tokens += tokens
+        self.texts.append((place, *written, *stemmed))
+        self.heads.append((place, written[0], written[1], stemmed[0], stemmed[1]))
         if report.get(TEXT) is not None:
-            self.bodies.append((number, pack(text)))
+            self.bodies.append((place, pack(text)))
         self.characters += len(text) + len(summary)
         if len(self.summaries) >= self.BATCH or self.characters >= self.BATCH_CHARACTERS:
             self.flush()
@@ -181,6 +225,7 @@ class Writer:
         execute = self.connection.executemany
         execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
         execute("INSERT INTO texts VALUES (?, ?)", self.bodies)
+        execute("INSERT INTO folders VALUES (?, ?)", self.folders)
         columns = ", ".join((*COLUMNS, *STEMMED))
         execute(f"INSERT INTO words (rowid, {columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", self.texts)
         execute(
@@ -194,28 +239,36 @@ class Writer:
             execute(f'INSERT INTO "{name}" VALUES (?, ?, ?)', items)
             items.clear()
         execute(self.insert_staged, self.rows)
-        for batch in (self.summaries, self.texts, self.heads, self.bodies, self.rows):
+        for batch in (self.summaries, self.texts, self.heads, self.bodies, self.rows, self.folders):
             batch.clear()
         self.characters = 0
         new.clear()
 
+    def files(self, found: Iterable[tuple[str, Stat]]) -> None:
+        """Record each file read (a path in its folder, what it was: ``members.Stat``)."""
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            ((path, *numbers) for path, numbers in found),
+        )
+
     def finish(self, identity: Identity) -> None:
+        """A new index's last steps: its reports in the default order, its indexes and
+        meta, FTS5's tables merged."""
         self.flush()
         execute = self.connection.execute
-        key = self.newness.__getitem__  # newest first; a stable sort keeps ties in file order
-        order = sorted(range(self.count), key=key, reverse=True)
-        self.newness.clear()
-        self.connection.executemany(
-            "INSERT INTO reports SELECT ?, * FROM staging WHERE place = ?", enumerate(order)
-        )
+        order = sorted(self.order, reverse=True)  # newest first; then the file's order
+        self.order.clear()
+        self._insert((i * GAP, place) for i, (*_, place) in enumerate(order))
         execute("DROP TABLE staging")
         # each index orders equal keys by rowid, which is the default order
         execute("CREATE UNIQUE INDEX reports_place ON reports (place)")
+        execute("CREATE INDEX reports_sequence ON reports (sequence)")
         execute("CREATE INDEX reports_number ON reports (number_key)")
         execute("CREATE INDEX reports_key ON reports (id_key)")
         execute("CREATE INDEX reports_inspector ON reports (inspector_key)")
         execute("CREATE INDEX reports_year ON reports (fiscal_year)")
         execute("CREATE INDEX reports_date ON reports (issue_date)")
+        execute("CREATE INDEX folders_folder ON folders (folder)")
         for name in LISTS:
             execute(f'CREATE INDEX "{name}_key" ON "{name}" (item_key)')
             execute(f'CREATE INDEX "{name}_report" ON "{name}" (report)')
@@ -234,3 +287,161 @@ class Writer:
         execute("INSERT INTO words (words) VALUES ('optimize')")
         execute("INSERT INTO heads (heads) VALUES ('optimize')")
         execute("ANALYZE")  # how selective each index is, so the planner can choose
+
+    def _insert(self, placed: Iterable[tuple[int, int]]) -> None:
+        """Move staged reports into ``reports``: (newest, place) of each."""
+        self.connection.executemany(
+            "INSERT INTO reports SELECT ?, * FROM staging WHERE place = ?", placed
+        )
+
+    def forget(self, places: Sequence[int]) -> None:
+        """Take the reports at ``places`` out of the index: FTS5's ``delete`` given the
+        values it was given (it keeps none: they are made again from the stored title,
+        summary and text, as ``add`` made them), then their rows everywhere."""
+        columns = ", ".join((*COLUMNS, *STEMMED))
+        for start in range(0, len(places), 100):
+            chunk = list(places[start : start + 100])
+            marks = ", ".join("?" * len(chunk))
+            found = self.connection.execute(
+                "SELECT reports.place, title, summary, body FROM reports"
+                " JOIN summaries ON summaries.place = reports.place"
+                f" LEFT JOIN texts ON texts.place = reports.place WHERE reports.place IN ({marks})",
+                chunk,
+            ).fetchall()
+            for place, title, summary, body in found:
+                text = unpack(body) if body is not None else ""
+                written, stemmed, tokens = self.terms(title, summary or "", text)
+                self.total_tokens -= tokens
+                self.connection.execute(
+                    f"INSERT INTO words (words, rowid, {columns})"
+                    " VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+                    (place, *written, *stemmed),
+                )
+                self.connection.execute(
+                    "INSERT INTO heads (heads, rowid, title, summary, title_stem, summary_stem)"
+                    " VALUES ('delete', ?, ?, ?, ?, ?)",
+                    (place, written[0], written[1], stemmed[0], stemmed[1]),
+                )
+            for table, key in KEYED:
+                self.connection.execute(f'DELETE FROM "{table}" WHERE {key} IN ({marks})', chunk)
+
+    def merge(self) -> bool:
+        """An update's last steps: the reports added put into ``reports`` between their
+        neighbours in the default order (newest first, then the file's order), no other
+        report's number changed while there is room (else all are numbered again); then
+        meta says what the index holds now. False when numbers run out (64 bits)."""
+        self.flush()
+        found = self.connection.execute(
+            "SELECT newest, sequence, fiscal_year, issue_date, report_number FROM reports"
+        )
+        keys = ("fiscal_year", "issue_date", "report_number")
+        merged = [
+            (newness(dict(zip(keys, row[2:], strict=True))), -row[1], False, row[0])
+            for row in found
+        ]
+        merged += [(key, negative, True, place) for key, negative, place in self.order]
+        merged.sort(reverse=True)
+        placed = _placed(merged)
+        if placed is None:  # no room between two: every report numbered again, GAP apart
+            if len(merged) >= 1 << 31:
+                return False
+            self._renumber(merged)
+        else:
+            self._insert(placed)
+        self.connection.execute("DROP TABLE staging")
+        self._restate()
+        return True
+
+    def _renumber(self, merged: list[tuple[Any, ...]]) -> None:
+        execute = self.connection.execute
+        names = [row[1] for row in execute("PRAGMA table_info(reports)")][1:]
+        columns = ", ".join(f'"{name}"' for name in names)
+        execute("CREATE TEMP TABLE moved AS SELECT * FROM reports")
+        execute("CREATE INDEX temp.moved_newest ON moved (newest)")
+        execute("DELETE FROM reports")
+        for i, (_, _, new, ident) in enumerate(merged):
+            if new:
+                self._insert([(i * GAP, ident)])
+            else:
+                execute(
+                    f"INSERT INTO reports SELECT ?, {columns} FROM moved WHERE newest = ?",
+                    (i * GAP, ident),
+                )
+        execute("DROP TABLE moved")
+
+    def _restate(self) -> None:
+        """meta's counts, report numbers (in the file's order) and distinct values, as the
+        reports now in the index have them."""
+        execute = self.connection.execute
+        (count,) = execute("SELECT count(*) FROM reports").fetchone()
+        numbers = [n for (n,) in execute("SELECT report_number FROM reports ORDER BY sequence")]
+        noted: dict[str, list[str]] = {}
+        for name in NOTED:
+            if name in LISTS:
+                sql = f'SELECT DISTINCT item FROM "{name}"'
+            else:
+                sql = f'SELECT DISTINCT "{name}" FROM reports WHERE "{name}" IS NOT NULL'
+            noted[name] = sorted({value for (value,) in execute(sql) if value})
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [
+                ("reports", count),
+                ("tokens", self.total_tokens),
+                ("numbers", json.dumps(numbers)),
+                ("values", json.dumps(noted)),
+                ("updated", time.time()),
+            ],
+        )
+
+
+KEYED = (
+    ("reports", "place"),
+    ("summaries", "place"),
+    ("texts", "place"),
+    ("folders", "place"),
+    *((name, "report") for name in LISTS),
+)
+"""Every table with rows of a report, and the column that holds its place."""
+
+MAX_NUMBER = (1 << 63) - 1
+
+
+def _placed(merged: list[tuple[Any, ...]]) -> list[tuple[int, int]] | None:
+    """The numbers (``newest``) of the reports added, spaced evenly between those of their
+    neighbours in ``merged`` (the default order: key, then whether added, then the number
+    of one there or the place of one added); None when two neighbours leave no room."""
+    placed: list[tuple[int, int]] = []
+    run: list[int] = []
+    before: int | None = None
+    for *_, new, ident in [*merged, (None, None, False, None)]:
+        if new:
+            run.append(ident)
+            continue
+        if run:
+            spaced = between(before, ident, len(run))
+            if spaced is None:
+                return None
+            placed.extend(zip(spaced, run, strict=True))
+            run = []
+        before = ident
+    return placed
+
+
+def between(before: int | None, after: int | None, count: int) -> list[int] | None:
+    """``count`` integers strictly between ``before`` and ``after``, evenly spaced (an open
+    end: GAP apart); None when there is no room, within 64 bits."""
+    if before is None and after is None:
+        found = [i * GAP for i in range(count)]
+    elif before is None:
+        assert after is not None
+        found = [after - GAP * (count - i) for i in range(count)]
+    elif after is None:
+        found = [before + GAP * (i + 1) for i in range(count)]
+    else:
+        step = (after - before) // (count + 1)
+        if step < 1:
+            return None
+        found = [before + step * (i + 1) for i in range(count)]
+    if found and (found[0] < -MAX_NUMBER - 1 or found[-1] > MAX_NUMBER):
+        return None
+    return found

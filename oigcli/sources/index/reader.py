@@ -48,8 +48,9 @@ takes at most 32,766 parameters): every report is read, and the query keeps thos
 
 
 def read_only(where: Path) -> sqlite3.Connection:
-    """A connection to an index, which is never changed in place (only replaced whole),
-    so SQLite need not lock it or look for a journal."""
+    """A connection to an index, which is changed only under its lock (a build replaces
+    it whole; an update writes it in place, while no query holds the shared lock), so
+    SQLite need not lock it or look for a journal (open_index looks)."""
 
     return sqlite3.connect(f"{where.as_uri()}?mode=ro&immutable=1", uri=True)
 
@@ -456,7 +457,10 @@ def open_index(path: str | Location, cache: Path) -> Index | None:
     if identity is None and not folder:
         return None
     use = shared(where.with_suffix(".lock"))
-    if use is None:  # a prune is removing it: read the dataset itself
+    if use is None:  # a prune is removing it, or an update writing it: read the dataset
+        return None
+    if os.path.lexists(f"{where}-journal"):  # an update cut short: undone by the next
+        os.close(use)
         return None
     try:
         connection = read_only(where)

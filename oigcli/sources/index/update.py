@@ -1,0 +1,236 @@
+"""Updating a scraper's folder's index in place: the reports of the folders whose files
+were added, changed or removed are taken out and read again, in one SQLite transaction,
+so that a folder that gained a report is answered from its index in seconds, not after a
+rebuild. The builder (oigcli.sources.index.builder) decides when, under the index's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from oigcli.load import dataset, members
+from oigcli.load.archive import path_order
+from oigcli.load.members import Stat
+from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
+from oigcli.model.location import Location
+from oigcli.model.schema import Report
+from oigcli.sources.cache import regular
+from oigcli.sources.index.identity import identity_text, tree_identity, tree_listing
+from oigcli.sources.index.layout import FORMAT, Writer, between
+
+
+def folder_of(origin: str, root: str) -> str:
+    """The folder (relative to ``root``) of the report.json at ``origin``."""
+    return os.path.relpath(os.path.dirname(origin), root)
+
+
+def checked_reads(
+    root: str, seen: Mapping[str, Stat], entries: Mapping[str, Stat]
+) -> list[tuple[str, Stat]] | None:
+    """Each file read (relative to ``root``), when each was what the folder's identity has
+    for it (``entries``); None when one was not (swapped for another while it was read)."""
+    read = []
+    for path, found in seen.items():
+        relative = os.path.relpath(path, root)
+        if entries.get(relative) != found.numbers():
+            return None
+        read.append((relative, found))
+    return read
+
+
+def update(path: Location, target: Path, most: float, settled_ns: int) -> bool:
+    """Bring the index at ``target`` of the scraper's folder ``path`` up to date in
+    place, under its lock (the caller's), in one SQLite transaction (a rollback journal:
+    cut short, it is undone, and no query reads the index meanwhile). Only the reports of
+    folders whose files were added, removed or changed are read; a file whose numbers
+    changed but whose content did not (a hard link made to it, ``touch``) is recognised
+    by its hash and kept. False, with nothing changed, when it cannot be updated: no
+    index of this version for this folder, more changed than ``most`` (a number of
+    reports, or under 1 a share of them), a change less than ``settled_ns`` old, problems
+    in what changed, a walk that says something else than it did."""
+    if path.kind != "folder" or not regular(target):
+        return False
+    try:
+        connection = sqlite3.connect(target, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("BEGIN IMMEDIATE")  # a hot journal, if any, is rolled back first
+        done = _apply(connection, os.path.realpath(str(path.path)), most, settled_ns)
+        connection.execute("COMMIT" if done else "ROLLBACK")
+        return done
+    except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, UnicodeError):
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        return False
+    finally:
+        connection.close()
+
+
+def _apply(connection: sqlite3.Connection, real: str, most: float, settled_ns: int) -> bool:
+    """``update``'s work in its transaction; False: roll it back."""
+    execute = connection.execute
+    keys = "'format', 'identity', 'tokens', 'reports', 'notes'"
+    meta = dict(execute(f"SELECT key, value FROM meta WHERE key IN ({keys})"))
+    if meta.get("format") != FORMAT or json.loads(meta["identity"]).get("path") != real:
+        return False
+    notes: list[str] = []
+    listing = tree_listing(real, notes)
+    entries: dict[str, Stat] = {}
+    identity = tree_identity(real, listing, entries=entries)
+    if identity is None or notes != json.loads(meta["notes"]):
+        return False
+    known = {row[0]: Stat(*row[1:]) for row in execute("SELECT * FROM files")}
+    changed, kept = _changes(real, entries, known)
+    reports = int(meta["reports"])
+    if len(changed) > (most * reports if most < 1 else most):
+        return False
+    fresh = time.time_ns() - settled_ns
+    written = (entries[p] for p in _files_of(changed) if p in entries)
+    if any(max(found.mtime_ns, found.ctime_ns) > fresh for found in written):
+        return False  # written too recently to be sure a later write would show
+    writer = Writer(connection, start=_next_place(connection), tokens=int(meta["tokens"]))
+    writer.forget(_places(connection, changed))
+    present = [f for f in changed if _inside(f, SCRAPER_FILE) in entries]
+    seen: dict[str, Stat] = {}
+    data, found = dataset.stream(real, texts=True, seen=seen, folders=present)
+    added = [(report, folder_of(data.origin, real)) for report in found]  # the few changed
+    read = checked_reads(real, seen, entries)
+    if data.problems or read is None:
+        return False  # the query reads the folder and says what the problems are
+    sequences = _sequences(connection, real, added)
+    if sequences is None:
+        return False
+    for (report, where), sequence in zip(added, sequences, strict=True):
+        writer.add(report, where, sequence)
+    if not writer.merge() or _duplicated(connection, [r["id"] for r, _ in added]):
+        return False
+    gone = [(p,) for f in changed for p in (_inside(f, SCRAPER_FILE), _inside(f, SCRAPER_TEXT))]
+    connection.executemany("DELETE FROM files WHERE path = ?", gone)
+    writer.files([*read, *kept])
+    connection.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [("identity", identity_text(identity)), ("tree", json.dumps(listing))],
+    )
+    return True
+
+
+def _inside(folder: str, name: str) -> str:
+    """The path of the file ``name`` in ``folder`` (both relative to the tree's root)."""
+    return name if folder == "." else f"{folder}/{name}"
+
+
+def _files_of(folders: Sequence[str]) -> list[str]:
+    return [_inside(f, name) for f in folders for name in (SCRAPER_FILE, SCRAPER_TEXT)]
+
+
+def _changes(
+    real: str, entries: Mapping[str, Stat], known: Mapping[str, Stat]
+) -> tuple[list[str], list[tuple[str, Stat]]]:
+    """The folders (relative to ``real``) whose files were added, removed or changed since
+    the index recorded them (``known``), and the files whose numbers changed but whose
+    content is the same, with their numbers now (kept: their reports are not read)."""
+    changed: set[str] = set()
+    kept: list[tuple[str, Stat]] = []
+    for relative, found in entries.items():
+        old = known.get(relative)
+        if old is not None and old.numbers() == found:
+            continue
+        if old is not None and old.size == found.size and old.digest:
+            now = _read_stat(os.path.join(real, relative), relative)
+            if now == found._replace(digest=old.digest):  # as stat saw it; same content
+                kept.append((relative, now))
+                continue
+        changed.add(os.path.dirname(relative) or ".")
+    changed.update(os.path.dirname(p) or "." for p in known if p not in entries)
+    return sorted(changed), kept
+
+
+def _read_stat(path: str, relative: str) -> Stat | None:
+    """What the file at ``path`` is, with its content's hash, as reading it for a report
+    finds it; None when it cannot be read as a report's file."""
+    text = os.path.basename(relative) == SCRAPER_TEXT
+    limit = members.TEXT_BYTES if text else members.JSON_BYTES
+    seen: dict[str, Stat] = {}
+    try:
+        members.read_file(path, limit, SCRAPER_TEXT if text else SCRAPER_FILE, seen)
+    except members.Refused:
+        return None
+    return seen[path]
+
+
+def _next_place(connection: sqlite3.Connection) -> int:
+    """The place after every place ever used (an FTS5 rowid is never used again)."""
+    (last,) = connection.execute("SELECT max(place) FROM reports").fetchone()
+    return 0 if last is None else int(last) + 1
+
+
+def _places(connection: sqlite3.Connection, folders: Sequence[str]) -> list[int]:
+    """The places of the reports read from ``folders``."""
+    places: list[int] = []
+    for start in range(0, len(folders), 500):
+        chunk = folders[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT place FROM folders WHERE folder IN ({marks})"
+        places += [place for (place,) in connection.execute(sql, chunk)]
+    return places
+
+
+def _sequences(
+    connection: sqlite3.Connection, real: str, added: Sequence[tuple[Report, str]]
+) -> list[int] | None:
+    """Each added report's number in the folder's order (reports.sequence), between those
+    of the folders before and after its own in the order the folder is read; None when
+    two leave no room."""
+
+    def order(folder: str) -> list[str]:
+        return path_order(real if folder == "." else os.path.join(real, folder))
+
+    spans = {
+        folder: (first, last)
+        for folder, first, last in connection.execute(
+            "SELECT folder, min(sequence), max(sequence) FROM folders"
+            " JOIN reports ON reports.place = folders.place GROUP BY folder"
+        )
+    }
+    counts: dict[str, int] = {}
+    for _, where in added:
+        counts[where] = counts.get(where, 0) + 1
+    everything = sorted({*spans, *counts}, key=order)
+    numbered: dict[str, list[int]] = {}
+    run: list[str] = []
+    before: int | None = None
+    for next_folder in [*everything, None]:
+        if next_folder is not None and next_folder not in spans:
+            run.append(next_folder)
+            continue
+        if run:
+            after = None if next_folder is None else spans[next_folder][0]
+            spaced = between(before, after, sum(counts[f] for f in run))
+            if spaced is None:
+                return None
+            for f in run:
+                numbered[f], spaced = spaced[: counts[f]], spaced[counts[f] :]
+            run = []
+        if next_folder is not None:
+            before = spans[next_folder][1]
+    taken = {f: iter(numbers) for f, numbers in numbered.items()}
+    return [next(taken[where]) for _, where in added]
+
+
+def _duplicated(connection: sqlite3.Connection, ids: Sequence[str]) -> bool:
+    """Whether an added report's id is another report's too (the folder has a problem)."""
+    for start in range(0, len(ids), 500):
+        chunk = [i.upper() for i in ids[start : start + 500]]
+        marks = ", ".join("?" * len(chunk))
+        sql = f'SELECT 1 FROM reports WHERE id_key IN ({marks}) GROUP BY "id" HAVING count(*) > 1'
+        if connection.execute(sql, chunk).fetchone() is not None:
+            return True
+    return False
