@@ -529,6 +529,9 @@ def measure(root: Path, runs: int) -> tuple[list[list[str]], list[str]]:
         }.items():
             seconds, peak = _median(argv, runs, env)
             rows.append([f"`{name}`, index ready", "", f"{seconds:.3f}", f"{peak:.0f}", "", ""])
+        following, followed = _following(root, data, env)
+        rows += following
+        checks += followed
         git = _git_status(root, runs)
         rows.append(["`git status` of the tree (freshness peer)", "", f"{git:.3f}", "", "", ""])
         rows.append(
@@ -551,6 +554,54 @@ def measure(root: Path, runs: int) -> tuple[list[list[str]], list[str]]:
                 "",
             ]
         )
+    return rows, checks
+
+
+def _following(
+    root: Path, data: list[str], env: dict[str, str]
+) -> tuple[list[list[str]], list[str]]:
+    """The index following the tree (#23's item 4), each change left to settle first
+    (builder.SETTLED_NS): one report added, then a query (the update is in its time), the
+    query again; the report removed, then the query; a hard-link copy of the whole tree
+    made (``cp -al``: every file's change time moves), then a query of the original (each
+    file hashed once, and no report read). Each answer is checked, and that the index
+    answered it."""
+    rows: list[list[str]] = []
+    checks: list[str] = []
+    one = next(root.glob("dhs/*/*/report.json"))
+    added = one.parent.parent / "BENCH-ADDED-1"
+    record = {**json.loads(one.read_text(encoding="utf-8")), "report_id": added.name}
+    record["title"] = "Zyxadded benchmark report"
+    query = _oigcli("search", "zyxadded", *data, "--limit", "20", "--format", "jsonl")
+
+    def step(name: str, expected: set[str]) -> None:
+        seconds, peak = _run(query, env)
+        done = subprocess.run([*query, "--verbose"], env=env, capture_output=True, check=True)
+        indexed = b"answered from the index" in done.stderr
+        rows.append([name, "", f"{seconds:.3f}", f"{peak:.0f}", "", ""])
+        right = _ids(done.stdout) == expected
+        checks.append(
+            f"{name}: {'right' if right else '**wrong**'} answer,"
+            f" {'from the index' if indexed else '**not from the index**'}"
+        )
+
+    copy = root.with_name(root.name + "-linked")
+    try:
+        added.mkdir()
+        (added / "report.json").write_text(json.dumps(record), encoding="utf-8")
+        (added / "report.txt").write_text("Added to the tree: zyxadded.", encoding="utf-8")
+        time.sleep(2.1)
+        step("one report added, then `search zyxadded`", {f"dhs/{added.name}"})
+        step("the same `search zyxadded` again", {f"dhs/{added.name}"})
+        shutil.rmtree(added)
+        time.sleep(2.1)
+        step("the report removed, then `search zyxadded`", set())
+        subprocess.run(["cp", "-al", str(root), str(copy)], check=True)
+        time.sleep(2.1)
+        step("a hard-link copy made, then `search zyxadded` of the original", set())
+    finally:
+        shutil.rmtree(added, ignore_errors=True)
+        shutil.rmtree(copy, ignore_errors=True)
     return rows, checks
 
 
