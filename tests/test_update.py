@@ -301,10 +301,44 @@ def test_an_update_cut_short_is_never_read_and_is_undone(invoke: Invoke, tree: P
     _same_answers(invoke, tree)  # then updated
 
 
-def test_clear_and_prune_remove_a_journal_left_behind(invoke: Invoke, tree: Path) -> None:
-    index = _index(tree)
-    journal = index.with_name(index.name + "-journal")
-    journal.write_bytes(b"")
-    os.chmod(journal, 0o600)
+def test_clear_and_prune_remove_a_journal_left_behind(
+    invoke: Invoke, tree: Path, tmp_path: Path
+) -> None:
+    other = write_full_archive(tmp_path / "other")
+    assert index_builder.build(str(other), _cache(), settle=False) is not None
+    journals = []
+    for root in (tree, other):
+        journal = _index(root).with_name(_index(root).name + "-journal")
+        journal.write_bytes(b"")
+        os.chmod(journal, 0o600)
+        journals.append(journal)
+    shutil.rmtree(tree)  # its index can serve nobody: a prune removes it, and its journal
+    index_builder.prune(_cache())
+    assert not _index(tree).exists() and not journals[0].exists()
+    assert _index(other).exists() and journals[1].exists()
     assert invoke("cache", "clear").exit_code == 0
-    assert not index.exists() and not journal.exists()
+    assert not _index(other).exists() and not journals[1].exists()
+
+
+def test_a_file_swapped_while_the_update_reads_is_not_indexed(
+    invoke: Invoke, tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an update reads must be what its look at the folder found: a report.json
+    rewritten between the two (a race another user could try) abandons the update."""
+    folder = _add(tree, "99-01", "Zyxadded", "zyxadded")
+    real = index_update.tree_identity
+
+    def then_swapped(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        (folder / "report.json").write_text(
+            json.dumps({**ARCHIVE[4], "report_id": "99-01", "title": "Swapped Zyxadded"}),
+            encoding="utf-8",
+        )
+        return found
+
+    monkeypatch.setattr(index_update, "tree_identity", then_swapped)
+    assert not index_builder.refresh(str(tree), _cache())
+    assert _meta(tree, "reports") == len(ARCHIVE) and _meta(tree, "updated") is None
+    monkeypatch.setattr(index_update, "tree_identity", real)
+    found = invoke("search", "zyxadded", "--json", "--fields", "title", "--data", str(tree))
+    assert json.loads(found.stdout) == [{"title": "Swapped Zyxadded"}]

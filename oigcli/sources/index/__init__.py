@@ -27,6 +27,14 @@ the same answer:
   ``SETTLED_NS`` before and while it is read, so two writes within one clock tick cannot
   leave a stale index behind (git calls this "racy": a file modified in the same tick as
   its index was made).
+- **Following a folder.** A scraper's folder's index records, for each report.json and
+  report.txt it read, its numbers and a hash of its content, and the folder each report
+  came from. A query that finds a few of its reports added, changed or removed (and
+  settled) updates it in place before answering (oigcli.sources.index.update): those
+  reports are taken out and read again, in one SQLite transaction under the index's lock;
+  a file whose numbers changed but whose hash did not (a hard link made to it) is kept.
+  Readers hold the lock shared, so none reads an index while it is updated, and none
+  reads one while a rollback journal is left by an update cut short.
 - **Whole or not at all.** An index is built in a temporary file next to where it goes,
   made durable, then renamed over the old one, so a reader sees the old index or the new
   one and never half of one. A lock lets one builder work on a dataset at a time. An index
