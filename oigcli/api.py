@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import re
     from types import TracebackType
 
+    from oigcli.load.records import Unreadable
     from oigcli.query.compare import Difference
     from oigcli.query.search import Hit
     from oigcli.sources.protocol import Source
@@ -108,6 +109,8 @@ class Selection(NamedTuple):
     shape: Shape
     notes: list[str]
     """Notes for a person: a component or tag asked for that no report has."""
+    unreadable: Sequence[Unreadable] = ()
+    """The records --skip-invalid left out (known once an ordered read has begun)."""
 
     @property
     def matched(self) -> int:
@@ -235,7 +238,7 @@ class Reports:
             source.close()
             raise
         page = Page(stream, shape.offset, source, matched)
-        return Selection(page, chosen, shape, notes)
+        return Selection(page, chosen, shape, notes, source.unreadable())
 
     def rank(self, terms: str, criteria: Criteria, shape: Shape = NO_SHAPE) -> Selection:
         """The reports that contain ``terms`` and match ``criteria``, best first (title
@@ -333,7 +336,7 @@ class Reports:
 
         old = self.select(criteria)
         new = other.select(criteria)
-        found = compare(old.rows, new.rows)
+        found = compare(old.rows, new.rows, unreadable=(old.unreadable, new.unreadable))
         notes = [  # a value asked for is noted only when neither side has it
             note
             for note in dict.fromkeys([*old.notes, *new.notes])

@@ -79,7 +79,8 @@ def test_the_json_shape(invoke: Invoke, tmp_path: Path, bundled: list[dict[str, 
     result = invoke("diff", old, new, "--json")
     assert result.exit_code == 1, result.output  # as diff(1): they differ
     found = json.loads(result.stdout)
-    assert list(found) == ["added", "removed", "changed"]
+    assert list(found) == ["added", "removed", "changed", "unreadable"]
+    assert found["unreadable"] == []
     assert [r["id"] for r in found["added"]] == ["dhs/OIG-22-01"]
     assert found["added"][0]["title"] == "Brand new"  # whole reports, as --json prints them
     assert found["removed"] == [bundled[0]]
@@ -107,7 +108,7 @@ def test_the_same_dataset_twice_is_no_difference(invoke: Invoke, tmp_path: Path)
         assert result.stdout == ("" if fmt != "csv" else ",".join(DIFF_COLUMNS) + "\n")
     same = invoke("diff", path, lines, "--json")
     assert same.exit_code == 0
-    assert json.loads(same.stdout) == {"added": [], "removed": [], "changed": []}
+    assert json.loads(same.stdout) == {"added": [], "removed": [], "changed": [], "unreadable": []}
     assert invoke("diff", path, lines, "--format", "jsonl").stdout == ""
 
 
@@ -153,6 +154,7 @@ def test_criteria_narrow_both_sides(
         "added": json.loads(narrowed.stdout)["added"],
         "removed": [],
         "changed": [],
+        "unreadable": [],
     }
     assert invoke("diff", old, new, "--not-redacted", "--where", "recommendations>3").exit_code == 0
     assert invoke("diff", old, new, "-c", "ICE", "--json").exit_code == 0
@@ -271,3 +273,100 @@ def test_compare_is_the_difference_of_two_datasets(
             expected[key] = differ
     assert {c.id: c.changes for c in found.changed} == expected
     assert compare(new, new).empty
+
+
+# --- a record that could not be read is unreadable, never removed (issue #24) ------------
+
+
+def _cut_short(path: Path) -> None:
+    """A report.json as a scraper run killed mid-write leaves it."""
+    path.write_text(path.read_text(encoding="utf-8")[:40], encoding="utf-8")
+
+
+@pytest.mark.parametrize("side", ["new", "old"])
+def test_a_report_json_cut_short_is_unreadable_not_removed(
+    invoke: Invoke, tmp_path: Path, side: str
+) -> None:
+    """The README's cron advice is --skip-invalid: a report.json cut short in today's copy
+    must not be mailed as "removed" (nor, cut in yesterday's, as "added"). It is listed as
+    unreadable in every format, with its id told by its folder, and exit 5 says so."""
+    old, new = write_full_archive(tmp_path / "old"), write_full_archive(tmp_path / "new")
+    cut = (new if side == "new" else old) / "dod" / "2014" / "DODIG-2015-001" / "report.json"
+    _cut_short(cut)
+    assert invoke("diff", str(old), str(new)).exit_code == 3  # strict: not compared at all
+    result = invoke("diff", str(old), str(new), "--skip-invalid", "--json")
+    assert result.exit_code == 5, result.output
+    found = json.loads(result.stdout)
+    assert found["added"] == found["removed"] == found["changed"] == []
+    [entry] = found["unreadable"]
+    assert entry["id"] == "dod/DODIG-2015-001" and entry["side"] == side
+    assert entry["source"].startswith(str(cut)) and entry["report"]["id"] == "dod/DODIG-2015-001"
+    lines = invoke("diff", str(old), str(new), "--skip-invalid", "--format", "jsonl")
+    assert lines.exit_code == 5
+    [line] = [json.loads(text) for text in lines.stdout.splitlines()]
+    assert line["change"] == "unreadable" and line["id"] == "dod/DODIG-2015-001"
+    assert line["report_number"] == entry["report"]["report_number"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                invoke("diff", str(old), str(new), "--skip-invalid", "--format", "csv").stdout
+            )
+        )
+    )
+    assert [(r["change"], r["id"]) for r in rows] == [("unreadable", "dod/DODIG-2015-001")]
+    assert "unreadable:" in (rows[0]["new"] if side == "new" else rows[0]["old"])
+    table = invoke("diff", str(old), str(new), "--skip-invalid")
+    assert table.exit_code == 5 and "removed" not in table.stdout.split("\n0 added")[0]
+    assert "0 added, 0 removed, 0 changed, 1 unreadable" in table.stdout
+    markdown = invoke("diff", str(old), str(new), "--skip-invalid", "--format", "markdown")
+    assert markdown.stdout.startswith("## 0 added, 0 removed, 0 changed, 1 unreadable")
+
+
+def test_an_invalid_record_is_unreadable_by_its_own_id(invoke: Invoke, tmp_path: Path) -> None:
+    old, new = write_full_archive(tmp_path / "old"), write_full_archive(tmp_path / "new")
+    path = new / "gpo" / "2013" / "14-01" / "report.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "published_on": "2013-13-45"}), encoding="utf-8")
+    result = invoke("diff", str(old), str(new), "--skip-invalid", "--json")
+    found = json.loads(result.stdout)
+    assert result.exit_code == 5 and found["removed"] == []
+    assert [(u["id"], u["side"]) for u in found["unreadable"]] == [("gpo/14-01", "new")]
+
+
+def test_a_record_whose_id_cannot_be_told_leaves_removals_in_doubt(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    """A JSON Lines file cut short: the last record's id is unknown, so a report missing
+    from it is listed as removed, and the unreadable record (id null) and exit 5 say that
+    the removal may be that record."""
+    old = write_file(tmp_path, json.dumps(bundled), "old.json")
+    lines = [json.dumps(r) for r in bundled[:-1]] + [json.dumps(bundled[-1])[:30]]
+    new = write_file(tmp_path, "\n".join(lines) + "\n", "new.jsonl")
+    result = invoke("diff", old, new, "--skip-invalid", "--json")
+    assert result.exit_code == 5
+    found = json.loads(result.stdout)
+    assert [r["id"] for r in found["removed"]] == [bundled[-1]["id"]]
+    assert [(u["id"], u["side"], u["report"]) for u in found["unreadable"]] == [(None, "new", None)]
+    assert found["unreadable"][0]["source"] == f"{new}:5"
+
+
+def test_a_duplicate_left_out_is_no_unreadable_record(
+    invoke: Invoke, tmp_path: Path, bundled: list[dict[str, Any]]
+) -> None:
+    """--skip-invalid leaves out the second record of an id: the first was read, so the
+    report is compared as usual and nothing is unreadable."""
+    old = write_file(tmp_path, json.dumps(bundled), "old.json")
+    new = write_file(tmp_path, json.dumps([*bundled, bundled[0]]), "new.json")
+    result = invoke("diff", old, new, "--skip-invalid", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["unreadable"] == []
+
+
+def test_scraper_ids_are_told_by_the_folder_only_in_its_layout() -> None:
+    from oigcli.load.records import scraper_id
+
+    assert scraper_id("/data/epa/2016/16-P-0078/report.json") == "epa/16-P-0078"
+    assert scraper_id("bulk.zip/data/gpo/2013/14-01/report.json") == "gpo/14-01"
+    assert scraper_id("gpo/2013/14-01/report.json") == "gpo/14-01"
+    assert scraper_id("2013/14-01/report.json") is None  # no inspector's folder
+    assert scraper_id("/data/reports.json") is None
+    assert scraper_id("/data/epa/2016/16-P-0078/report.txt") is None

@@ -86,6 +86,12 @@ def validate(
         raise typer.Exit(3)
 
 
+UNREADABLE = 5
+"""diff's exit status when a record of either side could not be read (--skip-invalid):
+the difference printed is all that could be told, and a script must not take a report
+in an unreadable record as removed (nor as added)."""
+
+
 @app.command(
     epilog=epilog(
         "oigcli diff reports.json reports.jsonl",
@@ -93,7 +99,8 @@ def validate(
         "oigcli diff reports.json inspectors-general/data -c CBP --format markdown",
         status="Exit status (as diff(1)): 0 the datasets are the same, 1 they differ,\n"
         "2 a usage error, 3 a dataset that cannot be read or is invalid, 4 the output\n"
-        "cannot be written.",
+        "cannot be written, 5 (with --skip-invalid) a record could not be read: it is\n"
+        "listed as unreadable, never as removed or added.",
     ),
 )
 @CRITERIA.adds
@@ -121,7 +128,9 @@ def diff(
     Reports are matched by id, and a changed report lists each field that differs
     with its old and new value (the full text is not compared). The criteria
     narrow both sides. Exit status as diff(1): 0 when they are the same, 1 when
-    they differ, 2 on a usage error, 3 when a dataset cannot be used.
+    they differ, 2 on a usage error, 3 when a dataset cannot be used; with
+    --skip-invalid, 5 when a record of either side could not be read (it is listed
+    as unreadable, never as removed or added).
     """
     env = env_for(ctx, io)
     if old == "-" and new == "-":
@@ -130,6 +139,8 @@ def diff(
     found, notes = sides[0].difference(sides[1], criteria)
     tell_notes(env, notes)
     printer(env, io).difference(found)
+    if found.unreadable:
+        raise typer.Exit(UNREADABLE)
     if not found.empty:
         raise typer.Exit(1)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from oigcli.load.check import check, problem_at
 from oigcli.load.parse import parse_text, read_stream
-from oigcli.load.records import BUNDLED, STDIN, Entry, Problem
+from oigcli.load.records import BUNDLED, STDIN, Entry, Problem, Unreadable, scraper_id
 from oigcli.model.errors import DatasetError
 from oigcli.model.location import ZIP_MAGIC, Location
 from oigcli.model.schema import TEXT, Report
@@ -56,6 +56,8 @@ class Dataset:
     """What a person should be told of the reading that is no problem (a link loop)."""
     origin: str = ""
     """Where the report last given was read (a scraper's report.json: its path)."""
+    unreadable: list[Unreadable] = field(default_factory=list)
+    """Each record left out for its problems, by id where it can be told (``diff``)."""
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
@@ -158,6 +160,8 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
                 found.append(problem_at(entry, index, f"duplicate (also record {seen[key]})", "id"))
             seen.setdefault(key, index)
         data.problems.extend(found)
+        if found:
+            data.unreadable.append(Unreadable(key if isinstance(key, str) else None, entry.source))
         if report is not None and not found:
             data.origin = entry.source
             numbers.append(report["report_number"])
@@ -168,6 +172,12 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
                 report[TEXT] = None
             yield report
     data.problems.sort(key=lambda p: (p.source, p.line or 0, -1 if p.record is None else p.record))
+    unread = dict.fromkeys(  # what could not be read as records at all: a file cut short
+        (p.source, f"{p.source}:{p.line}" if p.line else p.source)
+        for p in data.problems
+        if p.record is None
+    )
+    data.unreadable += [Unreadable(scraper_id(source), place) for source, place in unread]
 
 
 # --- reading ----------------------------------------------------------------------------

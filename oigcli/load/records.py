@@ -40,6 +40,25 @@ class Problem(NamedTuple):
         return self._asdict()
 
 
+class Unreadable(NamedTuple):
+    """A record that --skip-invalid left out, as ``diff`` names it: its id when it can be
+    told (the record's own; of a report.json that could not be read, the scraper's folder's:
+    ``<inspector>/<year>/<report_id>/report.json`` is ``<inspector>/<report_id>``), and
+    where it was."""
+
+    id: str | None
+    source: str
+
+
+def scraper_id(source: str) -> str | None:
+    """The id of the report a scraper's report.json at ``source`` holds, told by its
+    place (``.../<inspector>/<year>/<report_id>/report.json``); None for any other file."""
+    parts = source.split("/")
+    if len(parts) < 4 or parts[-1] != SCRAPER_FILE or not all(parts[-4:-1]):
+        return None
+    return f"{parts[-4]}/{parts[-2]}"
+
+
 class Entry(NamedTuple):
     """One raw record and where it was read."""
 

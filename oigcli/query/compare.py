@@ -2,7 +2,9 @@
 
 Pure: two streams of reports in, one ``Difference`` out. Reports are matched by ``id``
 (the record's key: ``<inspector>/<report_id>`` for the scraper's archive), so a report
-whose number several inspectors share is never matched with another's.
+whose number several inspectors share is never matched with another's. A record that
+could not be read (--skip-invalid left it out) is "unreadable", never removed or added:
+a report.json cut short by a scraper run is not news that the report was withdrawn.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from oigcli.load.records import Unreadable
 from oigcli.model.schema import SHOWN_NAMES, Report
 
 COMPARED: tuple[str, ...] = tuple(name for name in SHOWN_NAMES if name != "id")
@@ -36,10 +39,16 @@ class Difference(NamedTuple):
     """Reports only in the old dataset, in its order."""
     changed: list[Change]
     """Reports in both that differ, in the new dataset's order."""
+    unreadable: list[dict[str, Any]]
+    """Records of either side that could not be read: ``{"id", "side", "source",
+    "report"}``, the id when it can be told (else null), the side (``old`` or ``new``),
+    where the record was, and the other side's report of that id (else null): a report
+    in OLD whose record in NEW is unreadable is here, not removed; one in NEW whose
+    record in OLD is unreadable is here, not added."""
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.unreadable)
 
     def as_dict(self) -> dict[str, Any]:
         """The shape ``oigcli diff --json`` prints."""
@@ -47,6 +56,7 @@ class Difference(NamedTuple):
             "added": self.added,
             "removed": self.removed,
             "changed": [change.as_dict() for change in self.changed],
+            "unreadable": self.unreadable,
         }
 
     def lines(self) -> Iterator[dict[str, Any]]:
@@ -63,6 +73,10 @@ class Difference(NamedTuple):
                 }
         for change in self.changed:
             yield {"change": "changed", **change.as_dict()}
+        for entry in self.unreadable:
+            paired = entry["report"]
+            number = paired["report_number"] if paired else None
+            yield {"change": "unreadable", "id": entry["id"], "report_number": number, **entry}
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """A flat table (``DIFF_COLUMNS``; csv, tsv and tables): a row per report added or
@@ -74,31 +88,45 @@ class Difference(NamedTuple):
         for change in self.changed:
             for name, values in change.changes.items():
                 yield _row("changed", change._asdict(), name, values["old"], values["new"])
+        for entry in self.unreadable:
+            paired = entry["report"] or {"id": entry["id"], "report_number": None, "title": None}
+            unread = f"(unreadable: {entry['source']})"
+            title = paired["title"]
+            old, new = (unread, title) if entry["side"] == "old" else (title, unread)
+            yield _row("unreadable", {**paired, "id": entry["id"]}, "title", old, new)
 
     def counts(self) -> str:
-        """``2 added, 1 removed, 3 changed`` (what a person is told)."""
-        return ", ".join(
-            f"{len(found)} {name}"
-            for name, found in (
-                ("added", self.added),
-                ("removed", self.removed),
-                ("changed", self.changed),
-            )
-        )
+        """``2 added, 1 removed, 3 changed`` (what a person is told), and ``, 1
+        unreadable`` when a record could not be read."""
+        counted: list[tuple[str, Sequence[Any]]] = [
+            ("added", self.added),
+            ("removed", self.removed),
+            ("changed", self.changed),
+        ]
+        if self.unreadable:
+            counted.append(("unreadable", self.unreadable))
+        return ", ".join(f"{len(found)} {name}" for name, found in counted)
 
 
 def compare(
-    old: Iterable[Report], new: Iterable[Report], fields: Sequence[str] = COMPARED
+    old: Iterable[Report],
+    new: Iterable[Report],
+    fields: Sequence[str] = COMPARED,
+    unreadable: tuple[Sequence[Unreadable], Sequence[Unreadable]] = ((), ()),
 ) -> Difference:
     """The difference from ``old`` to ``new``, matching reports by id. The old reports are
     held (by id) while the new ones stream past; a report added or removed is given with
-    the fields it is printed with."""
+    the fields it is printed with. ``unreadable``: the records of OLD and of NEW that
+    could not be read (Difference.unreadable)."""
     before: dict[str, Report] = {}
     for report in old:
         before[report["id"]] = _shown(report)
+    had = set(before)
     added: list[Report] = []
     changed: list[Change] = []
+    seen: set[str] = set()
     for report in map(_shown, new):
+        seen.add(report["id"])
         earlier = before.pop(report["id"], None)
         if earlier is None:
             added.append(report)
@@ -110,7 +138,21 @@ def compare(
         }
         if changes:
             changed.append(Change(report["id"], report["report_number"], changes))
-    return Difference(added, list(before.values()), changed)
+    unread: list[dict[str, Any]] = []
+    new_by_id = {report["id"]: report for report in added}
+    for side, records, read, others in (
+        ("old", unreadable[0], had, new_by_id),
+        ("new", unreadable[1], seen, before),
+    ):
+        for record in records:
+            if record.id is not None and record.id in read:
+                continue  # another record of this id was read (the one left out, a duplicate)
+            paired = others.pop(record.id, None) if record.id is not None else None
+            unread.append(
+                {"id": record.id, "side": side, "source": record.source, "report": paired}
+            )
+    kept = [report for report in added if report["id"] in new_by_id]
+    return Difference(kept, list(before.values()), changed, unread)
 
 
 DIFF_COLUMNS = ("change", "id", "report_number", "field", "old", "new")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from oigcli.load.records import Unreadable
     from oigcli.model.schema import Report
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Query, Term
@@ -85,6 +86,11 @@ class Source(Protocol):
     def notes(self) -> list[str]:
         """What a person should be told of the reading, after the rows have been read:
         the records --skip-invalid left out."""
+        ...
+
+    def unreadable(self) -> list[Unreadable]:
+        """The records --skip-invalid left out, after the rows have been read (``diff``
+        tells them from reports removed)."""
         ...
 
     def close(self) -> None: ...

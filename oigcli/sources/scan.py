@@ -24,6 +24,7 @@ from oigcli.query.criteria import NOTED
 from oigcli.query.rows import Newest, newness, packed, unpacked
 
 if TYPE_CHECKING:
+    from oigcli.load.records import Unreadable
     from oigcli.model.schema import Report
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Query, Term
@@ -50,6 +51,7 @@ class Scan:
         self._after_read = after_read
         self._skip_invalid = skip_invalid
         self._notes: list[str] = []
+        self._unreadable: list[Unreadable] = []
         self._numbers: list[str] | None = None
         self._values: dict[str, set[str]] = {}
 
@@ -67,7 +69,7 @@ class Scan:
                     report[TEXT] = None  # a dict of this pass's own
                 yield report
         self._numbers, self._values = data.numbers, data.values
-        self._notes = list(data.notes)
+        self._notes, self._unreadable = list(data.notes), data.unreadable
         if data.problems:
             if not self._skip_invalid:
                 raise DatasetError(dataset.failure_message(data, self.path))
@@ -132,6 +134,9 @@ class Scan:
 
     def notes(self) -> list[str]:
         return self._notes
+
+    def unreadable(self) -> list[Unreadable]:
+        return self._unreadable
 
     def close(self) -> None:
         pass

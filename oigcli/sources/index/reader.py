@@ -32,6 +32,7 @@ from oigcli.sources.protocol import Ranked
 if TYPE_CHECKING:
     import sqlite3
 
+    from oigcli.load.records import Unreadable
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Query, Term
     from oigcli.sources.protocol import Keep, Statistics
@@ -110,6 +111,9 @@ class Index:
             if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
                 raise ValueError("its notes are not a list of text")
             return notes
+
+    def unreadable(self) -> list[Unreadable]:
+        return []  # only a valid dataset is indexed
 
     def close(self) -> None:
         self.connection.close()
