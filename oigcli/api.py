@@ -32,12 +32,11 @@ from oigcli.model.text import natural_key, usable_path
 from oigcli.query.criteria import UNKNOWN_VALUE, Criteria, Narrowing
 
 if TYPE_CHECKING:
-    import re
     from types import TracebackType
 
     from oigcli.load.records import Unreadable
     from oigcli.query.compare import Difference
-    from oigcli.query.search import Hit
+    from oigcli.query.search import Finder, Hit
     from oigcli.sources.protocol import Source
 
 SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
@@ -436,7 +435,7 @@ def open(
 
 def _search_rows(
     found: Iterable[tuple[Report, float, str | None]],
-    pattern: re.Pattern[str],
+    pattern: Finder,
     keep_text: bool = True,
 ) -> Iterator[Report]:
     """Search's rows as they are written: each report with its score and its snippet

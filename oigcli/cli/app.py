@@ -8,7 +8,6 @@ one place, ``OigGroup.invoke``.
 import contextlib
 import errno
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,6 +33,7 @@ if TYPE_CHECKING:  # imported where they are used, so that start-up pays only fo
 
     from oigcli import api
     from oigcli.output.printers import Printer
+    from oigcli.query.search import Finder
 
 
 class OigGroup(TyperGroup):
@@ -319,7 +319,7 @@ def emit(
     shaped: "api.Selection",
     columns: Sequence[str],
     every: Sequence[str],
-    mark: re.Pattern[str] | None = None,
+    mark: "Finder | None" = None,
 ) -> None:
     """Rows in the chosen format, with the chosen fields; by default ``columns`` for people
     and ``every`` field for programs (oigcli.output.printers). ``mark``: search's terms."""

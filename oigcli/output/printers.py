@@ -13,7 +13,6 @@ at start-up), and a class with the five methods of ``Printer`` in ``PRINTERS`` b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from oigcli.model.schema import Report
     from oigcli.output.context import Environment
     from oigcli.query.compare import Difference
+    from oigcli.query.search import Finder
 
 PROBLEM_COLUMNS = ("source", "line", "column", "record", "report_number", "field", "message")
 """A problem's columns in a table (CSV, TSV, Markdown); JSON keeps a problem's own order."""
@@ -60,7 +60,7 @@ class Printer:
         fields: Sequence[str],
         chosen: bool,
         empty: Callable[[], str],
-        mark: re.Pattern[str] | None = None,
+        mark: Finder | None = None,
     ) -> None:
         """Reports as rows of ``fields``. ``chosen``: the user chose the fields (none is
         then left out); ``empty``: what to say on stderr when there is no row; ``mark``:
@@ -106,7 +106,7 @@ class ProgramPrinter(Printer):
         fields: Sequence[str],
         chosen: bool,
         empty: Callable[[], str],
-        mark: re.Pattern[str] | None = None,
+        mark: Finder | None = None,
     ) -> None:
         self.env.stream(self._writer().chunks(rows, fields))  # each row as the source gives it
 
@@ -150,7 +150,7 @@ class TablePrinter(Printer):
         fields: Sequence[str],
         chosen: bool,
         empty: Callable[[], str],
-        mark: re.Pattern[str] | None = None,
+        mark: Finder | None = None,
     ) -> None:
         from oigcli.output import render
 
@@ -209,7 +209,7 @@ class MarkdownPrinter(Printer):
         fields: Sequence[str],
         chosen: bool,
         empty: Callable[[], str],
-        mark: re.Pattern[str] | None = None,
+        mark: Finder | None = None,
     ) -> None:
         from oigcli.output import render
 

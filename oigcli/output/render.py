@@ -17,6 +17,7 @@ from oigcli.model.text import sanitise
 
 if TYPE_CHECKING:
     from oigcli.query.compare import Difference
+    from oigcli.query.search import Finder
 
 UNKNOWN = "unknown"
 
@@ -57,7 +58,7 @@ def is_numeric(name: str) -> bool:
     )
 
 
-def highlight(text: str, mark: re.Pattern[str]) -> str:
+def highlight(text: str, mark: Finder) -> str:
     """``text`` (already sanitised) with every match of ``mark`` in bold, for a terminal."""
     return mark.sub(lambda m: f"{BOLD}{m.group()}{NORMAL}", text)
 
@@ -79,7 +80,7 @@ def table(
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
     style: str = "simple",
-    mark: tuple[int, re.Pattern[str]] | None = None,
+    mark: tuple[int, Finder] | None = None,
     padding: int = 2,
 ) -> str:
     """A table of text cells in a tabulate style, numbers right-aligned. With ``mark``
@@ -182,7 +183,7 @@ def _shrink(
     headers: Sequence[str],
     cuttable: list[int],
     over: int,
-    centre: tuple[int, re.Pattern[str]] | None = None,
+    centre: tuple[int, Finder] | None = None,
 ) -> bool:
     """Cut the widest cuttable columns, evenly, by ``over`` characters in all; never below
     the header or MIN_COLUMN. False when that cannot free enough room."""
@@ -206,7 +207,7 @@ def _shrink(
     return True
 
 
-def _cut_around(text: str, width: int, pattern: re.Pattern[str]) -> str:
+def _cut_around(text: str, width: int, pattern: Finder) -> str:
     """``text`` cut to ``width`` around the first match of ``pattern`` (centred in what is
     kept), with "…" where text was left out: a snippet cut to fit still shows its match."""
     found = pattern.search(text)
@@ -224,8 +225,8 @@ def reports_table(
     columns: Sequence[str],
     style: str = "simple",
     width: int | None = None,
-    mark: re.Pattern[str] | None = None,
-    centre: re.Pattern[str] | None = None,
+    mark: Finder | None = None,
+    centre: Finder | None = None,
 ) -> str:
     """One row per report, one column per field, headed by the field names.
 

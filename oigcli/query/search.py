@@ -29,7 +29,7 @@ import functools
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,10 +226,40 @@ class Query:
             any(present[i] for i in group) for group in self.alternatives
         )
 
-    def pattern(self) -> re.Pattern[str]:
-        """A regular expression that finds every term in text, for snippets and highlights
-        (a stemmed word: the words that start as the stem's do, a little more than match)."""
-        return re.compile("|".join(t.expression for t in self.terms), re.IGNORECASE)
+    def pattern(self) -> Finder:
+        """What finds every term in text, as search counts it, for snippets and
+        highlights."""
+        return Finder(self.terms)
+
+
+class Finder:
+    """Finds a query's terms in text as search counts them, for snippets and highlights
+    (``search``, ``finditer`` and ``sub`` as a compiled pattern has them): ``candidates``
+    finds where each term may be (a stemmed word: every word that starts as its stem's
+    words do), and a candidate is a match only when it is one (the word's own stem is the
+    term's): "Improvement" is no match of ``improper``, though both start "impro"."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = tuple(terms)
+        alternatives = "|".join(f"({term.expression})" for term in terms) or "(?!)"
+        self.candidates = re.compile(alternatives, re.IGNORECASE)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        for found in self.candidates.finditer(text):
+            term = self.terms[(found.lastindex or 1) - 1]  # the alternative that matched
+            if not term.stemmed or term.matches_word(found.group().casefold()):
+                yield found
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+    def sub(self, replace: Callable[[re.Match[str]], str], text: str) -> str:
+        parts: list[str] = []
+        end = 0
+        for found in self.finditer(text):
+            parts += [text[end : found.start()], replace(found)]
+            end = found.end()
+        return "".join(parts) + text[end:]
 
 
 def parse_query(text: str) -> Query:
@@ -360,7 +390,7 @@ class Ranking:
         self.found: list[tuple[str | Report, list[Counts], int, str | None, Any]] = []
         """Each match: the report as rows.packed holds it (a third of the memory), how
         often each term occurs in it, its length, its excerpt and its rows.newness."""
-        self._pattern: re.Pattern[str] | None = None
+        self._pattern: Finder | None = None
 
     def preset(self, reports: int, total_tokens: int, df: list[int]) -> None:
         """The statistics of the whole dataset, from an index that then gives pick only the
@@ -524,7 +554,7 @@ def count_all(terms: Sequence[Term], folded: str) -> list[int]:
     return counts
 
 
-def snippet(report: Report, pattern: re.Pattern[str], excerpt: str | None = None) -> str:
+def snippet(report: Report, pattern: Finder, excerpt: str | None = None) -> str:
     """A few words around the first match, from wherever it is: the summary, else the
     text (or ``excerpt``, the part of it around its first match), else the title; with
     "…" where text was left out. Made only for the results that are shown: it costs more
