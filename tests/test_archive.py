@@ -224,13 +224,13 @@ def test_a_folder_is_read_one_report_at_a_time(
     read: list[str] = []
     from_file, from_zip = archive.read_text, archive.zip_text
 
-    def file_text(path: str, seen: Any = None) -> str | None:
+    def file_text(path: str, *more: Any) -> str | None:
         read.append(path)
-        return from_file(path, seen)
+        return from_file(path, *more)
 
-    def zip_text(archive: Any, name: str) -> str | None:
+    def zip_text(archive: Any, name: str, *more: Any) -> str | None:
         read.append(name)
-        return from_zip(archive, name)
+        return from_zip(archive, name, *more)
 
     monkeypatch.setattr(archive, "read_text", file_text)
     monkeypatch.setattr(archive, "zip_text", zip_text)
@@ -258,3 +258,32 @@ def test_a_text_read_only_for_the_test_is_not_held(tmp_path: Path) -> None:
         kept = list(scan.rows(need, criteria.test(), ordered=True))
         assert len(kept) >= 2
         assert all((report[TEXT] is not None) == shown for report in kept)
+
+
+@pytest.mark.parametrize("kind", ["folder", "zip"])
+def test_a_text_that_is_not_clean_is_used_repaired_and_validate_says_so(
+    invoke: Invoke, tmp_path: Path, kind: str
+) -> None:
+    """PDF extraction leaves NUL bytes and bytes that are not UTF-8 in report.txt files:
+    NULs are left out (SQLite's length() took the text to end at the first), other bytes
+    read as U+FFFD; the report is used, and validate names each text it repaired (#24)."""
+    import sqlite3
+
+    root = write_full_archive(tmp_path / "data")
+    text = root / folder_of(ARCHIVE[4]) / "report.txt"
+    text.write_bytes(b"Passport \xff books\x00 counted\x00 twice.")
+    data = str(root) if kind == "folder" else str(zip_archive(root, tmp_path / "bulk.zip"))
+    shown = _json(invoke, "show", "gpo/14-01", "--fields", "text", "--data", data)
+    assert shown == {"text": "Passport \ufffd books counted twice."}
+    checked = invoke("validate", data)
+    assert checked.exit_code == 0 and "no problems" in checked.stdout
+    assert "gpo/2013/14-01/report.txt: not UTF-8 text (byte 9" in checked.stderr
+    assert "gpo/2013/14-01/report.txt: 2 NUL bytes, left out of the text" in checked.stderr
+    assert invoke("validate", str(write_full_archive(tmp_path / "clean"))).stderr == ""
+    database = tmp_path / "reports.db"
+    assert invoke("export", "--sqlite", str(database), "--data", data).exit_code == 0
+    with sqlite3.connect(database) as connection:
+        (length,) = connection.execute(
+            "SELECT length(text) FROM reports WHERE id = 'gpo/14-01'"
+        ).fetchone()
+    assert length == len("Passport \ufffd books counted twice.")

@@ -67,19 +67,24 @@ def validate(
 
     Checks JSON syntax, field types, required fields (report_number, title,
     fiscal_year), dates, duplicate ids, a fiscal year that disagrees
-    with the issue date, and more recommendations concurred than made. Exits 0
-    when the dataset is valid and 3 when it is not.
+    with the issue date, and more recommendations concurred than made; and says
+    which report.txt files are not clean (not UTF-8, NUL bytes), which are used
+    repaired. Exits 0 when the dataset is valid and 3 when it is not.
     """
     from oigcli.load import dataset, records
 
     env = env_for(ctx, io)
     target = data_path(env, io.data if path is None else path)
-    try:
-        data = dataset.read(target, env.stdin)
+    try:  # every report checked, none kept; the texts read, to say which are not clean
+        data = dataset.read(target, env.stdin, pick=lambda report: None, texts=True)
     except OigError as exc:  # nothing could be read: that is the one problem
         data = dataset.Dataset(target or records.BUNDLED)
         data.problems.append(records.Problem(data.source, str(exc).removeprefix(f"{target}: ")))
     printer(env, io).problems(data.problems, data.source, data.records)
+    if data.flaws:
+        count, shown = len(data.flaws), "\n".join(f"  {sanitise(f)}" for f in data.flaws[:3])
+        first = f" (the first 3 of {count:,})" if count > 3 else ""
+        env.error(f"Note: texts used repaired{first}:\n{shown}")
     if data.problems:
         count = len(data.problems)
         env.error(f"{count} problem{'s' if count != 1 else ''} in {data.source}")

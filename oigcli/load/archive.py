@@ -39,6 +39,7 @@ def scan_folder(
     texts: bool = False,
     seen: dict[str, Stat] | None = None,
     only: Sequence[str] | None = None,
+    flaws: list[str] | None = None,
 ) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json below ``root``, in path order (``texts``: with the report.txt
     beside it as its ``text``), each read as it is asked for (an archive's texts are
@@ -46,7 +47,8 @@ def scan_folder(
     A link to a folder is followed once: a link back to a folder on the way (a loop) or
     to one read already is skipped, and ``notes`` says so. ``seen`` gets what each file
     read was (``members.Stat``), for a builder to check against the folder's identity.
-    ``only``: these folders (relative to ``root``; none walked), in the same order."""
+    ``only``: these folders (relative to ``root``; none walked), in the same order.
+    ``flaws``: what was wrong with a text read (``text_of``)."""
     if only is None:
         found = (folder for folder, _ in tree_files(str(root), notes))
     else:
@@ -69,7 +71,7 @@ def scan_folder(
                 continue
             if texts:
                 beside = os.path.join(folder, SCRAPER_TEXT)
-                _with_text(found, partial(read_text, beside, seen))
+                _with_text(found, partial(read_text, beside, seen, flaws))
             problems.extend(trouble)
             yield from found
 
@@ -89,21 +91,49 @@ def _with_text(entries: list[Entry], read: Callable[[], str | None]) -> None:
             entry.value[TEXT] = read()
 
 
-def read_text(path: str, seen: dict[str, Stat] | None = None) -> str | None:
+def read_text(
+    path: str, seen: dict[str, Stat] | None = None, flaws: list[str] | None = None
+) -> str | None:
     """The text of a report.txt, or None when there is none that can be read (as
     ``members.read_file`` reads: a link is not followed, since downloaded data could point
-    it at a private file of yours, which --fields text would then print). Its bytes are
-    decoded as UTF-8, any that are not replaced (text extracted from a PDF is not always
-    clean): the text is a report's extra, never a reason to refuse its record."""
+    it at a private file of yours, which --fields text would then print), as ``text_of``
+    makes it."""
     try:
         data = members.read_file(path, members.TEXT_BYTES, SCRAPER_TEXT, seen)
     except members.Refused:
         return None
-    return data.decode("utf-8", errors="replace")
+    return text_of(data, path, flaws)
+
+
+def text_of(data: bytes, where: str, flaws: list[str] | None = None) -> str:
+    """A report.txt's bytes as text: UTF-8, any bytes that are not replaced by U+FFFD, and
+    NUL bytes (which PDF extraction leaves, and which SQLite and C programs take for the
+    end of the text) dropped. Text extracted from a PDF is not always clean, and the
+    text is a report's extra, never a reason to refuse its record: ``flaws`` gets a line
+    for a person (``validate``) when the bytes were not UTF-8 or held NULs."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        if flaws is not None:
+            flaws.append(
+                f"{where}: not UTF-8 text (byte {exc.start}: {exc.reason}); read with U+FFFD "
+                "in place of the bytes that are not"
+            )
+    if "\x00" in text:
+        if flaws is not None:
+            count = text.count("\x00")
+            flaws.append(f"{where}: {count:,} NUL byte{'s' * (count != 1)}, left out of the text")
+        text = text.replace("\x00", "")
+    return text
 
 
 def scan_zip(
-    archive_path: str, inner: str, texts: bool = False, opened: BinaryIO | None = None
+    archive_path: str,
+    inner: str,
+    texts: bool = False,
+    opened: BinaryIO | None = None,
+    flaws: list[str] | None = None,
 ) -> tuple[Iterator[Entry], list[Problem]]:
     """Every report.json in the zip at ``archive_path`` below the folder ``inner``, read in
     place (nothing is unpacked), in path order, each as it is asked for (as ``scan_folder``), by
@@ -149,7 +179,7 @@ def scan_zip(
                     continue
                 found, trouble = parse_json(text, source)
                 if texts:
-                    _with_text(found, partial(zip_text, archive, name))
+                    _with_text(found, partial(zip_text, archive, name, flaws, archive_path))
                 problems.extend(trouble)
                 yield from found
         finally:
@@ -159,8 +189,11 @@ def scan_zip(
     return entries(), problems
 
 
-def zip_text(archive: members.Zip, name: str) -> str | None:
-    """The report.txt beside the member ``name``, as ``read_text`` reads one."""
+def zip_text(
+    archive: members.Zip, name: str, flaws: list[str] | None = None, where: str = ""
+) -> str | None:
+    """The report.txt beside the member ``name``, as ``read_text`` reads one (``where``:
+    the zip's path, to name it in ``flaws``)."""
     beside = name.rsplit("/", 1)[0] + "/" + SCRAPER_TEXT if "/" in name else SCRAPER_TEXT
     if beside not in archive.by_name:
         return None
@@ -168,7 +201,7 @@ def zip_text(archive: members.Zip, name: str) -> str | None:
         data = archive.read(beside, members.TEXT_BYTES, SCRAPER_TEXT)
     except members.Refused:
         return None
-    return data.decode("utf-8", errors="replace")
+    return text_of(data, f"{where}/{beside}", flaws)
 
 
 def zip_member(archive: members.Zip, name: str) -> str:

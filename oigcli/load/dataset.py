@@ -56,6 +56,9 @@ class Dataset:
     """What a person should be told of the reading that is no problem (a link loop)."""
     origin: str = ""
     """Where the report last given was read (a scraper's report.json: its path)."""
+    flaws: list[str] = field(default_factory=list)
+    """What was wrong with the report.txt files read, though they were used (bytes that
+    are not UTF-8, NUL bytes): ``validate`` says it."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Each record left out for its problems, by id where it can be told (``diff``)."""
 
@@ -142,9 +145,10 @@ def stream(
     (an index updating itself reads the reports that changed); ``Dataset.origin`` says
     which report.json each report came from as it is given."""
     notes: list[str] = []
-    source, entries, problems = _entries(path, stdin, notes, texts, opened, seen, folders)
+    flaws: list[str] = []
+    source, entries, problems = _entries(path, stdin, notes, texts, opened, seen, folders, flaws)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
-    data.notes = notes
+    data.notes, data.flaws = notes, flaws
     return data, _checked(data, entries, texts)
 
 
@@ -191,6 +195,7 @@ def _entries(
     opened: BinaryIO | None = None,
     seen: dict[str, Stat] | None = None,
     folders: Sequence[str] | None = None,
+    flaws: list[str] | None = None,
 ) -> tuple[str, Iterable[Entry], list[Problem]]:
     """The source's name, its entries (read lazily where the source allows), and a list
     that problems found while reading are added to as the entries are consumed."""
@@ -201,7 +206,7 @@ def _entries(
             from oigcli.load.archive import scan_zip
 
             inner = where.member if where.kind == "zip" else ""  # (a zip swapped in: all)
-            read, problems = scan_zip(str(where.file), inner, texts, opened)
+            read, problems = scan_zip(str(where.file), inner, texts, opened, flaws)
             return str(where.path), read, problems
         return str(where.path), read_stream(opened, str(where.path), problems), problems
     if where.kind == "bundled":
@@ -225,12 +230,12 @@ def _entries(
     if where.kind in ("zip", "folder"):
         from oigcli.load.archive import scan_folder, scan_zip
     if where.kind == "zip":
-        read, problems = scan_zip(str(where.file), where.member, texts=texts)
+        read, problems = scan_zip(str(where.file), where.member, texts, flaws=flaws)
         return path, read, problems
     target = Path(path)
     if where.kind == "folder":
         notes = [] if notes is None else notes
-        read, problems = scan_folder(target, notes, texts, seen, folders)
+        read, problems = scan_folder(target, notes, texts, seen, folders, flaws)
         return path, read, problems
     try:
         stream = target.open("rb")

@@ -21,14 +21,15 @@ if TYPE_CHECKING:
     from oigcli.load.members import Stat
 
 
-FORMAT = 10
+FORMAT = 11
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
 stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9: stemmed
 columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers; 10: orders
 with room between (``GAP``), a folder's files and reports, so that it is updated in
-place): an index of another version is not used, and is rebuilt."""
+place; 11: texts without NUL bytes): an index of another version is not used, and is
+rebuilt."""
 GAP = 1 << 32
 """How far apart reports are in the default order (``reports.newest``) and in the file's
 (``reports.sequence``) when an index is built: a report added later takes a number
