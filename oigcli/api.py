@@ -34,7 +34,7 @@ from oigcli.query.criteria import UNKNOWN_VALUE, Criteria, Narrowing
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from oigcli.load.records import Unreadable
+    from oigcli.model.schema import Unreadable
     from oigcli.query.compare import Difference
     from oigcli.query.search import Finder, Hit
     from oigcli.sources.protocol import Source

@@ -59,6 +59,8 @@ BUNDLED_STATS = {
         "concurred": 20,
         "concurrence_rate": 20 / 22,
         "unknown_counts": 0,
+        "rated_recommendations": 22,
+        "not_concurred": 2,
     },
     "by": "fiscal_year",
     "groups": [
@@ -69,6 +71,8 @@ BUNDLED_STATS = {
             "concurred": 20,
             "concurrence_rate": 20 / 22,
             "unknown_counts": 0,
+            "rated_recommendations": 22,
+            "not_concurred": 2,
         }
     ],
 }

@@ -287,3 +287,15 @@ def test_a_text_that_is_not_clean_is_used_repaired_and_validate_says_so(
             "SELECT length(text) FROM reports WHERE id = 'gpo/14-01'"
         ).fetchone()
     assert length == len("Passport \ufffd books counted twice.")
+
+
+def test_rows_a_number_would_not_tell_apart_are_shown_by_id(invoke: Invoke, archive: str) -> None:
+    """DHS reuses its numbers: two `DS-12-01` rows of `dhs` are shown by their ids, in a
+    table and in Markdown (#24); rows that their numbers tell apart keep them."""
+    table = invoke("filter", "--inspector", "dhs", "--data", archive).stdout
+    assert table.split()[0] == "id" and "dhs/DS-12-01_2011" in table
+    assert "dhs/DS-12-01_2012" in invoke("search", "border OR challenges", "--data", archive).stdout
+    markdown = invoke("filter", "--inspector", "dhs", "--format", "markdown", "--data", archive)
+    assert markdown.stdout.startswith("| id |")
+    gpo = invoke("filter", "--inspector", "gpo", "--data", archive).stdout
+    assert gpo.split()[0] == "report_number"

@@ -204,6 +204,7 @@ def test_stats_json_contract(invoke: Invoke) -> None:
     assert result == BUNDLED_STATS
     assert list(result) == ["total", "by", "groups"]
     counts = ["reports", "recommendations", "concurred", "concurrence_rate", "unknown_counts"]
+    counts += ["rated_recommendations", "not_concurred"]  # (#24: appended, so CSV keeps places)
     assert list(result["total"]) == counts
     assert list(result["groups"][0]) == ["key", *counts]
 
@@ -251,6 +252,8 @@ def test_stats_of_nothing(invoke: Invoke) -> None:
         "concurred": 0,
         "concurrence_rate": None,
         "unknown_counts": 0,
+        "rated_recommendations": 0,
+        "not_concurred": 0,
     }
     assert result["groups"] == []
 
@@ -259,16 +262,18 @@ def test_stats_table(invoke: Invoke) -> None:
     result = invoke("stats", "--by", "redacted")
     assert result.exit_code == 0 and result.stderr == ""
     rows = _table_rows(result.stdout)
-    assert rows[0] == ["redacted", "reports", "recommendations", "concurred", "concurrence"]
+    assert rows[0] == [
+        "redacted", "reports", "recommendations", "concurred", "not", "concurred", "rate"
+    ]  # fmt: skip
     # each group has a bar of its reports, scaled to the largest group; plain '#' in a pipe
-    assert rows[2] == ["no", "2", "5", "5", "100.0%", "#" * 7]
-    assert rows[3] == ["yes", "3", "17", "15", "88.2%", "#" * 10]
-    assert rows[-1] == ["total", "5", "22", "20", "90.9%"]
+    assert rows[2] == ["no", "2", "5", "5", "0", "100.0%", "#" * 7]
+    assert rows[3] == ["yes", "3", "17", "15", "2", "88.2%", "#" * 10]
+    assert rows[-1] == ["total", "5", "22", "20", "2", "90.9%"]
 
 
 def test_stats_table_with_no_recommendations_says_unknown(invoke: Invoke) -> None:
     rows = _table_rows(invoke("stats", "--component", "ICE").stdout)
-    assert rows[-1] == ["total", "0", "0", "0", "unknown"]
+    assert rows[-1] == ["total", "0", "0", "0", "0", "unknown"]
 
 
 # --- usage errors (exit 2) --------------------------------------------------------
@@ -312,6 +317,8 @@ def test_data_file_round_trip(invoke: Invoke, tmp_path: Path) -> None:
         "concurred": 15,
         "concurrence_rate": 15 / 17,
         "unknown_counts": 0,
+        "rated_recommendations": 17,
+        "not_concurred": 2,
     }
 
 

@@ -182,9 +182,11 @@ def test_stats_jsonl_is_one_line_per_group(invoke: Invoke) -> None:
     lines = _out(invoke, "stats", "--by", "redacted", "--format", "jsonl").splitlines()
     assert [json.loads(line) for line in lines] == [
         {"key": False, "reports": 2, "recommendations": 5, "concurred": 5,
-         "concurrence_rate": 1.0, "unknown_counts": 0},
+         "concurrence_rate": 1.0, "unknown_counts": 0, "rated_recommendations": 5,
+         "not_concurred": 0},
         {"key": True, "reports": 3, "recommendations": 17, "concurred": 15,
-         "concurrence_rate": 15 / 17, "unknown_counts": 0},
+         "concurrence_rate": 15 / 17, "unknown_counts": 0, "rated_recommendations": 17,
+         "not_concurred": 2},
     ]  # fmt: skip
 
 
@@ -194,9 +196,9 @@ def test_stats_delimited(invoke: Invoke, fmt: str) -> None:
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t"))
     assert rows == [
         ["redacted", "reports", "recommendations", "concurred", "concurrence_rate",
-         "unknown_counts"],
-        ["false", "2", "5", "5", "1.0", "0"],
-        ["true", "3", "17", "15", str(15 / 17), "0"],
+         "unknown_counts", "rated_recommendations", "not_concurred"],
+        ["false", "2", "5", "5", "1.0", "0", "5", "0"],
+        ["true", "3", "17", "15", str(15 / 17), "0", "17", "2"],
     ]  # fmt: skip
 
 
@@ -204,9 +206,9 @@ def test_stats_markdown(invoke: Invoke) -> None:
     rows = _markdown_rows(_out(invoke, "stats", "--format", "markdown"))
     group = BUNDLED_STATS["groups"][0]  # type: ignore[index]
     assert rows == [
-        ["fiscal_year", "reports", "recommendations", "concurred", "concurrence"],
-        [str(group["key"]), "5", "22", "20", "90.9%"],
-        ["**total**", "**5**", "**22**", "**20**", "**90.9%**"],
+        ["fiscal_year", "reports", "recommendations", "concurred", "not concurred", "rate"],
+        [str(group["key"]), "5", "22", "20", "2", "90.9%"],
+        ["**total**", "**5**", "**22**", "**20**", "**2**", "**90.9%**"],
     ]
 
 
@@ -293,10 +295,14 @@ def test_titles_are_cut_with_an_ellipsis_at_100_columns(invoke: Invoke) -> None:
 def test_too_narrow_for_a_table_shows_labelled_blocks(
     invoke: Invoke, bundled: list[dict[str, Any]]
 ) -> None:
-    env, out, _ = fake_terminal(45)  # under 40 characters would be left for titles
+    env, out, err = fake_terminal(45)  # titles keep 30 characters: the other columns go
+    invoke("list", env=env)
+    assert out.getvalue().splitlines()[0].split() == ["report_number", "title"]
+    assert "Not shown: fiscal_year, components (no room in 45 columns" in err.getvalue()
+    env, out, _ = fake_terminal(40)  # not even a number and 30 characters of a title
     invoke("list", env=env)
     text = out.getvalue()
-    assert text.count("report_number  ") == 5
+    assert sum(line.startswith("report_number") for line in text.splitlines()) == 5
     assert (
         " ".join(text.split()).count("CBP Senior Leaders' Handling of Social Media Misconduct") == 1
     )
@@ -468,3 +474,30 @@ def test_the_brief_pages_on_a_terminal_unless_no_pager(invoke: Invoke, tmp_path:
     (tmp_path / "again").mkdir()
     paged, printed = _paged(invoke, tmp_path / "again", "report", "--format", "html", "--no-pager")
     assert paged == "" and printed.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_an_archive_keeps_a_table_whatever_its_numbers(
+    invoke: Invoke, tmp_path: Path, width: int
+) -> None:
+    """One 45-character report number (Peace Corps has them) turned an archive's listing
+    into a block per report at 80 and 100 columns, and left titles 18 characters at 120
+    (#24): numbers and ids are cut too, after titles keep 30 characters, and the columns
+    a row is least known by leave first, said on stderr."""
+    from scraper import write_full_archive
+
+    root = write_full_archive(tmp_path / "data")
+    env, out, err = fake_terminal(width)
+    assert invoke("list", "--data", str(root), env=env).exit_code == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 + 16 and max(map(len, lines)) <= width  # a table, a row a report
+    titles = lines[0].index("title")
+    assert all(len(line[titles:]) >= 30 or not line.endswith("…") for line in lines[2:])
+    if width == 80:
+        assert "Not shown: fiscal_year" in err.getvalue() and "no room" in err.getvalue()
+    env, out, err = fake_terminal(80)
+    assert invoke("stats", "--by", "inspector", "--data", str(root), env=env).exit_code == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["inspector", "reports", "unknown"]  # no all-unknown column
+    assert max(map(len, lines)) <= 80 and len(lines) < 20
+    assert "Not shown: recommendations, concurred, not concurred, rate" in out.getvalue()

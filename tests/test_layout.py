@@ -247,6 +247,7 @@ DEFERRED = {
     ("oigcli.output.render", "tabulate"): "tables only (not json, jsonl, csv)",
     ("oigcli.output.render", "html"): "html tables only",
     ("oigcli.output.render", "oigcli.query.compare"): "diff only",
+    ("oigcli.output.render", "oigcli.query.stats"): "stats tables only (their note)",
     ("oigcli.output.printers", "oigcli.query.compare"): "diff only",
     ("oigcli.output.printers", "oigcli.output.render"): "tables and markdown only",
     ("oigcli.output.printers", "oigcli.output.writers"): "json, jsonl, csv and tsv only",

@@ -72,6 +72,20 @@ def test_an_option_of_another_command_names_that_command() -> None:
     )
 
 
+def test_options_before_the_command_are_offered_after_it() -> None:
+    """``oigcli --data X list`` offered ``oigcli show X list`` (the first word taken for a
+    command): options written before the command are moved after it (#24)."""
+    done = run_oigcli(["--data", "reports.json", "list"])
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "Error: No such option: --data before the command; options come after it: "
+        "did you mean `oigcli list --data reports.json`?"
+    )
+    moved = run_oigcli(["--verbose", "--limit", "2", "search", "mail"])
+    assert "did you mean `oigcli search --verbose --limit 2 mail`?" in moved.stderr
+    assert "oigcli show" not in run_oigcli(["--json", "list"]).stderr
+
+
 def test_a_doubled_operator_says_what_would_work(invoke: Invoke) -> None:
     for typed, meant in [
         ("recommendations==8", "recommendations=8"),
@@ -330,7 +344,7 @@ def _exit_status_table() -> dict[int, str]:
 
 
 def test_the_exit_status_table_lists_every_status() -> None:
-    assert sorted(_exit_status_table()) == [0, 1, 2, 3, 4, 130]
+    assert sorted(_exit_status_table()) == [0, 1, 2, 3, 4, 5, 130]
 
 
 def test_every_example_in_the_exit_status_table_exits_as_it_says(tmp_path: Path) -> None:
@@ -356,6 +370,7 @@ def test_every_example_in_the_exit_status_table_exits_as_it_says(tmp_path: Path)
         with open("/dev/full", "w") as full:
             status = subprocess.run([oigcli_executable(), "list"], stdout=full, check=False)
         assert status.returncode == 4
+    assert "diff --skip-invalid" in examples[5][0]  # (test_diff.py shows exit 5 itself)
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")

@@ -73,10 +73,14 @@ def test_report_page_of_a_report_with_unknown_summary(bundled: list[dict[str, An
 
 def test_stats_table_separates_the_total(bundled: list[dict[str, Any]]) -> None:
     lines = stats_table(summarize(bundled, "component")).splitlines()
-    assert lines[2].split()[:5] == ["CBP", "5", "22", "20", "90.9%"]
-    assert set(lines[2].split()[5]) == {"█"}
+    assert lines[0].split() == [
+        "component", "reports", "recommendations", "concurred", "not", "concurred", "rate"
+    ]  # fmt: skip
+    assert lines[2].split()[:6] == ["CBP", "5", "22", "20", "2", "90.9%"]
+    assert set(lines[2].split()[6]) == {"█"}
     assert set(lines[3].replace(" ", "")) == {"-"}
-    assert lines[4].split() == ["total", "5", "22", "20", "90.9%"]
+    assert lines[4].split() == ["total", "5", "22", "20", "2", "90.9%"]
+    assert max(map(len, lines)) <= 80
 
 
 @pytest.mark.parametrize(
@@ -102,13 +106,13 @@ UNEVEN = [
 ]
 
 
-@pytest.mark.parametrize(("width", "longest"), [(80, 9), (100, 29), (200, 40)])
+@pytest.mark.parametrize(("width", "longest"), [(80, 17), (100, 37), (200, 40)])
 def test_stats_chart_fits_the_width_and_scales_to_the_largest_group(
     width: int, longest: int
 ) -> None:
     lines = stats_table(summarize(UNEVEN, "component"), width=width).splitlines()
     assert max(len(line) for line in lines) <= width
-    bars = [len(line.split()[5]) for line in lines[2:5]]
+    bars = [len(line.split()[-1]) for line in lines[2:5]]  # (no rate: unknown in every row)
     assert bars[0] == longest and bars[0] >= bars[1] >= bars[2] > 0
     assert abs(bars[1] - bars[0] / 2) <= 1
 
@@ -201,11 +205,31 @@ def test_unknown_counts_are_shown_unknown_and_counted() -> None:
     ]
     summary = summarize(reports, "component")
     lines = stats_table(summary, width=200).splitlines()
-    assert lines[0].split()[-2:] == ["counts", "unknown"]
-    assert lines[2].split()[:6] == ["A", "2", "3", "2", "66.7%", "1"]
-    assert lines[3].split()[:6] == ["B", "1", "unknown", "unknown", "unknown", "1"]
-    assert lines[-1].split() == ["total", "3", "3", "2", "66.7%", "2"]
+    assert lines[0].split()[-2:] == ["rate", "unknown"]
+    assert lines[2].split()[:7] == ["A", "2", "3", "2", "1", "66.7%", "1"]
+    assert lines[3].split()[:7] == ["B", "1", "unknown", "unknown", "unknown", "unknown", "1"]
+    [total] = [line for line in lines if line.startswith("total")]
+    assert total.split() == ["total", "3", "3", "2", "1", "66.7%", "2"]
+    basis = (  # the sums and the rate are over different reports: the table says which
+        "2 of the 3 reports have a recommendation count unknown: recommendations and "
+        "concurred add up the counts that are known; not concurred and the concurrence rate "
+        "are over the 3 recommendations of the 1 report with both counts known."
+    )
+    drawn = stats_table(summary, width=200).split("\n\n")[-1]  # under the table, wrapped
+    assert " ".join(drawn.split()) == basis and max(map(len, drawn.splitlines())) <= 200
     markdown = stats_markdown(summary)
-    assert "| B | 1 | unknown | unknown | unknown | 1 |" in markdown
+    assert "| B | 1 | unknown | unknown | unknown | unknown | 1 |" in markdown
+    assert markdown.rstrip().endswith(basis)
     known = [{**r, "recommendations": 1, "recommendations_concurred": 1} for r in reports]
     assert "unknown" not in stats_table(summarize(known, "component"), width=200)
+
+
+def test_show_prints_a_link_whole_on_one_line(bundled: list[dict[str, Any]]) -> None:
+    """A link cut across lines cannot be clicked or copied (#24): it is printed whole,
+    beside its label or, on a narrow terminal, under it; other values are wrapped."""
+    url = "https://www.oig.dhs.gov/sites/default/files/assets/" + "x" * 90 + "/OIG-21-48.pdf"
+    report = {**bundled[1], "document_url": url}
+    for width in (80, 40):
+        lines = report_page(report, width).splitlines()
+        assert sum(url in line for line in lines) == 1
+        assert max(len(line) for line in lines if url not in line) <= width

@@ -22,9 +22,11 @@ def test_bundled_by_redacted(bundled: list[dict[str, Any]]) -> None:
     groups = summarize(bundled, "redacted")["groups"]
     assert groups == [
         {"key": False, "reports": 2, "recommendations": 5, "concurred": 5,
-         "concurrence_rate": 1.0, "unknown_counts": 0},
+         "concurrence_rate": 1.0, "unknown_counts": 0, "rated_recommendations": 5,
+         "not_concurred": 0},
         {"key": True, "reports": 3, "recommendations": 17, "concurred": 15,
-         "concurrence_rate": 15 / 17, "unknown_counts": 0},
+         "concurrence_rate": 15 / 17, "unknown_counts": 0, "rated_recommendations": 17,
+         "not_concurred": 2},
     ]  # fmt: skip
 
 
@@ -50,6 +52,8 @@ def test_counts_no_report_has_are_unknown_not_zero() -> None:
         "concurred": None,
         "concurrence_rate": None,
         "unknown_counts": 2,
+        "rated_recommendations": None,  # no report has both counts: nothing to rate
+        "not_concurred": None,
     }
 
 
@@ -68,6 +72,8 @@ def test_sums_are_of_the_known_counts_and_the_rate_of_reports_with_both() -> Non
         "concurred": 5,
         "concurrence_rate": 5 / 6,
         "unknown_counts": 2,
+        "rated_recommendations": 6,  # what the rate is over: 4 + 2, not the 12 made
+        "not_concurred": 1,
     }
 
 
@@ -98,6 +104,8 @@ def test_empty() -> None:
             "concurred": 0,
             "concurrence_rate": None,
             "unknown_counts": 0,
+            "rated_recommendations": 0,
+            "not_concurred": 0,
         },
         "by": "component",
         "groups": [],

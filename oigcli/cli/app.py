@@ -123,6 +123,15 @@ def _usage_message(exc: Any, argv: Sequence[str], group: TyperGroup) -> str:
     if not isinstance(exc, NoSuchOption) or not argv:
         return message
     commands = _all_commands(group)
+    named = next((i for i, word in enumerate(argv) if word in commands), None)
+    if argv[0].startswith("-") and named is not None:  # before the command: move them after
+        command, rest = argv[named], [*argv[:named], *argv[named + 1 :]]
+        if _parses(commands[command], rest):
+            line = shlex.join(["oigcli", command, *rest])
+            return (
+                f"No such option: {exc.option_name} before the command; options come after "
+                f"it: did you mean `{line}`?"
+            )
     having = [name for name, info in commands.items() if exc.option_name in _option_names(info)]
     if not having:
         return message

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from oigcli.load.check import check, problem_at
 from oigcli.load.parse import parse_text, read_stream
-from oigcli.load.records import BUNDLED, STDIN, Entry, Problem, Unreadable, scraper_id
+from oigcli.load.records import BUNDLED, STDIN, Entry, Problem, scraper_id
 from oigcli.model.errors import DatasetError
 from oigcli.model.location import ZIP_MAGIC, Location
-from oigcli.model.schema import TEXT, Report
+from oigcli.model.schema import TEXT, Report, Unreadable
 from oigcli.model.text import sanitise
 
 if TYPE_CHECKING:  # a folder or zip needs them; a JSON file, the usual dataset, does not

@@ -40,16 +40,6 @@ class Problem(NamedTuple):
         return self._asdict()
 
 
-class Unreadable(NamedTuple):
-    """A record that --skip-invalid left out, as ``diff`` names it: its id when it can be
-    told (the record's own; of a report.json that could not be read, the scraper's folder's:
-    ``<inspector>/<year>/<report_id>/report.json`` is ``<inspector>/<report_id>``), and
-    where it was."""
-
-    id: str | None
-    source: str
-
-
 def scraper_id(source: str) -> str | None:
     """The id of the report a scraper's report.json at ``source`` holds, told by its
     place (``.../<inspector>/<year>/<report_id>/report.json``); None for any other file."""

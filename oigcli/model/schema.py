@@ -26,6 +26,8 @@ class Field(NamedTuple):
     """A category that ``stats --by`` can count by (not prose, a link, or an identifier)."""
     shown: bool = True
     """Printed unless ``--fields`` leaves it out (the full text is printed only when asked)."""
+    link: bool = False
+    """A web address: printed whole on one line (a terminal makes it one to click)."""
 
     @property
     def type_name(self) -> str:
@@ -158,6 +160,7 @@ FIELDS: tuple[Field, ...] = (
         "not on the page (its Document File label is empty), so null",
         True,
         groupable=False,
+        link=True,
     ),
     Field(
         "landing_url",
@@ -167,6 +170,7 @@ FIELDS: tuple[Field, ...] = (
         "not on the page, so null",
         True,
         groupable=False,
+        link=True,
     ),
     Field(
         "agency_name",
@@ -241,3 +245,13 @@ def json_schema() -> dict[str, Any]:
         "required": list(REQUIRED),
         "additionalProperties": True,
     }
+
+
+class Unreadable(NamedTuple):
+    """A record that --skip-invalid left out, as ``diff`` names it: its id when it can be
+    told (the record's own; of a report.json that could not be read, the scraper's folder's:
+    ``<inspector>/<year>/<report_id>/report.json`` is ``<inspector>/<report_id>``), and
+    where it was."""
+
+    id: str | None
+    source: str

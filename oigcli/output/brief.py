@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from oigcli.model.schema import Report
 from oigcli.model.text import web_address
 from oigcli.output.render import markdown_cell as cell
+from oigcli.query.stats import basis
 
 TOP = 10
 """How many reports the list of the most recommendations not concurred with shows."""
@@ -114,6 +115,7 @@ TOTALS = (
     ("reports", "Reports"),
     ("recommendations", "Recommendations"),
     ("concurred", "Concurred with"),
+    ("not_concurred", "Not concurred with"),
     ("concurrence_rate", "Concurrence rate"),
     ("unknown_counts", "Reports with unknown counts"),
 )
@@ -251,6 +253,9 @@ def to_html(brief: Brief) -> str:
     for key, label in TOTALS:
         out.append(f"<div><dt>{label}</dt><dd>{_number(brief.totals[key])}</dd></div>")
     out.append("</dl>")
+    said = basis(brief.totals)  # over which recommendations each figure is, when it differs
+    if said is not None:
+        out.append(f'<p class="basis">{_text(said)}</p>')
     for chart in brief.charts:
         out.append(f"<h2>{_text(chart.title)}</h2>")
         out.append(svg(chart))
@@ -337,6 +342,9 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
         out += [cell(brief.date), ""]
     out += ["| | |", "| --- | ---: |"]
     out += [f"| {label} | {_number(brief.totals[key])} |" for key, label in TOTALS]
+    said = basis(brief.totals)
+    if said is not None:
+        out += ["", said]
     for chart in brief.charts:
         out += ["", f"## {chart.title}", ""]
         if assets is not None:

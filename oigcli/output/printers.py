@@ -161,9 +161,14 @@ class TablePrinter(Printer):
             fields = render.varying(drawn, fields)
         style, width = self.style or "simple", self.env.terminal_width
         if width and not chosen:
-            fields, dropped = render.fitting_columns(drawn, fields, style, width)
-            if dropped:
-                self.env.error(f"Not shown: {', '.join(dropped)} (unknown in every row).")
+            fields, unknown, crowded = render.fitting_columns(drawn, fields, style, width)
+            if unknown:
+                self.env.error(f"Not shown: {', '.join(unknown)} (unknown in every row).")
+            if crowded:
+                self.env.error(
+                    f"Not shown: {', '.join(crowded)} (no room in {width} columns; --fields "
+                    "chooses the columns, --format json has every field)."
+                )
         highlight = mark if self.env.colour else None
         text = render.reports_table(drawn, fields, style, width, highlight, centre=mark)
         self.env.output(text, decorated=highlight is not None)

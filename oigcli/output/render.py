@@ -9,6 +9,7 @@ JSON Lines, CSV, TSV) keep the data exact and are written as rows come: oigcli.o
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -53,9 +54,14 @@ def cell(value: Any) -> str:
 
 
 def is_numeric(name: str) -> bool:
-    return name in ("score", "reports", "concurred", "concurrence", "counts unknown") or (
-        name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int
-    )
+    return name in (
+        "score",
+        "reports",
+        "concurred",
+        "not concurred",
+        "rate",
+        "unknown",
+    ) or (name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type is int)
 
 
 def highlight(text: str, mark: Finder) -> str:
@@ -184,11 +190,12 @@ def _shrink(
     cuttable: list[int],
     over: int,
     centre: tuple[int, Finder] | None = None,
+    floor: int = MIN_COLUMN,
 ) -> bool:
     """Cut the widest cuttable columns, evenly, by ``over`` characters in all; never below
-    the header or MIN_COLUMN. False when that cannot free enough room."""
+    the header or ``floor``. False when that cannot free enough room."""
     widths = {i: max((len(r[i]) for r in rows), default=0) for i in cuttable}
-    floors = {i: max(MIN_COLUMN, len(headers[i])) for i in cuttable}
+    floors = {i: max(floor, len(headers[i])) for i in cuttable}
     while over > 0:
         room = [i for i in cuttable if widths[i] > floors[i]]
         if not room:
@@ -205,6 +212,21 @@ def _shrink(
             else:
                 row[i] = _cut(row[i], widths[i])
     return True
+
+
+KEPT_TEXT, KEPT_OTHER = 30, 16
+"""A table cut to fit a terminal cuts titles, summaries and snippets to KEPT_TEXT before
+it cuts report numbers, ids and lists, which it cuts to KEPT_OTHER at least, and then
+cuts the long text further (never below MIN_COLUMN)."""
+
+
+def _spare(rows: list[list[str]], headers: Sequence[str], cuttable: list[int], floor: int) -> int:
+    """How many characters cutting the ``cuttable`` columns to ``floor`` would free."""
+    spare = 0
+    for i in cuttable:
+        widest = max((len(r[i]) for r in rows), default=0)
+        spare += max(0, widest - max(floor, len(headers[i])))
+    return spare
 
 
 def _cut_around(text: str, width: int, pattern: Finder) -> str:
@@ -243,6 +265,13 @@ def reports_table(
     padding = 0 if style == "simple" else 2
     text = table(columns, rows, style, padding=padding)
     cuttable = [i for i, name in enumerate(columns) if name in LONG_TEXT]
+    other = [i for i, name in enumerate(columns) if name not in LONG_TEXT and not is_numeric(name)]
+    over = _widest(text) - width
+    titles = _spare(rows, columns, cuttable, KEPT_TEXT)
+    if over > titles and other:  # an archive's 45-character report number, its ids, lists:
+        cut = min(over - titles, _spare(rows, columns, other, KEPT_OTHER))  # cut them first,
+        _shrink(rows, columns, other, cut, floor=KEPT_OTHER)  # so titles keep KEPT_TEXT
+        text = table(columns, rows, style, padding=padding)
     around = (list(columns).index("snippet"), centre) if centre and "snippet" in columns else None
     if _widest(text) <= width or _shrink(rows, columns, cuttable, _widest(text) - width, around):
         text = table(columns, rows, style, padding=padding)
@@ -256,23 +285,66 @@ def varying(reports: Sequence[Report], columns: Sequence[str]) -> list[str]:
     one OIG (the bundled data, one inspector's folder) need no column that says so in
     every row; an archive's do, where report numbers repeat across inspectors."""
     if "inspector" in columns and len({r["inspector"] for r in reports}) <= 1:
-        return [c for c in columns if c != "inspector"]
-    return list(columns)
+        columns = [c for c in columns if c != "inspector"]
+    return told_apart(reports, columns)
+
+
+def told_apart(reports: Sequence[Report], columns: Sequence[str]) -> list[str]:
+    """The columns, with ``id`` in place of ``report_number`` when two rows would look the
+    same by it (and their inspector): DHS reuses its numbers, so an archive has two
+    ``DS-12-01`` of ``dhs`` (``dhs/DS-12-01_2011`` and ``dhs/DS-12-01_2012``). An id
+    starts with its inspector: that column then goes."""
+    if "report_number" not in columns or "id" in columns:
+        return list(columns)
+    shown = [(r.get("report_number"), r.get("inspector")) for r in reports]
+    if len(set(shown)) == len(shown) or not all(r.get("id") for r in reports):
+        return list(columns)
+    return ["id" if c == "report_number" else c for c in columns if c != "inspector"]
+
+
+CROWDED = ("fiscal_year", "components", "tags", "type", "topic", "agency_name",
+           "oversight_area", "landing_url", "document_url")  # fmt: skip
+"""The columns a terminal too narrow for the table leaves out first, in this order, so
+that titles keep KEPT_TEXT characters (the fiscal year is in the date, more or less;
+report numbers, ids, inspectors, dates and titles are what a row is known by)."""
 
 
 def fitting_columns(
     reports: Sequence[Report], columns: Sequence[str], style: str, width: int
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[str], list[str]]:
     """The columns to show on a terminal ``width`` wide, and those left out: when the
     table would not fit, a column whose value is unknown in every row says nothing about
-    these rows and gives its room to the others."""
+    these rows and gives its room to the others; and when it would still not fit with
+    titles of KEPT_TEXT characters, the CROWDED columns give theirs, one at a time.
+    Returns the columns, those unknown in every row, those left out for room."""
     rows = [[cell(r[name]) for name in columns] for r in reports]
     if _widest(table(columns, rows, style)) <= width:
-        return list(columns), []
+        return list(columns), [], []
     unknown = [c for c in columns if all(r[c] is None for r in reports)]
     if len(unknown) == len(columns):
-        return list(columns), []
-    return [c for c in columns if c not in unknown], unknown
+        unknown = []
+    shown = [c for c in columns if c not in unknown]
+    fewer, crowded = list(shown), []
+    for name in (c for c in CROWDED if c in shown):
+        if _fits_keeping_text(reports, fewer, style, width):
+            break
+        fewer.remove(name)
+        crowded.append(name)
+    if not _fits_keeping_text(reports, fewer, style, width):  # too narrow even so: blocks
+        return shown, unknown, []
+    return fewer, unknown, crowded
+
+
+def _fits_keeping_text(
+    reports: Sequence[Report], columns: Sequence[str], style: str, width: int
+) -> bool:
+    """Whether reports_table can fit these columns in ``width`` with its long text cut
+    to no less than KEPT_TEXT (and numbers, ids and lists to KEPT_OTHER)."""
+    rows = [[cell(r[name]) for name in columns] for r in reports]
+    over = _widest(table(columns, rows, style, padding=0 if style == "simple" else 2)) - width
+    long = [i for i, name in enumerate(columns) if name in LONG_TEXT]
+    other = [i for i, name in enumerate(columns) if name not in LONG_TEXT and not is_numeric(name)]
+    return over <= _spare(rows, columns, long, KEPT_TEXT) + _spare(rows, columns, other, KEPT_OTHER)
 
 
 _MARKDOWN_ESCAPES = str.maketrans(
@@ -348,7 +420,7 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
 
 def report_page(report: Report, width: int) -> str:
     """Every field of one report, labelled, the summary last as a paragraph; long text
-    wrapped to ``width`` columns."""
+    wrapped to ``width`` columns, but for links, printed whole."""
     width = max(width, 20)
     label_width = max(len(name) for name in report) + 2
     # Labels beside values when there is room for both; on a narrow terminal, above them.
@@ -358,6 +430,10 @@ def report_page(report: Report, width: int) -> str:
         if name == "summary":
             continue
         value = cell(raw)
+        if name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].link and raw is not None:
+            whole = value.replace(" ", "%20")  # one line, never cut: a terminal links it
+            lines.append(f"{name:<{label_width}}{whole}" if side_by_side else f"{name}\n  {whole}")
+            continue
         if side_by_side:
             wrapped = wrap(value, width - label_width) or [""]
             lines.append(f"{name:<{label_width}}{wrapped[0]}")
@@ -404,7 +480,10 @@ def report_sections(reports: Sequence[Report]) -> str:
 
 # --- stats ----------------------------------------------------------------------------
 
-STATS_COLUMNS = ("reports", "recommendations", "concurred")
+STATS_COLUMNS = ("reports", "recommendations", "concurred", "not_concurred", "concurrence_rate")
+"""The counts a stats table shows (then, when some are unknown, ``unknown_counts``)."""
+STATS_LABELS = {"not_concurred": "not concurred", "concurrence_rate": "rate",
+                "unknown_counts": "unknown"}  # fmt: skip
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -421,24 +500,29 @@ def bar(value: int, largest: int, width: int, unicode: bool) -> str:
     return ("█" * whole + _EIGHTHS[eighths]).rstrip()
 
 
-def _stats_row(key: str, counts: dict[str, Any], unknown: bool = False) -> list[str]:
-    """A group's cells: its counts (unknown sums say so), the concurrence rate, and with
-    ``unknown`` how many of its reports have counts unknown."""
-    rate = counts["concurrence_rate"]
-    return [
-        key,
-        *(UNKNOWN if counts[c] is None else str(counts[c]) for c in STATS_COLUMNS),
-        UNKNOWN if rate is None else f"{rate:.1%}",
-        *([str(counts["unknown_counts"])] if unknown else []),
-    ]
+def _stats_row(key: str, counts: dict[str, Any], columns: Sequence[str]) -> list[str]:
+    """A group's cells: its counts (unknown sums say so; the rate as a percentage)."""
+    cells = [key]
+    for name in columns:
+        value = counts[name]
+        if value is None:
+            cells.append(UNKNOWN)
+        else:
+            cells.append(f"{value:.1%}" if name == "concurrence_rate" else str(value))
+    return cells
 
 
-def _stats_headers(summary: dict[str, Any]) -> tuple[list[str], bool]:
-    """The columns of a stats table, and whether it has the column of reports whose counts
-    are unknown (only when some are: the sums leave them out, and a reader must know)."""
-    unknown = bool(summary["total"]["unknown_counts"])
-    headers = [summary["by"], *STATS_COLUMNS, "concurrence"]
-    return ([*headers, "counts unknown"] if unknown else headers), unknown
+def _stats_headers(summary: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """A stats table's headers, the counts it shows, and those it leaves out. The column
+    of reports whose counts are unknown is there only when some are (the sums leave them
+    out, and a reader must know); a count unknown in every row (an archive's: the
+    scraper keeps no recommendation counts) is left out, and ``_basis`` says so."""
+    total = summary["total"]
+    columns = [*STATS_COLUMNS, *(["unknown_counts"] if total["unknown_counts"] else [])]
+    dropped = [name for name in columns if total[name] is None] if total["reports"] else []
+    shown = [name for name in columns if name not in dropped]
+    headers = [summary["by"], *(STATS_LABELS.get(name, name) for name in shown)]
+    return headers, shown, [STATS_LABELS.get(name, name) for name in dropped]
 
 
 def stats_table(
@@ -451,11 +535,11 @@ def stats_table(
     """One row per group with a bar of its reports (scaled to the largest group and to the
     room ``width`` leaves, at most 40 columns), then the total. ``fit`` (a terminal): a
     table that does not fit even without bars becomes one labelled block per group."""
-    headers, unknown = _stats_headers(summary)
-    rows: list[Any] = [_stats_row(cell(g["key"]), g, unknown) for g in summary["groups"]]
-    total = _stats_row("total", summary["total"], unknown)
+    headers, columns, _ = _stats_headers(summary)
+    rows: list[Any] = [_stats_row(cell(g["key"]), g, columns) for g in summary["groups"]]
+    total = _stats_row("total", summary["total"], columns)
     tail: list[Any] = [SEPARATING_LINE, total] if style == "simple" else [total]
-    plain = table(headers, rows + tail, style)
+    plain = table(headers, rows + tail, style, padding=0) + _basis(summary, width)
     if style in NO_CHART_STYLES:
         return plain
     if fit and _widest(plain) > width:
@@ -467,26 +551,45 @@ def stats_table(
     def charted(chart_width: int) -> str:
         bars = [bar(g["reports"], largest, chart_width, unicode) for g in summary["groups"]]
         body = [[*row, b] for row, b in zip(rows, bars, strict=True)]
-        return table([*headers, ""], [*body, *tail[:-1], [*total, ""]], style)
+        return table([*headers, ""], [*body, *tail[:-1], [*total, ""]], style, padding=0)
 
-    chart_width = min(40, width - _widest(plain) - 2)
-    text = charted(chart_width) if chart_width >= MIN_CHART else plain
+    note = _basis(summary, width)
+    bare = plain.removesuffix(note)
+    chart_width = min(40, width - _widest(bare) - 2)
+    text = charted(chart_width) if chart_width >= MIN_CHART else bare
     if _widest(text) > width:  # the style's column separators are wider than two spaces
         chart_width -= _widest(text) - width
-        text = charted(chart_width) if chart_width >= MIN_CHART else plain
-    return text
+        text = charted(chart_width) if chart_width >= MIN_CHART else bare
+    return text + note
+
+
+def _basis(summary: dict[str, Any], width: int | None) -> str:
+    """The line under a stats table that says over which recommendations its totals are
+    counted, when a count is unknown (stats.basis); wrapped to ``width`` when given."""
+    from oigcli.query.stats import basis
+
+    dropped = _stats_headers(summary)[2]
+    said = " ".join(
+        [
+            *([f"Not shown: {', '.join(dropped)} (unknown in every row)."] if dropped else []),
+            *([basis(summary["total"]) or ""]),
+        ]
+    ).strip()
+    if not said:
+        return ""
+    return "\n" + (textwrap.fill(said, width) if width else said) + "\n"
 
 
 def stats_blocks(summary: dict[str, Any], width: int) -> str:
     """Each group, then the total, as a heading line and its counts, label beside value:
     for a terminal too narrow for the table."""
-    headers, unknown = _stats_headers(summary)
+    headers, columns, _ = _stats_headers(summary)
     labels = headers[1:]
     groups = [
         *((f"{summary['by']}: {cell(g['key'])}", g) for g in summary["groups"]),
         ("total", summary["total"]),
     ]
-    values = [_stats_row("", counts, unknown)[1:] for _, counts in groups]
+    values = [_stats_row("", counts, columns)[1:] for _, counts in groups]
     room = max(len(v) for row in values for v in row)
     blocks = []
     aligned = 2 + 16 + room <= width  # else "label: value", for the narrowest terminals
@@ -495,17 +598,17 @@ def stats_blocks(summary: dict[str, Any], width: int) -> str:
         for label, value in zip(labels, row, strict=True):
             lines.append(f"  {label:<16}{value:>{room}}" if aligned else f"{label}: {value}")
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    return "\n\n".join(blocks) + "\n" + _basis(summary, width)
 
 
 def stats_markdown(summary: dict[str, Any]) -> str:
-    headers, unknown = _stats_headers(summary)
+    headers, columns, _ = _stats_headers(summary)
     rows = [
-        [markdown_cell(c) for c in _stats_row(cell(g["key"]), g, unknown)]
+        [markdown_cell(c) for c in _stats_row(cell(g["key"]), g, columns)]
         for g in summary["groups"]
     ]
-    total = [f"**{c}**" for c in _stats_row("total", summary["total"], unknown)]
-    return markdown_table(headers, [*rows, total])
+    total = [f"**{c}**" for c in _stats_row("total", summary["total"], columns)]
+    return markdown_table(headers, [*rows, total]) + _basis(summary, None)
 
 
 # --- diff -----------------------------------------------------------------------------

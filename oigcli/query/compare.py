@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from oigcli.load.records import Unreadable
-from oigcli.model.schema import SHOWN_NAMES, Report
+from oigcli.model.schema import SHOWN_NAMES, Report, Unreadable
 
 COMPARED: tuple[str, ...] = tuple(name for name in SHOWN_NAMES if name != "id")
 """The fields compared: every field a report is printed with (not the full text, which is

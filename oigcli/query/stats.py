@@ -62,15 +62,30 @@ def concurrence_rate(concurred: int, recommendations: int) -> float | None:
     return concurred / recommendations if recommendations else None
 
 
-COUNTS = ("reports", "recommendations", "concurred", "concurrence_rate", "unknown_counts")
-"""The keys of the total and of each group, after a group's ``key``:
+COUNTS = (
+    "reports",
+    "recommendations",
+    "concurred",
+    "concurrence_rate",
+    "unknown_counts",
+    "rated_recommendations",
+    "not_concurred",
+)
+"""The keys of the total and of each group, after a group's ``key`` (the last two added
+later, so a CSV's columns keep their places):
 
 - ``recommendations``, ``concurred``: the sums of the counts that are known; ``null`` when
   there are reports and none of them has that count known (never a 0 that means
   "unknown");
 - ``concurrence_rate``: concurred / recommendations over the reports whose two counts
   are both known; ``null`` when there are no such recommendations;
-- ``unknown_counts``: how many of the reports have one count unknown or both.
+- ``unknown_counts``: how many of the reports have one count unknown or both;
+- ``rated_recommendations``: the recommendations the rate is over (those of the reports
+  whose two counts are both known), and ``not_concurred``: how many of them the agency
+  did not concur with; ``null`` when no report has both counts known.
+
+With a count unknown, the sums and the rate are over different sets of reports (11
+recommendations, 6 concurred with, 75%: the rate is 6 of 8); ``basis`` says so.
 """
 
 TALLIED = ("reports", "made", "made_known", "concurred", "concurred_known",
@@ -130,13 +145,41 @@ def counts(tallied: Sequence[int]) -> dict[str, Any]:
     reports, made, made_known, concurred, concurred_known, rated_made, rated_concurred, unknown = (
         tallied
     )
+    rated = reports - unknown  # the reports whose two counts are both known
     return {
         "reports": reports,
         "recommendations": made if made_known or not reports else None,
         "concurred": concurred if concurred_known or not reports else None,
         "concurrence_rate": concurrence_rate(rated_concurred, rated_made),
         "unknown_counts": unknown,
+        "rated_recommendations": rated_made if rated or not reports else None,
+        "not_concurred": rated_made - rated_concurred if rated or not reports else None,
     }
+
+
+def basis(counts: Mapping[str, Any]) -> str | None:
+    """What a reader of ``counts`` (a group's, or the total) must be told when a report's
+    count is unknown: over which recommendations each figure is counted. None when every
+    count is known (then every figure is over the same recommendations)."""
+    unknown, reports = counts["unknown_counts"], counts["reports"]
+    if not unknown:
+        return None
+    if counts["recommendations"] is None and counts["concurred"] is None:
+        return (  # an archive's: the scraper keeps no recommendation counts
+            "No report has a recommendation count known (the inspectors-general scraper keeps "
+            "none): only reports are counted."
+        )
+    some = f"{unknown:,} of the {reports:,} reports" if unknown < reports else "Every report"
+    sums = "recommendations and concurred add up the counts that are known"
+    rated = reports - unknown
+    if not rated:
+        return f"{some} has a recommendation count unknown: {sums}; no rate can be told."
+    have = "has" if unknown == 1 or unknown == reports else "have"
+    return (
+        f"{some} {have} a recommendation count unknown: {sums}; not concurred and the "
+        f"concurrence rate are over the {counts['rated_recommendations']:,} recommendations "
+        f"of the {rated:,} report{'s' * (rated != 1)} with both counts known."
+    )
 
 
 def assemble(total: Sequence[int], groups: Mapping[Any, Sequence[int]], by: str) -> dict[str, Any]:

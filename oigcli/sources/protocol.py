@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from oigcli.load.records import Unreadable
-    from oigcli.model.schema import Report
+    from oigcli.model.schema import Report, Unreadable
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Query, Term
 

@@ -24,8 +24,7 @@ from oigcli.query.criteria import NOTED
 from oigcli.query.rows import Newest, newness, packed, unpacked
 
 if TYPE_CHECKING:
-    from oigcli.load.records import Unreadable
-    from oigcli.model.schema import Report
+    from oigcli.model.schema import Report, Unreadable
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Query, Term
     from oigcli.sources.protocol import Keep, Ranked, Statistics

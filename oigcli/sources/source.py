@@ -52,8 +52,10 @@ def open(
     from oigcli.sources.index import builder, reader
 
     found = reader.open_index(where, cache)
-    if found is None and builder.refresh(where, cache):  # a few reports changed: updated
-        found = reader.open_index(where, cache)
+    if found is None:  # a few reports changed in a folder: updated, then used as it is now
+        updated = builder.refresh(where, cache)
+        if updated is not None:
+            found = reader.open_index(where, cache, updated)
     if found is not None:
         return found
 

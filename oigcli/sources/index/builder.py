@@ -177,7 +177,8 @@ def build(
         if existing is not None:
             existing.close()
             return target
-        made = update(path, target, UPDATED_SHARE, SETTLED_NS) or _make(path, identity, target)
+        updated = update(path, target, UPDATED_SHARE, SETTLED_NS) is not None
+        made = updated or _make(path, identity, target)
     prune(cache, keep=target if made else None, max_bytes=max_bytes)
     return target if made else None
 
@@ -435,20 +436,22 @@ changed (at most MAX_UPDATED by a query, which waits for it); more, and it build
 MAX_UPDATED = 500
 
 
-def refresh(path: str | Location, cache: Path) -> bool:
+def refresh(path: str | Location, cache: Path) -> Identity | None:
     """Update the index of the scraper's folder at ``path`` in place now, when it is stale
     because a few of its reports were added, changed or removed (``update``): what a
-    query does before it would read the whole folder. False when it cannot (no index, one
-    of another version, a builder or a query holds it, too many changes, a change too
-    recent to trust: the query then reads the folder, and starts a builder)."""
+    query does before it would read the whole folder. The folder's identity as the index
+    now has it (reader.open_index need not look at the folder again); None when it
+    cannot (no index, one of another version, a builder or a query holds it, too many
+    changes, a change too recent to trust: the query then reads the folder, and starts a
+    builder)."""
     where = Location.of(path)
     if where.kind != "folder" or prepare(cache):
-        return False
+        return None
     target = index_file(real_path(where), cache)
     if not regular(target):
-        return False
+        return None
     with locked(_companion(target, ".lock")) as held:
-        return held and update(where, target, MAX_UPDATED, SETTLED_NS)
+        return update(where, target, MAX_UPDATED, SETTLED_NS) if held else None
 
 
 def _adding(add: Callable[[Report], None]) -> Callable[[Report], None]:

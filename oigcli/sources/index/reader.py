@@ -19,6 +19,7 @@ from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
 from oigcli.query.criteria import NOTED
 from oigcli.sources.cache import regular, remove, shared
 from oigcli.sources.index.identity import (
+    Identity,
     identify,
     identity_text,
     index_file,
@@ -32,7 +33,7 @@ from oigcli.sources.protocol import Ranked
 if TYPE_CHECKING:
     import sqlite3
 
-    from oigcli.load.records import Unreadable
+    from oigcli.model.schema import Unreadable
     from oigcli.query.criteria import Narrowing
     from oigcli.query.search import Query, Term
     from oigcli.sources.protocol import Keep, Statistics
@@ -445,10 +446,12 @@ def _expression(query: Query) -> str:
     return found
 
 
-def open_index(path: str | Location, cache: Path) -> Index | None:
+def open_index(path: str | Location, cache: Path, updated: Identity | None = None) -> Index | None:
     """The index of the dataset file at ``path`` when there is one that matches the file
     as it is now; None otherwise. An index that cannot be read is deleted; anything at its
-    place that is not a regular file of ours is never opened."""
+    place that is not a regular file of ours is never opened. ``updated``: the folder's
+    identity an update (builder.refresh) just found and gave the index, which need not
+    be looked for again."""
 
     path = Location.of(path)
     if not worth_indexing(path):
@@ -477,7 +480,9 @@ def open_index(path: str | Location, cache: Path) -> Index | None:
         if pages * page_size != where.stat().st_size:  # cut short, or grown: not ours
             raise ValueError("an index of the wrong size")
         meta = _meta(connection)
-        if folder:  # the folder's files and folders, as the index lists them, looked at
+        if folder and updated is not None:
+            identity = updated
+        elif folder:  # the folder's files and folders, as the index lists them, looked at
             identity = tree_identity(os.path.realpath(str(path.path)), _listing(meta), meta["tree"])
         if (
             identity is None

@@ -21,13 +21,19 @@ from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
 from oigcli.model.location import Location
 from oigcli.model.schema import Report
 from oigcli.sources.cache import regular
-from oigcli.sources.index.identity import identity_text, tree_identity, tree_listing
+from oigcli.sources.index.identity import (
+    Identity,
+    identity_text,
+    relative,
+    tree_identity,
+    tree_listing,
+)
 from oigcli.sources.index.layout import FORMAT, Writer, between
 
 
 def folder_of(origin: str, root: str) -> str:
     """The folder (relative to ``root``) of the report.json at ``origin``."""
-    return os.path.relpath(os.path.dirname(origin), root)
+    return relative(os.path.dirname(origin), root)
 
 
 def checked_reads(
@@ -37,65 +43,68 @@ def checked_reads(
     for it (``entries``); None when one was not (swapped for another while it was read)."""
     read = []
     for path, found in seen.items():
-        relative = os.path.relpath(path, root)
-        if entries.get(relative) != found.numbers():
+        inside = relative(path, root)
+        if entries.get(inside) != found.numbers():
             return None
-        read.append((relative, found))
+        read.append((inside, found))
     return read
 
 
-def update(path: Location, target: Path, most: float, settled_ns: int) -> bool:
+def update(path: Location, target: Path, most: float, settled_ns: int) -> Identity | None:
     """Bring the index at ``target`` of the scraper's folder ``path`` up to date in
     place, under its lock (the caller's), in one SQLite transaction (a rollback journal:
     cut short, it is undone, and no query reads the index meanwhile). Only the reports of
     folders whose files were added, removed or changed are read; a file whose numbers
     changed but whose content did not (a hard link made to it, ``touch``) is recognised
-    by its hash and kept. False, with nothing changed, when it cannot be updated: no
+    by its hash and kept. The folder's identity the index now has (so that the query need
+    not look at the folder again); None, with nothing changed, when it cannot be updated: no
     index of this version for this folder, more changed than ``most`` (a number of
     reports, or under 1 a share of them), a change less than ``settled_ns`` old, problems
     in what changed, a walk that says something else than it did."""
     if path.kind != "folder" or not regular(target):
-        return False
+        return None
     try:
         connection = sqlite3.connect(target, isolation_level=None)
     except sqlite3.Error:
-        return False
+        return None
     try:
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("BEGIN IMMEDIATE")  # a hot journal, if any, is rolled back first
         done = _apply(connection, os.path.realpath(str(path.path)), most, settled_ns)
-        connection.execute("COMMIT" if done else "ROLLBACK")
+        connection.execute("ROLLBACK" if done is None else "COMMIT")
         return done
     except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, UnicodeError):
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
-        return False
+        return None
     finally:
         connection.close()
 
 
-def _apply(connection: sqlite3.Connection, real: str, most: float, settled_ns: int) -> bool:
-    """``update``'s work in its transaction; False: roll it back."""
+def _apply(
+    connection: sqlite3.Connection, real: str, most: float, settled_ns: int
+) -> Identity | None:
+    """``update``'s work in its transaction; None: roll it back."""
     execute = connection.execute
     keys = "'format', 'identity', 'tokens', 'reports', 'notes'"
     meta = dict(execute(f"SELECT key, value FROM meta WHERE key IN ({keys})"))
     if meta.get("format") != FORMAT or json.loads(meta["identity"]).get("path") != real:
-        return False
+        return None
     notes: list[str] = []
     listing = tree_listing(real, notes)
     entries: dict[str, Stat] = {}
     identity = tree_identity(real, listing, entries=entries)
     if identity is None or notes != json.loads(meta["notes"]):
-        return False
+        return None
     known = {row[0]: Stat(*row[1:]) for row in execute("SELECT * FROM files")}
     changed, kept = _changes(real, entries, known)
     reports = int(meta["reports"])
     if len(changed) > (most * reports if most < 1 else most):
-        return False
+        return None
     fresh = time.time_ns() - settled_ns
     written = (entries[p] for p in _files_of(changed) if p in entries)
     if any(max(found.mtime_ns, found.ctime_ns) > fresh for found in written):
-        return False  # written too recently to be sure a later write would show
+        return None  # written too recently to be sure a later write would show
     writer = Writer(connection, start=_next_place(connection), tokens=int(meta["tokens"]))
     writer.forget(_places(connection, changed))
     present = [f for f in changed if _inside(f, SCRAPER_FILE) in entries]
@@ -104,14 +113,14 @@ def _apply(connection: sqlite3.Connection, real: str, most: float, settled_ns: i
     added = [(report, folder_of(data.origin, real)) for report in found]  # the few changed
     read = checked_reads(real, seen, entries)
     if data.problems or read is None:
-        return False  # the query reads the folder and says what the problems are
+        return None  # the query reads the folder and says what the problems are
     sequences = _sequences(connection, real, added)
     if sequences is None:
-        return False
+        return None
     for (report, where), sequence in zip(added, sequences, strict=True):
         writer.add(report, where, sequence)
     if not writer.merge() or _duplicated(connection, [r["id"] for r, _ in added]):
-        return False
+        return None
     gone = [(p,) for f in changed for p in (_inside(f, SCRAPER_FILE), _inside(f, SCRAPER_TEXT))]
     connection.executemany("DELETE FROM files WHERE path = ?", gone)
     writer.files([*read, *kept])
@@ -119,7 +128,7 @@ def _apply(connection: sqlite3.Connection, real: str, most: float, settled_ns: i
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
         [("identity", identity_text(identity)), ("tree", json.dumps(listing))],
     )
-    return True
+    return identity
 
 
 def _inside(folder: str, name: str) -> str:
@@ -139,16 +148,16 @@ def _changes(
     content is the same, with their numbers now (kept: their reports are not read)."""
     changed: set[str] = set()
     kept: list[tuple[str, Stat]] = []
-    for relative, found in entries.items():
-        old = known.get(relative)
+    for path_in, found in entries.items():
+        old = known.get(path_in)
         if old is not None and old.numbers() == found:
             continue
         if old is not None and old.size == found.size and old.digest:
-            now = _read_stat(os.path.join(real, relative), relative)
+            now = _read_stat(os.path.join(real, path_in), path_in)
             if now == found._replace(digest=old.digest):  # as stat saw it; same content
-                kept.append((relative, now))
+                kept.append((path_in, now))
                 continue
-        changed.add(os.path.dirname(relative) or ".")
+        changed.add(os.path.dirname(path_in) or ".")
     changed.update(os.path.dirname(p) or "." for p in known if p not in entries)
     return sorted(changed), kept
 
