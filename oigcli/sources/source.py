@@ -51,9 +51,10 @@ def open(
         return Scan(where, stdin, skip_invalid=skip_invalid)
     from oigcli.sources.index import builder, reader
 
-    found = reader.open_index(where, cache)
+    looked: dict[str, Any] = {}  # what the check found of a folder's entries
+    found = reader.open_index(where, cache, looked=looked)
     if found is None:  # a few reports changed in a folder: updated, then used as it is now
-        updated = builder.refresh(where, cache)
+        updated = builder.refresh(where, cache, looked)
         if updated is not None:
             found = reader.open_index(where, cache, updated)
     if found is not None:

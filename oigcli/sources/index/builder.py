@@ -41,6 +41,7 @@ from oigcli.sources.cache import max_bytes as cache_cap
 from oigcli.sources.index.identity import (
     MIN_BYTES,
     Identity,
+    Looked,
     identify,
     identity_text,
     index_file,
@@ -436,14 +437,17 @@ changed (at most MAX_UPDATED by a query, which waits for it); more, and it build
 MAX_UPDATED = 500
 
 
-def refresh(path: str | Location, cache: Path) -> Identity | None:
+def refresh(
+    path: str | Location, cache: Path, looked: Mapping[str, Looked] | None = None
+) -> Identity | None:
     """Update the index of the scraper's folder at ``path`` in place now, when it is stale
     because a few of its reports were added, changed or removed (``update``): what a
     query does before it would read the whole folder. The folder's identity as the index
     now has it (reader.open_index need not look at the folder again); None when it
     cannot (no index, one of another version, a builder or a query holds it, too many
     changes, a change too recent to trust: the query then reads the folder, and starts a
-    builder)."""
+    builder). ``looked``: what the query's check found of the folder's entries, moments
+    ago, which the update takes as it is rather than look again."""
     where = Location.of(path)
     if where.kind != "folder" or prepare(cache):
         return None
@@ -451,7 +455,7 @@ def refresh(path: str | Location, cache: Path) -> Identity | None:
     if not regular(target):
         return None
     with locked(_companion(target, ".lock")) as held:
-        return update(where, target, MAX_UPDATED, SETTLED_NS) if held else None
+        return update(where, target, MAX_UPDATED, SETTLED_NS, looked) if held else None
 
 
 def _adding(add: Callable[[Report], None]) -> Callable[[Report], None]:

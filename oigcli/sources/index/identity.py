@@ -12,7 +12,7 @@ import json
 import os
 import stat
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,11 +116,18 @@ def relative(path: str, root: str) -> str:
     return "." if path == root else os.path.relpath(path, root)
 
 
+Looked = tuple[int, int, int, int, bool] | None
+"""What a look at an entry of a folder found: its size, inode, modification and change
+times, and whether it is a folder; None when it is gone."""
+
+
 def tree_identity(
     real: str,
     listing: Sequence[str],
     listing_text: str | None = None,
     entries: dict[str, Stat] | None = None,
+    looked: dict[str, Looked] | None = None,
+    known: Mapping[str, Looked] | None = None,
 ) -> Identity | None:
     """The identity of a scraper's folder from its ``listing`` (``tree_listing``): each
     folder's and file's size, inode, and modification and change times (nanoseconds),
@@ -130,7 +137,9 @@ def tree_identity(
     an index keeps its folder's listing and answers only while every entry is as it was:
     stats of what it lists (30,000 for 10,000 reports), and no walk. ``listing_text``: the
     listing as the index keeps it (``json.dumps`` of it), hashed with the numbers.
-    ``entries`` gets each file's numbers by its path (as the listing names it)."""
+    ``entries`` gets each file's numbers by its path (as the listing names it);
+    ``looked``, what was found of every entry; ``known``, what was found already (a look
+    moments ago, under the same lock), used instead of looking again."""
 
     try:
         info = os.stat(real)
@@ -140,20 +149,37 @@ def tree_identity(
     numbers = array("q")  # each entry's four numbers, hashed as bytes: no text per entry
     size = newest_m = newest_c = 0
     stat_of = os.stat
+    isdir = stat.S_ISDIR
     try:
         for relative in listing:
-            try:
-                found = stat_of(relative, dir_fd=folder)  # no path joined, none walked twice
-            except OSError:  # gone
+            seen: Looked
+            if known is not None and relative in known:
+                seen = known[relative]
+            else:
+                try:
+                    found = stat_of(relative, dir_fd=folder)  # no path joined or walked twice
+                except OSError:  # gone
+                    seen = None
+                else:
+                    seen = (
+                        found.st_size,
+                        found.st_ino,
+                        found.st_mtime_ns,
+                        found.st_ctime_ns,
+                        isdir(found.st_mode),
+                    )
+            if looked is not None:
+                looked[relative] = seen
+            if seen is None:
                 numbers.extend((-1, -1, -1, -1))
                 continue
-            if not stat.S_ISDIR(found.st_mode):
-                size += found.st_size
-            mtime, ctime = found.st_mtime_ns, found.st_ctime_ns
+            bytes_, inode, mtime, ctime, is_folder = seen
+            entry = (bytes_, inode, mtime, ctime)
+            if not is_folder:
+                size += bytes_
             newest_m, newest_c = max(newest_m, mtime), max(newest_c, ctime)
-            entry = (found.st_size, found.st_ino, mtime, ctime)
-            if entries is not None and not stat.S_ISDIR(found.st_mode):
-                entries[relative] = Stat(*entry)
+            if entries is not None and not is_folder:
+                entries[relative] = Stat(bytes_, inode, mtime, ctime)
             try:
                 numbers.extend(entry)
             except OverflowError:  # an inode or a time (year 2262 on) past 63 bits

@@ -21,15 +21,15 @@ if TYPE_CHECKING:
     from oigcli.load.members import Stat
 
 
-FORMAT = 11
+FORMAT = 12
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
 stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9: stemmed
 columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers; 10: orders
 with room between (``GAP``), a folder's files and reports, so that it is updated in
-place; 11: texts without NUL bytes): an index of another version is not used, and is
-rebuilt."""
+place; 11: texts without NUL bytes; 12: folders sortable in SQL): an index of another
+version is not used, and is rebuilt."""
 GAP = 1 << 32
 """How far apart reports are in the default order (``reports.newest``) and in the file's
 (``reports.sequence``) when an index is built: a report added later takes a number
@@ -90,7 +90,7 @@ CREATE TABLE reports (
     newest INTEGER PRIMARY KEY, place INTEGER NOT NULL, sequence INTEGER NOT NULL,
     number_key TEXT NOT NULL, id_key TEXT NOT NULL, inspector_key TEXT, {columns}
 );
-CREATE TABLE folders (place INTEGER PRIMARY KEY, folder TEXT NOT NULL);
+CREATE TABLE folders (place INTEGER PRIMARY KEY, folder TEXT NOT NULL, key TEXT NOT NULL);
 CREATE TABLE files (
     path TEXT PRIMARY KEY, size INTEGER, inode INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,
     digest BLOB
@@ -160,7 +160,7 @@ class Writer:
         self.texts: list[tuple[Any, ...]] = []
         self.heads: list[tuple[Any, ...]] = []
         self.bodies: list[tuple[int, bytes]] = []
-        self.folders: list[tuple[int, str]] = []
+        self.folders: list[tuple[int, str, str]] = []
         self.items: dict[str, list[tuple[int, str, str]]] = {name: [] for name in LISTS}
         marks = ", ".join("?" * (len(STORED) + 5))
         columns = ", ".join(f'"{name}"' for name in STORED)
@@ -205,7 +205,7 @@ class Writer:
         self.numbers.append(report["report_number"])
         self.order.append((newness(report), -sequence, place))
         if folder is not None:
-            self.folders.append((place, folder))
+            self.folders.append((place, folder, folder_key(folder)))
         for name, seen in self.noted.items():
             value = report[name]
             seen.update(value if isinstance(value, list) else [value] if value else [])  # as read
@@ -226,7 +226,7 @@ class Writer:
         execute = self.connection.executemany
         execute("INSERT INTO summaries VALUES (?, ?)", self.summaries)
         execute("INSERT INTO texts VALUES (?, ?)", self.bodies)
-        execute("INSERT INTO folders VALUES (?, ?)", self.folders)
+        execute("INSERT INTO folders VALUES (?, ?, ?)", self.folders)
         columns = ", ".join((*COLUMNS, *STEMMED))
         execute(f"INSERT INTO words (rowid, {columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", self.texts)
         execute(
@@ -270,6 +270,7 @@ class Writer:
         execute("CREATE INDEX reports_year ON reports (fiscal_year)")
         execute("CREATE INDEX reports_date ON reports (issue_date)")
         execute("CREATE INDEX folders_folder ON folders (folder)")
+        execute("CREATE INDEX folders_key ON folders (key)")
         for name in LISTS:
             execute(f'CREATE INDEX "{name}_key" ON "{name}" (item_key)')
             execute(f'CREATE INDEX "{name}_report" ON "{name}" (report)')
@@ -332,18 +333,12 @@ class Writer:
         report's number changed while there is room (else all are numbered again); then
         meta says what the index holds now. False when numbers run out (64 bits)."""
         self.flush()
-        found = self.connection.execute(
-            "SELECT newest, sequence, fiscal_year, issue_date, report_number FROM reports"
-        )
-        keys = ("fiscal_year", "issue_date", "report_number")
-        merged = [
-            (newness(dict(zip(keys, row[2:], strict=True))), -row[1], False, row[0])
-            for row in found
-        ]
-        merged += [(key, negative, True, place) for key, negative, place in self.order]
-        merged.sort(reverse=True)
-        placed = _placed(merged)
+        placed = self._bisected()
         if placed is None:  # no room between two: every report numbered again, GAP apart
+            found = self.connection.execute(f"SELECT newest, {ORDERED} FROM reports")
+            merged = [(*_ordered(row[1:]), False, row[0]) for row in found]
+            merged += [(key, negative, True, place) for key, negative, place in self.order]
+            merged.sort(reverse=True)
             if len(merged) >= 1 << 31:
                 return False
             self._renumber(merged)
@@ -352,6 +347,39 @@ class Writer:
         self.connection.execute("DROP TABLE staging")
         self._restate()
         return True
+
+    def _bisected(self) -> list[tuple[int, int]] | None:
+        """Each added report's number (``newest``) between those of its two neighbours in
+        the default order, found by bisection: a few rows read per report added, not the
+        table. None when two neighbours leave no room."""
+        execute = self.connection.execute
+        (count,) = execute("SELECT count(*) FROM reports").fetchone()
+        sql = f"SELECT newest, {ORDERED} FROM reports ORDER BY newest LIMIT 1 OFFSET ?"
+
+        def at(i: int) -> tuple[Any, ...]:
+            return tuple(execute(sql, (i,)).fetchone())
+
+        between_rows: dict[int, list[tuple[Any, int]]] = {}
+        for key, negative, place in self.order:
+            wanted = (key, negative)
+            lo, hi = 0, count  # the first row that comes after it (keys descend)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if _ordered(at(mid)[1:]) > wanted:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            between_rows.setdefault(lo, []).append((wanted, place))
+        placed: list[tuple[int, int]] = []
+        for i, added in between_rows.items():
+            added.sort(reverse=True)
+            before = at(i - 1)[0] if i > 0 else None
+            after = at(i)[0] if i < count else None
+            spaced = between(before, after, len(added))
+            if spaced is None:
+                return None
+            placed += zip(spaced, (place for _, place in added), strict=True)
+        return placed
 
     def _renumber(self, merged: list[tuple[Any, ...]]) -> None:
         execute = self.connection.execute
@@ -395,6 +423,24 @@ class Writer:
         )
 
 
+def folder_key(folder: str) -> str:
+    """A folder (relative to its tree) as text that sorts as the tree is read: by its
+    parts (archive.path_order), "a/b" before "a-b" ("/" as the smallest character)."""
+    return "" if folder == "." else folder.replace("/", "\x00")
+
+
+ORDERED = "sequence, fiscal_year, issue_date, report_number"
+"""The columns of ``reports`` the default order is worked out from (``_ordered``)."""
+
+
+def _ordered(row: Sequence[Any]) -> tuple[Any, Any]:
+    """A report's key in the default order (newest first, then the file's order), from
+    its ORDERED columns: larger comes first."""
+    sequence, fiscal_year, issue_date, number = row
+    fields = {"fiscal_year": fiscal_year, "issue_date": issue_date, "report_number": number}
+    return newness(fields), -sequence
+
+
 KEYED = (
     ("reports", "place"),
     ("summaries", "place"),
@@ -405,27 +451,6 @@ KEYED = (
 """Every table with rows of a report, and the column that holds its place."""
 
 MAX_NUMBER = (1 << 63) - 1
-
-
-def _placed(merged: list[tuple[Any, ...]]) -> list[tuple[int, int]] | None:
-    """The numbers (``newest``) of the reports added, spaced evenly between those of their
-    neighbours in ``merged`` (the default order: key, then whether added, then the number
-    of one there or the place of one added); None when two neighbours leave no room."""
-    placed: list[tuple[int, int]] = []
-    run: list[int] = []
-    before: int | None = None
-    for *_, new, ident in [*merged, (None, None, False, None)]:
-        if new:
-            run.append(ident)
-            continue
-        if run:
-            spaced = between(before, ident, len(run))
-            if spaced is None:
-                return None
-            placed.extend(zip(spaced, run, strict=True))
-            run = []
-        before = ident
-    return placed
 
 
 def between(before: int | None, after: int | None, count: int) -> list[int] | None:

@@ -20,6 +20,7 @@ from oigcli.query.criteria import NOTED
 from oigcli.sources.cache import regular, remove, shared
 from oigcli.sources.index.identity import (
     Identity,
+    Looked,
     identify,
     identity_text,
     index_file,
@@ -446,12 +447,18 @@ def _expression(query: Query) -> str:
     return found
 
 
-def open_index(path: str | Location, cache: Path, updated: Identity | None = None) -> Index | None:
+def open_index(
+    path: str | Location,
+    cache: Path,
+    updated: Identity | None = None,
+    looked: dict[str, Looked] | None = None,
+) -> Index | None:
     """The index of the dataset file at ``path`` when there is one that matches the file
     as it is now; None otherwise. An index that cannot be read is deleted; anything at its
     place that is not a regular file of ours is never opened. ``updated``: the folder's
     identity an update (builder.refresh) just found and gave the index, which need not
-    be looked for again."""
+    be looked for again; ``looked`` gets what was found of each entry of a folder the
+    index lists (an update that follows need not look at them again)."""
 
     path = Location.of(path)
     if not worth_indexing(path):
@@ -483,7 +490,8 @@ def open_index(path: str | Location, cache: Path, updated: Identity | None = Non
         if folder and updated is not None:
             identity = updated
         elif folder:  # the folder's files and folders, as the index lists them, looked at
-            identity = tree_identity(os.path.realpath(str(path.path)), _listing(meta), meta["tree"])
+            real = os.path.realpath(str(path.path))
+            identity = tree_identity(real, _listing(meta), meta["tree"], looked=looked)
         if (
             identity is None
             or meta["format"] != FORMAT

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from oigcli.load import dataset, members
-from oigcli.load.archive import path_order
 from oigcli.load.members import Stat
 from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
 from oigcli.model.location import Location
@@ -23,12 +22,13 @@ from oigcli.model.schema import Report
 from oigcli.sources.cache import regular
 from oigcli.sources.index.identity import (
     Identity,
+    Looked,
     identity_text,
     relative,
     tree_identity,
     tree_listing,
 )
-from oigcli.sources.index.layout import FORMAT, Writer, between
+from oigcli.sources.index.layout import FORMAT, Writer, between, folder_key
 
 
 def folder_of(origin: str, root: str) -> str:
@@ -50,7 +50,13 @@ def checked_reads(
     return read
 
 
-def update(path: Location, target: Path, most: float, settled_ns: int) -> Identity | None:
+def update(
+    path: Location,
+    target: Path,
+    most: float,
+    settled_ns: int,
+    looked: Mapping[str, Looked] | None = None,
+) -> Identity | None:
     """Bring the index at ``target`` of the scraper's folder ``path`` up to date in
     place, under its lock (the caller's), in one SQLite transaction (a rollback journal:
     cut short, it is undone, and no query reads the index meanwhile). Only the reports of
@@ -70,7 +76,7 @@ def update(path: Location, target: Path, most: float, settled_ns: int) -> Identi
     try:
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("BEGIN IMMEDIATE")  # a hot journal, if any, is rolled back first
-        done = _apply(connection, os.path.realpath(str(path.path)), most, settled_ns)
+        done = _apply(connection, os.path.realpath(str(path.path)), most, settled_ns, looked)
         connection.execute("ROLLBACK" if done is None else "COMMIT")
         return done
     except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, UnicodeError):
@@ -82,7 +88,11 @@ def update(path: Location, target: Path, most: float, settled_ns: int) -> Identi
 
 
 def _apply(
-    connection: sqlite3.Connection, real: str, most: float, settled_ns: int
+    connection: sqlite3.Connection,
+    real: str,
+    most: float,
+    settled_ns: int,
+    looked: Mapping[str, Looked] | None,
 ) -> Identity | None:
     """``update``'s work in its transaction; None: roll it back."""
     execute = connection.execute
@@ -93,7 +103,7 @@ def _apply(
     notes: list[str] = []
     listing = tree_listing(real, notes)
     entries: dict[str, Stat] = {}
-    identity = tree_identity(real, listing, entries=entries)
+    identity = tree_identity(real, listing, entries=entries, known=looked)
     if identity is None or notes != json.loads(meta["notes"]):
         return None
     known = {row[0]: Stat(*row[1:]) for row in execute("SELECT * FROM files")}
@@ -114,7 +124,7 @@ def _apply(
     read = checked_reads(real, seen, entries)
     if data.problems or read is None:
         return None  # the query reads the folder and says what the problems are
-    sequences = _sequences(connection, real, added)
+    sequences = _sequences(connection, added)
     if sequences is None:
         return None
     for (report, where), sequence in zip(added, sequences, strict=True):
@@ -193,45 +203,41 @@ def _places(connection: sqlite3.Connection, folders: Sequence[str]) -> list[int]
 
 
 def _sequences(
-    connection: sqlite3.Connection, real: str, added: Sequence[tuple[Report, str]]
+    connection: sqlite3.Connection, added: Sequence[tuple[Report, str]]
 ) -> list[int] | None:
     """Each added report's number in the folder's order (reports.sequence), between those
-    of the folders before and after its own in the order the folder is read; None when
-    two leave no room."""
-
-    def order(folder: str) -> list[str]:
-        return path_order(real if folder == "." else os.path.join(real, folder))
-
-    spans = {
-        folder: (first, last)
-        for folder, first, last in connection.execute(
-            "SELECT folder, min(sequence), max(sequence) FROM folders"
-            " JOIN reports ON reports.place = folders.place GROUP BY folder"
-        )
-    }
+    of the folders before and after its own in the order the folder is read (found in
+    SQL by their keys: a few rows, not the table); None when two leave no room."""
     counts: dict[str, int] = {}
     for _, where in added:
         counts[where] = counts.get(where, 0) + 1
-    everything = sorted({*spans, *counts}, key=order)
+    spans: dict[tuple[int | None, int | None], list[str]] = {}
+    for where in sorted(counts, key=folder_key):  # new folders between the same two: a run
+        key = folder_key(where)
+        ends = (_neighbour(connection, key, "<"), _neighbour(connection, key, ">"))
+        spans.setdefault(ends, []).append(where)
     numbered: dict[str, list[int]] = {}
-    run: list[str] = []
-    before: int | None = None
-    for next_folder in [*everything, None]:
-        if next_folder is not None and next_folder not in spans:
-            run.append(next_folder)
-            continue
-        if run:
-            after = None if next_folder is None else spans[next_folder][0]
-            spaced = between(before, after, sum(counts[f] for f in run))
-            if spaced is None:
-                return None
-            for f in run:
-                numbered[f], spaced = spaced[: counts[f]], spaced[counts[f] :]
-            run = []
-        if next_folder is not None:
-            before = spans[next_folder][1]
+    for (before, after), run in spans.items():
+        spaced = between(before, after, sum(counts[f] for f in run))
+        if spaced is None:
+            return None
+        for f in run:
+            numbered[f], spaced = spaced[: counts[f]], spaced[counts[f] :]
     taken = {f: iter(numbers) for f, numbers in numbered.items()}
     return [next(taken[where]) for _, where in added]
+
+
+def _neighbour(connection: sqlite3.Connection, key: str, side: str) -> int | None:
+    """The last ``sequence`` of the folder just before ``key`` (``<``), or the first of the
+    one just after (``>``), in the order the tree is read; None at either end."""
+    order, pick = ("DESC", "max") if side == "<" else ("ASC", "min")
+    found = connection.execute(
+        f"SELECT {pick}(sequence) FROM reports JOIN folders ON folders.place = reports.place"
+        f" WHERE folders.key = (SELECT key FROM folders WHERE key {side} ? ORDER BY key {order}"
+        " LIMIT 1)",
+        (key,),
+    ).fetchone()
+    return None if found is None or found[0] is None else int(found[0])
 
 
 def _duplicated(connection: sqlite3.Connection, ids: Sequence[str]) -> bool:
