@@ -342,3 +342,43 @@ def test_a_file_swapped_while_the_update_reads_is_not_indexed(
     monkeypatch.setattr(index_update, "tree_identity", real)
     found = invoke("search", "zyxadded", "--json", "--fields", "title", "--data", str(tree))
     assert json.loads(found.stdout) == [{"title": "Swapped Zyxadded"}]
+
+
+def test_an_update_walks_again_only_the_folders_that_changed(
+    invoke: Invoke, tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The query's check has looked at every entry already; a folder whose times moved
+    (an entry added or removed) is walked again, and nothing else: a whole walk of
+    100,000 report folders is 3 s of an update."""
+    walks: list[str] = []
+    whole: list[str] = []
+    partial, full = index_update.tree_files, index_update.tree_listing
+
+    def walking(root: str, *more: Any, **named: Any) -> Any:
+        walks.append(root)
+        return partial(root, *more, **named)
+
+    def listing(root: str, *more: Any) -> Any:
+        whole.append(root)
+        return full(root, *more)
+
+    monkeypatch.setattr(index_update, "tree_files", walking)
+    monkeypatch.setattr(index_update, "tree_listing", listing)
+    _add(tree, "99-01", "Zyxadded", "zyxadded")
+    _same_answers(invoke, tree)
+    assert whole == [] and walks == [os.path.join(os.path.realpath(tree), "gpo", "2013")]
+    shutil.rmtree(tree / "lsc" / "2013" / "14-01")  # a report gone: its year folder walked
+    walks.clear()
+    _same_answers(invoke, tree)
+    assert whole == [] and walks == [os.path.join(os.path.realpath(tree), "lsc", "2013")]
+    (tree / "gpo" / "2013" / "linked").symlink_to(tree / "dod")  # a link: a whole walk
+    _same_answers_or_read(invoke, tree)
+    assert whole
+
+
+def _same_answers_or_read(invoke: Invoke, root: Path) -> None:
+    """The answers are the folder's, from the index or not."""
+    for query in QUERIES:
+        cached = invoke(*query, "--data", str(root))
+        direct = invoke(*query, "--data", str(root), "--no-cache")
+        assert (cached.exit_code, cached.stdout) == (direct.exit_code, direct.stdout), query

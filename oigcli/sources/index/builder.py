@@ -398,12 +398,14 @@ def _read_tree(identity: Identity, writer: Writer) -> tuple[list[str], list[str]
         return None
     listing = tree_listing(root)
     entries: dict[str, Stat] = {}
-    if tree_identity(root, listing, entries=entries) != identity:
+    looked: dict[str, Looked] = {}
+    if tree_identity(root, listing, entries=entries, looked=looked) != identity:
         return None  # changed while it was read
     read = checked_reads(root, seen, entries)
     if read is None:
         return None
     writer.files(read)
+    writer.walked(looked)
     return listing, data.notes
 
 

@@ -16,20 +16,21 @@ from oigcli.sources.index.identity import Identity, identity_text
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from oigcli.load.members import Stat
+    from oigcli.sources.index.identity import Looked
 
 
-FORMAT = 12
+FORMAT = 13
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
 stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9: stemmed
 columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers; 10: orders
 with room between (``GAP``), a folder's files and reports, so that it is updated in
-place; 11: texts without NUL bytes; 12: folders sortable in SQL): an index of another
-version is not used, and is rebuilt."""
+place; 11: texts without NUL bytes; 12: folders sortable in SQL; 13: each folder's
+numbers): an index of another version is not used, and is rebuilt."""
 GAP = 1 << 32
 """How far apart reports are in the default order (``reports.newest``) and in the file's
 (``reports.sequence``) when an index is built: a report added later takes a number
@@ -95,6 +96,9 @@ CREATE TABLE files (
     path TEXT PRIMARY KEY, size INTEGER, inode INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,
     digest BLOB
 ) WITHOUT ROWID;
+CREATE TABLE walked (
+    path TEXT PRIMARY KEY, size INTEGER, inode INTEGER, mtime_ns INTEGER, ctime_ns INTEGER
+) WITHOUT ROWID;
 CREATE TABLE summaries (place INTEGER PRIMARY KEY, summary TEXT);
 CREATE TABLE texts (place INTEGER PRIMARY KEY, body BLOB NOT NULL);
 {lists}
@@ -115,6 +119,8 @@ index is built and to added reports after the last; ``sequence`` orders the repo
 the file (or folder) does; ``folders``: of a scraper's folder, the folder each report was
 read from, and ``files``: each file read, its numbers (identity.tree_identity's) and a hash
 of its content, so that an update (builder.update) finds the reports that changed;
+``walked``: the same numbers of each folder, so that it walks again only the folders
+whose entries changed;
 ``summaries``: the summaries; ``texts``:
 the full texts, compressed; ``tags`` and ``components``: each report's distinct items;
 ``vocabulary``: every distinct word of the titles, summaries and texts (for ``filter
@@ -250,6 +256,13 @@ class Writer:
         self.connection.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
             ((path, *numbers) for path, numbers in found),
+        )
+
+    def walked(self, looked: Mapping[str, Looked]) -> None:
+        """Record each folder of the tree as it was looked at (``identity.Looked``)."""
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO walked VALUES (?, ?, ?, ?, ?)",
+            ((path, *seen[:4]) for path, seen in looked.items() if seen is not None and seen[4]),
         )
 
     def finish(self, identity: Identity) -> None:

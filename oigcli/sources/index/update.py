@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from oigcli.load import dataset, members
+from oigcli.load.archive import tree_files
 from oigcli.load.members import Stat
 from oigcli.load.records import SCRAPER_FILE, SCRAPER_TEXT
 from oigcli.model.location import Location
@@ -96,15 +97,22 @@ def _apply(
 ) -> Identity | None:
     """``update``'s work in its transaction; None: roll it back."""
     execute = connection.execute
-    keys = "'format', 'identity', 'tokens', 'reports', 'notes'"
+    keys = "'format', 'identity', 'tokens', 'reports', 'notes', 'tree'"
     meta = dict(execute(f"SELECT key, value FROM meta WHERE key IN ({keys})"))
     if meta.get("format") != FORMAT or json.loads(meta["identity"]).get("path") != real:
         return None
-    notes: list[str] = []
-    listing = tree_listing(real, notes)
+    walked = {row[0]: tuple(row[1:]) for row in execute("SELECT * FROM walked")}
+    said = json.loads(meta["notes"])
+    listing = None if said else _relisted(real, json.loads(meta["tree"]), walked, looked)
+    if listing is None:  # the whole folder walked again
+        notes: list[str] = []
+        listing = tree_listing(real, notes)
+        if notes != said:
+            return None
     entries: dict[str, Stat] = {}
-    identity = tree_identity(real, listing, entries=entries, known=looked)
-    if identity is None or notes != json.loads(meta["notes"]):
+    now: dict[str, Looked] = {}
+    identity = tree_identity(real, listing, entries=entries, known=looked, looked=now)
+    if identity is None:
         return None
     known = {row[0]: Stat(*row[1:]) for row in execute("SELECT * FROM files")}
     changed, kept = _changes(real, entries, known)
@@ -134,11 +142,69 @@ def _apply(
     gone = [(p,) for f in changed for p in (_inside(f, SCRAPER_FILE), _inside(f, SCRAPER_TEXT))]
     connection.executemany("DELETE FROM files WHERE path = ?", gone)
     writer.files([*read, *kept])
+    folders = {path: seen[:4] for path, seen in now.items() if seen is not None and seen[4]}
+    connection.executemany(
+        "DELETE FROM walked WHERE path = ?", ((p,) for p in walked if p not in folders)
+    )
+    writer.walked({p: now[p] for p, numbers in folders.items() if walked.get(p) != numbers})
     connection.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
         [("identity", identity_text(identity)), ("tree", json.dumps(listing))],
     )
     return identity
+
+
+MAX_WALKED = 1000
+"""More folders changed than this, and an update walks the whole folder again."""
+
+
+def _relisted(
+    real: str,
+    listing: Sequence[str],
+    walked: Mapping[str, tuple[int, ...]],
+    looked: Mapping[str, Looked] | None,
+) -> list[str] | None:
+    """The folder's listing now, from the one the index has: only the folders whose
+    numbers changed since it was made (an entry added to or removed from a folder changes
+    its times) are walked again, the rest kept as they were; a whole walk of 100,000
+    report folders is 3 s. ``looked``: what the query's check found of every entry the
+    index lists. None when the whole folder must be walked: nothing looked at, the root
+    changed, more than MAX_WALKED folders did, or a walk again meets a link."""
+    if not looked:
+        return None
+    changed = set()
+    for path, numbers in walked.items():
+        if path not in looked:
+            return None  # not looked at: nothing to go by
+        seen = looked[path]
+        if seen is None or tuple(seen[:4]) != numbers:
+            changed.add(path)
+    if "." in changed or len(changed) > MAX_WALKED:
+        return None
+    tops = {path for path in changed if not _under(path.rpartition("/")[0], changed)}
+    found = [path for path in listing if not _under(path, tops)]
+    for top in sorted(tops):
+        if looked[top] is None:
+            continue  # gone, with everything in it
+        base = os.path.join(real, top)
+        notes: list[str] = []
+        folders: list[str] = []
+        files: list[str] = []
+        for folder, names in tree_files(base, notes, folders=folders):
+            files += [os.path.join(folder, n) for n in (SCRAPER_FILE, SCRAPER_TEXT) if n in names]
+        if notes or any(os.path.islink(folder) for folder in folders):
+            return None  # links: only a whole walk follows each once
+        found += [relative(path, real) for path in (*folders, *files)]
+    return found
+
+
+def _under(path: str, folders: set[str]) -> bool:
+    """Whether ``path`` is one of ``folders`` or inside one (paths relative to a tree)."""
+    while path:
+        if path in folders:
+            return True
+        path = path.rpartition("/")[0]
+    return False
 
 
 def _inside(folder: str, name: str) -> str:
