@@ -50,8 +50,9 @@ def open(
     if cache is None or not where.stored:
         return Scan(where, stdin, skip_invalid=skip_invalid)
     from oigcli.sources.index import builder, reader
+    from oigcli.sources.index.identity import Look
 
-    looked: dict[str, Any] = {}  # what the check found of a folder's entries
+    looked = Look()  # what the check finds of a folder's entries, for an update to use
     found = reader.open_index(where, cache, looked=looked)
     if found is None:  # a few reports changed in a folder: updated, then used as it is now
         updated = builder.refresh(where, cache, looked)

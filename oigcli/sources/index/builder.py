@@ -41,6 +41,7 @@ from oigcli.sources.cache import max_bytes as cache_cap
 from oigcli.sources.index.identity import (
     MIN_BYTES,
     Identity,
+    Look,
     Looked,
     identify,
     identity_text,
@@ -398,7 +399,7 @@ def _read_tree(identity: Identity, writer: Writer) -> tuple[list[str], list[str]
         return None
     listing = tree_listing(root)
     entries: dict[str, Stat] = {}
-    looked: dict[str, Looked] = {}
+    looked = Look()
     if tree_identity(root, listing, entries=entries, looked=looked) != identity:
         return None  # changed while it was read
     read = checked_reads(root, seen, entries)

@@ -12,7 +12,7 @@ import json
 import os
 import stat
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,13 +120,49 @@ Looked = tuple[int, int, int, int, bool] | None
 """What a look at an entry of a folder found: its size, inode, modification and change
 times, and whether it is a folder; None when it is gone."""
 
+GONE, FILE, FOLDER = 2, 0, 1
+
+
+class Look(Mapping[str, Looked]):
+    """What ``tree_identity`` found of every entry of a listing, by path, kept as the
+    numbers it hashes anyway and a byte an entry (file, folder, gone): a check that finds
+    the folder as it was keeps no object per entry (300,000 of them at 100,000 reports);
+    the mapping from paths is made only when it is read (an update that follows)."""
+
+    def __init__(self) -> None:
+        self.listing: Sequence[str] = ()
+        self.numbers = array("q")
+        self.kinds = bytearray()
+        self._at: dict[str, int] | None = None
+
+    def _places(self) -> dict[str, int]:
+        if self._at is None:
+            self._at = {path: i for i, path in enumerate(self.listing)}
+        return self._at
+
+    def __getitem__(self, path: str) -> Looked:
+        i = self._places()[path]
+        if self.kinds[i] == GONE:
+            return None
+        size, inode, mtime, ctime = self.numbers[4 * i : 4 * i + 4]
+        return size, inode, mtime, ctime, self.kinds[i] == FOLDER
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._places()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.listing)
+
+    def __len__(self) -> int:
+        return len(self.listing)
+
 
 def tree_identity(
     real: str,
     listing: Sequence[str],
     listing_text: str | None = None,
     entries: dict[str, Stat] | None = None,
-    looked: dict[str, Looked] | None = None,
+    looked: Look | None = None,
     known: Mapping[str, Looked] | None = None,
 ) -> Identity | None:
     """The identity of a scraper's folder from its ``listing`` (``tree_listing``): each
@@ -147,45 +183,43 @@ def tree_identity(
     except OSError:
         return None
     numbers = array("q")  # each entry's four numbers, hashed as bytes: no text per entry
+    kinds = bytearray()
     size = newest_m = newest_c = 0
     stat_of = os.stat
     isdir = stat.S_ISDIR
     try:
         for relative in listing:
-            seen: Looked
             if known is not None and relative in known:
                 seen = known[relative]
+                if seen is None:
+                    numbers.extend((-1, -1, -1, -1))
+                    kinds.append(GONE)
+                    continue
+                bytes_, inode, mtime, ctime, is_folder = seen
             else:
                 try:
                     found = stat_of(relative, dir_fd=folder)  # no path joined or walked twice
                 except OSError:  # gone
-                    seen = None
-                else:
-                    seen = (
-                        found.st_size,
-                        found.st_ino,
-                        found.st_mtime_ns,
-                        found.st_ctime_ns,
-                        isdir(found.st_mode),
-                    )
-            if looked is not None:
-                looked[relative] = seen
-            if seen is None:
-                numbers.extend((-1, -1, -1, -1))
-                continue
-            bytes_, inode, mtime, ctime, is_folder = seen
-            entry = (bytes_, inode, mtime, ctime)
+                    numbers.extend((-1, -1, -1, -1))
+                    kinds.append(GONE)
+                    continue
+                bytes_, inode = found.st_size, found.st_ino
+                mtime, ctime, is_folder = found.st_mtime_ns, found.st_ctime_ns, isdir(found.st_mode)
+            kinds.append(FOLDER if is_folder else FILE)
             if not is_folder:
                 size += bytes_
             newest_m, newest_c = max(newest_m, mtime), max(newest_c, ctime)
             if entries is not None and not is_folder:
                 entries[relative] = Stat(bytes_, inode, mtime, ctime)
+            entry = (bytes_, inode, mtime, ctime)
             try:
                 numbers.extend(entry)
             except OverflowError:  # an inode or a time (year 2262 on) past 63 bits
                 numbers.extend((n + (1 << 63)) % (1 << 64) - (1 << 63) for n in entry)
     finally:
         os.close(folder)
+    if looked is not None:
+        looked.listing, looked.numbers, looked.kinds, looked._at = listing, numbers, kinds, None
     text = json.dumps(list(listing)) if listing_text is None else listing_text
     digest = hashlib.blake2b(text.encode("utf-8", "surrogateescape"))
     digest.update(numbers.tobytes())

@@ -20,7 +20,7 @@ from oigcli.query.criteria import NOTED
 from oigcli.sources.cache import regular, remove, shared
 from oigcli.sources.index.identity import (
     Identity,
-    Looked,
+    Look,
     identify,
     identity_text,
     index_file,
@@ -451,7 +451,7 @@ def open_index(
     path: str | Location,
     cache: Path,
     updated: Identity | None = None,
-    looked: dict[str, Looked] | None = None,
+    looked: Look | None = None,
 ) -> Index | None:
     """The index of the dataset file at ``path`` when there is one that matches the file
     as it is now; None otherwise. An index that cannot be read is deleted; anything at its

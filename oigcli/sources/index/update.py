@@ -23,6 +23,7 @@ from oigcli.model.schema import Report
 from oigcli.sources.cache import regular
 from oigcli.sources.index.identity import (
     Identity,
+    Look,
     Looked,
     identity_text,
     relative,
@@ -110,7 +111,7 @@ def _apply(
         if notes != said:
             return None
     entries: dict[str, Stat] = {}
-    now: dict[str, Looked] = {}
+    now = Look()
     identity = tree_identity(real, listing, entries=entries, known=looked, looked=now)
     if identity is None:
         return None
