@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from oigcli.model.schema import FIELDS, FIELDS_BY_NAME, Report
@@ -324,27 +324,32 @@ def fitting_columns(
     if len(unknown) == len(columns):
         unknown = []
     shown = [c for c in columns if c not in unknown]
+    cells = {name: [row[i] for row in rows] for i, name in enumerate(columns)}  # made once
     fewer, crowded = list(shown), []
-    for name in (c for c in CROWDED if c in shown):
-        if _fits_keeping_text(reports, fewer, style, width):
-            break
+    fits = _fits_keeping_text(cells, fewer, style, width)
+    for name in (c for c in CROWDED if c in shown and not fits):
         fewer.remove(name)
         crowded.append(name)
-    if not _fits_keeping_text(reports, fewer, style, width):  # too narrow even so: blocks
+        fits = _fits_keeping_text(cells, fewer, style, width)
+    if not fits:  # too narrow even so: blocks
         return shown, unknown, []
     return fewer, unknown, crowded
 
 
 def _fits_keeping_text(
-    reports: Sequence[Report], columns: Sequence[str], style: str, width: int
+    cells: Mapping[str, list[str]], columns: Sequence[str], style: str, width: int
 ) -> bool:
-    """Whether reports_table can fit these columns in ``width`` with its long text cut
-    to no less than KEPT_TEXT (and numbers, ids and lists to KEPT_OTHER)."""
-    rows = [[cell(r[name]) for name in columns] for r in reports]
-    over = _widest(table(columns, rows, style, padding=0 if style == "simple" else 2)) - width
-    long = [i for i, name in enumerate(columns) if name in LONG_TEXT]
-    other = [i for i, name in enumerate(columns) if name not in LONG_TEXT and not is_numeric(name)]
-    return over <= _spare(rows, columns, long, KEPT_TEXT) + _spare(rows, columns, other, KEPT_OTHER)
+    """Whether reports_table can fit these columns (``cells``: each one's) in ``width``
+    with long text cut to no less than KEPT_TEXT (numbers, ids, lists: KEPT_OTHER). The
+    simple style's width is worked out (columns two apart, each its widest cell or header)."""
+    widest = {name: max(map(len, cells[name]), default=0) for name in columns}
+    if style == "simple":
+        drawn = sum(max(widest[n], len(n)) for n in columns) + 2 * (len(columns) - 1)
+    else:
+        rows = [list(row) for row in zip(*(cells[n] for n in columns), strict=True)]
+        drawn = _widest(table(columns, rows, style, padding=2))
+    floors = {n: KEPT_TEXT if n in LONG_TEXT else KEPT_OTHER for n in columns if not is_numeric(n)}
+    return drawn - width <= sum(max(0, widest[n] - max(f, len(n))) for n, f in floors.items())
 
 
 _MARKDOWN_ESCAPES = str.maketrans(

@@ -42,7 +42,6 @@ from oigcli.sources.index.identity import (
     MIN_BYTES,
     Identity,
     Look,
-    Looked,
     identify,
     identity_text,
     index_file,
@@ -406,7 +405,7 @@ def _read_tree(identity: Identity, writer: Writer) -> tuple[list[str], list[str]
     if read is None:
         return None
     writer.files(read)
-    writer.walked(looked)
+    writer.walked(looked.folders())
     return listing, data.notes
 
 
@@ -440,9 +439,7 @@ changed (at most MAX_UPDATED by a query, which waits for it); more, and it build
 MAX_UPDATED = 500
 
 
-def refresh(
-    path: str | Location, cache: Path, looked: Mapping[str, Looked] | None = None
-) -> Identity | None:
+def refresh(path: str | Location, cache: Path, looked: Look | None = None) -> Identity | None:
     """Update the index of the scraper's folder at ``path`` in place now, when it is stale
     because a few of its reports were added, changed or removed (``update``): what a
     query does before it would read the whole folder. The folder's identity as the index

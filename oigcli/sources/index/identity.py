@@ -156,6 +156,16 @@ class Look(Mapping[str, Looked]):
     def __len__(self) -> int:
         return len(self.listing)
 
+    def folders(self) -> dict[str, tuple[int, ...]]:
+        """Each folder that was there, by path: its four numbers (read from the arrays,
+        not entry by entry through the mapping)."""
+        numbers, kinds = self.numbers, self.kinds
+        return {
+            path: tuple(numbers[4 * i : 4 * i + 4])
+            for i, path in enumerate(self.listing)
+            if kinds[i] == FOLDER
+        }
+
 
 def tree_identity(
     real: str,

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from oigcli.load.members import Stat
-    from oigcli.sources.index.identity import Looked
 
 
 FORMAT = 13
@@ -258,11 +257,11 @@ class Writer:
             ((path, *numbers) for path, numbers in found),
         )
 
-    def walked(self, looked: Mapping[str, Looked]) -> None:
-        """Record each folder of the tree as it was looked at (``identity.Looked``)."""
+    def walked(self, folders: Mapping[str, tuple[int, ...]]) -> None:
+        """Record each folder of the tree as it was looked at (``identity.Look.folders``)."""
         self.connection.executemany(
             "INSERT OR REPLACE INTO walked VALUES (?, ?, ?, ?, ?)",
-            ((path, *seen[:4]) for path, seen in looked.items() if seen is not None and seen[4]),
+            ((path, *numbers) for path, numbers in folders.items()),
         )
 
     def finish(self, identity: Identity) -> None:

@@ -24,7 +24,6 @@ from oigcli.sources.cache import regular
 from oigcli.sources.index.identity import (
     Identity,
     Look,
-    Looked,
     identity_text,
     relative,
     tree_identity,
@@ -57,7 +56,7 @@ def update(
     target: Path,
     most: float,
     settled_ns: int,
-    looked: Mapping[str, Looked] | None = None,
+    looked: Look | None = None,
 ) -> Identity | None:
     """Bring the index at ``target`` of the scraper's folder ``path`` up to date in
     place, under its lock (the caller's), in one SQLite transaction (a rollback journal:
@@ -94,7 +93,7 @@ def _apply(
     real: str,
     most: float,
     settled_ns: int,
-    looked: Mapping[str, Looked] | None,
+    looked: Look | None,
 ) -> Identity | None:
     """``update``'s work in its transaction; None: roll it back."""
     execute = connection.execute
@@ -143,11 +142,11 @@ def _apply(
     gone = [(p,) for f in changed for p in (_inside(f, SCRAPER_FILE), _inside(f, SCRAPER_TEXT))]
     connection.executemany("DELETE FROM files WHERE path = ?", gone)
     writer.files([*read, *kept])
-    folders = {path: seen[:4] for path, seen in now.items() if seen is not None and seen[4]}
+    folders = now.folders()
     connection.executemany(
         "DELETE FROM walked WHERE path = ?", ((p,) for p in walked if p not in folders)
     )
-    writer.walked({p: now[p] for p, numbers in folders.items() if walked.get(p) != numbers})
+    writer.walked({p: numbers for p, numbers in folders.items() if walked.get(p) != numbers})
     connection.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
         [("identity", identity_text(identity)), ("tree", json.dumps(listing))],
@@ -163,7 +162,7 @@ def _relisted(
     real: str,
     listing: Sequence[str],
     walked: Mapping[str, tuple[int, ...]],
-    looked: Mapping[str, Looked] | None,
+    looked: Look | None,
 ) -> list[str] | None:
     """The folder's listing now, from the one the index has: only the folders whose
     numbers changed since it was made (an entry added to or removed from a folder changes
@@ -172,20 +171,15 @@ def _relisted(
     index lists. None when the whole folder must be walked: nothing looked at, the root
     changed, more than MAX_WALKED folders did, or a walk again meets a link."""
     if not looked:
-        return None
-    changed = set()
-    for path, numbers in walked.items():
-        if path not in looked:
-            return None  # not looked at: nothing to go by
-        seen = looked[path]
-        if seen is None or tuple(seen[:4]) != numbers:
-            changed.add(path)
+        return None  # not looked at: nothing to go by
+    there = looked.folders()  # (one gone, or a file now, is not)
+    changed = {path for path, numbers in walked.items() if there.get(path) != numbers}
     if "." in changed or len(changed) > MAX_WALKED:
         return None
     tops = {path for path in changed if not _under(path.rpartition("/")[0], changed)}
     found = [path for path in listing if not _under(path, tops)]
     for top in sorted(tops):
-        if looked[top] is None:
+        if top not in there:
             continue  # gone, with everything in it
         base = os.path.join(real, top)
         notes: list[str] = []
