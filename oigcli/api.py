@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from oigcli.query.search import Finder, Hit
     from oigcli.sources.protocol import Source
 
-SORTABLE = tuple(f.name for f in FIELDS if f.type is not list)
+SORTABLE = tuple(f.name for f in FIELDS if f.scalar)
 SEARCH_FIELDS = (*FIELD_NAMES, "score", "snippet")
 SEARCH_SHOWN = (*SHOWN_NAMES, "score", "snippet")
 """What a search row is printed with unless --fields chooses."""

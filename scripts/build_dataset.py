@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]  # oigcli, and derive beside this script
 
-from derive import is_redacted, recommendation_counts  # noqa: E402
+from derive import is_redacted  # noqa: E402
+from oigcli.model.derive import derive  # noqa: E402
 from oigcli.model.schema import SHOWN_NAMES  # noqa: E402
 
 SOURCE = HERE / "dhs-oig-ofo-reports-page.txt"
@@ -75,7 +76,8 @@ def parse(text: str) -> list[dict[str, Any]]:
         if issue_date is not None:
             raise SystemExit(f"{title}: the page now gives an issue date; parse it here")
         named = [c for c in COMPONENTS if re.search(rf"\b{c}\b", title)]
-        made, concurred = recommendation_counts(summary)
+        found = derive(summary, None)
+        values = {name: finding.value for name, finding in found.items()}
         number = labels["Report Number"]
         report = {
             "id": f"{INSPECTOR}/{number}",
@@ -90,13 +92,16 @@ def parse(text: str) -> list[dict[str, Any]]:
             "type": None,  # the page does not say
             "topic": None,
             "redacted": is_redacted(title),
-            "recommendations": made,
-            "recommendations_concurred": concurred,
+            "recommendations": values.get("recommendations"),
+            "recommendations_concurred": values.get("recommendations_concurred"),
+            "questioned_costs": values.get("questioned_costs"),
+            "funds_put_to_better_use": values.get("funds_put_to_better_use"),
             "unreleased": None,  # not said; a missing document link is not "unreleased"
             "document_url": labels.get("Document File"),
             "landing_url": None,
             "agency_name": labels.get("DHS Agency"),
             "oversight_area": labels.get("Oversight Area"),
+            "derived": {name: finding.as_dict() for name, finding in found.items()} or None,
         }
         assert tuple(report) == SHOWN_NAMES
         reports.append(report)

@@ -59,11 +59,14 @@ EXPECTED: list[dict[str, Any]] = [
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
         "unreleased": False,
         "document_url": "https://www.oig.dhs.gov/sites/default/files/assets/2020-01/OIG-20-10.pdf",
         "landing_url": None,
         "agency_name": "Customs and Border Protection",
         "oversight_area": None,
+        "derived": None,
     },
     {
         "id": "dhs/OIG-21-01_2020",
@@ -80,11 +83,14 @@ EXPECTED: list[dict[str, Any]] = [
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
         "unreleased": False,
         "document_url": "https://www.oig.dhs.gov/reports/OIG-21-01.pdf",
         "landing_url": None,
         "agency_name": "Immigration and Customs Enforcement",
         "oversight_area": None,
+        "derived": None,
     },
     {
         "id": "dhs/OIG-21-40_2021",
@@ -101,11 +107,14 @@ EXPECTED: list[dict[str, Any]] = [
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
         "unreleased": False,
         "document_url": "https://www.oig.dhs.gov/reports/OIG-21-40.pdf",
         "landing_url": None,
         "agency_name": "Federal Emergency Management Agency",
         "oversight_area": None,
+        "derived": None,
     },
 ]
 
@@ -287,13 +296,18 @@ TEXTS: dict[str, str] = {
     "lsc/14-01": "Grantees reported case statistics.",
     "peacecorps/PC Morocco #2 & (Final)": "Volunteers received medical care in Morocco.",
     "dod/DODIG-2015-001": "Military housing had mold and recommendation follow-up lapsed.",
-    "gpo/11-04": "Print jobs were bought without competition.",
-    "flra/11-04": "Internal controls over travel cards were weak.",
+    "gpo/11-04": "Print jobs were bought without competition. We made three recommendations "
+    "to the Director. GPO concurred with all three recommendations. We questioned $48,200 "
+    "charged to the contract.",
+    "flra/11-04": "Internal controls over travel cards were weak. This report contains no "
+    "recommendations.",
     "peacecorps/Case_Study_-_PC_Panama_-_2006": "Volunteers in Panama were interviewed.",
     "peacecorps/Management_and_Performance_Challenges_2010": "Safety and security remain hard.",
 }
 """report.txt beside most records (11 of 16; not every: the scraper writes none for an
-unreleased report, and extraction can fail)."""
+unreleased report, and extraction can fail). Two state counts (gpo/11-04 and flra/11-04),
+which oigcli reads (oigcli.model.derive)."""
+STATING = ("gpo/11-04", "flra/11-04")
 
 
 def folder_of(record: dict[str, Any]) -> str:
@@ -301,13 +315,15 @@ def folder_of(record: dict[str, Any]) -> str:
     return f"{record['inspector']}/{record['year']}/{record['report_id']}"
 
 
-def write_full_archive(root: Path) -> Path:
-    """ARCHIVE in the scraper's layout, each record's report.txt from TEXTS beside it."""
+def write_full_archive(root: Path, texts: dict[str, str] | None = None) -> Path:
+    """ARCHIVE in the scraper's layout, each record's report.txt from ``texts`` (TEXTS)
+    beside it."""
+    texts = TEXTS if texts is None else texts
     for record in ARCHIVE:
         folder = root / folder_of(record)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
-        text = TEXTS.get(f"{record['inspector']}/{record['report_id']}")
+        text = texts.get(f"{record['inspector']}/{record['report_id']}")
         if text is not None:
             (folder / "report.txt").write_text(text, encoding="utf-8")
     return root

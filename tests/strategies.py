@@ -49,11 +49,16 @@ def reports(draw: st.DrawFn, number: str) -> dict[str, Any]:
         "redacted": draw(st.booleans()),
         "recommendations": made,
         "recommendations_concurred": concurred,
+        "questioned_costs": draw(st.none() | st.integers(0, 10**9)),
+        "funds_put_to_better_use": None,
         "unreleased": draw(st.none() | st.booleans()),
         "document_url": None,
         "landing_url": None,
         "agency_name": None,
         "oversight_area": None,
+        "derived": None
+        if made is None or not draw(st.booleans())
+        else {"recommendations": {"from": "summary", "sentence": f"We made {made} of them."}},
     }
     assert tuple(values) == SHOWN_NAMES
     return values

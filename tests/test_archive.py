@@ -134,10 +134,12 @@ def test_stats_by_component_inspector_and_unknown_counts(invoke: Invoke, archive
     assert groups["CBP"] == groups["ICE"] == 1  # the report of two counts once in each
     assert groups["Peace Corps"] == 6
     assert by_component["total"]["reports"] == len(ARCHIVE)
-    # the scraper records no counts: sums of nothing known are unknown, never 0
-    assert by_component["total"]["recommendations"] is None
-    assert by_component["total"]["concurrence_rate"] is None
-    assert by_component["total"]["unknown_counts"] == len(ARCHIVE)
+    # the scraper records no counts: two reports' texts state them (gpo/11-04: three
+    # made, three concurred with; flra/11-04: none), the others' are unknown, never 0
+    total = by_component["total"]
+    assert (total["recommendations"], total["concurred"], total["not_concurred"]) == (3, 3, 0)
+    assert total["concurrence_rate"] == 1.0
+    assert total["unknown_counts"] == len(ARCHIVE) - 2
     by_inspector = _json(invoke, "stats", "--by", "inspector", *data)
     assert {g["key"]: g["reports"] for g in by_inspector["groups"]} == {
         "dhs": 4,
@@ -149,7 +151,9 @@ def test_stats_by_component_inspector_and_unknown_counts(invoke: Invoke, archive
         "peacecorps": 6,
     }
     table = invoke("stats", "--by", "inspector", *data).stdout
-    assert "unknown" in table and " 0 " not in table
+    assert "unknown" in table
+    dhs = next(line for line in table.splitlines() if line.startswith("dhs"))
+    assert " 0 " not in dhs  # no count of dhs's is known: unknown, not 0
 
 
 def test_search_covers_the_full_text_and_ranks_title_summary_body(
@@ -163,7 +167,13 @@ def test_search_covers_the_full_text_and_ranks_title_summary_body(
     assert _ids(found) == ["dhs/DS-12-01_2012"]
     # stemming: recommendation finds "recommend" and "Recommendations:" in the texts
     stemmed = _json(invoke, "search", "recommendation", *data)
-    assert _ids(stemmed) == ["dhs/DS-12-01_2011", "dhs/OIG-21-05_2020", "dod/DODIG-2015-001"]
+    assert _ids(stemmed) == [
+        "dhs/DS-12-01_2011",
+        "dhs/OIG-21-05_2020",
+        "dod/DODIG-2015-001",
+        "flra/11-04",
+        "gpo/11-04",
+    ]
     # a title match, then a summary match, then a body match
     ranked = _json(invoke, "search", "passport OR medical OR morocco", *data)
     assert [r["id"] for r in ranked][:2] == ["peacecorps/PC Morocco #2 & (Final)", "gpo/14-01"]
@@ -299,3 +309,52 @@ def test_rows_a_number_would_not_tell_apart_are_shown_by_id(invoke: Invoke, arch
     assert markdown.stdout.startswith("| id |")
     gpo = invoke("filter", "--inspector", "gpo", "--data", archive).stdout
     assert gpo.split()[0] == "report_number"
+
+
+def test_values_read_from_the_reports_words_with_their_sentences(
+    invoke: Invoke, archive: str
+) -> None:
+    """The scraper records no counts: they are read from report.txt, the same by a scan
+    and by the index, each with the sentence it came from; the rest stay unknown."""
+    by_id = {r["id"]: r for r in _json(invoke, "list", "--data", archive)}
+    gpo = by_id["gpo/11-04"]
+    assert (gpo["recommendations"], gpo["recommendations_concurred"]) == (3, 3)
+    assert gpo["questioned_costs"] == 48_200
+    assert gpo["derived"] == {
+        "recommendations": {
+            "from": "text",
+            "sentence": "We made three recommendations to the Director.",
+        },
+        "recommendations_concurred": {
+            "from": "text",
+            "sentence": "GPO concurred with all three recommendations.",
+        },
+        "questioned_costs": {
+            "from": "text",
+            "sentence": "We questioned $48,200 charged to the contract.",
+        },
+    }
+    # none made: none to concur with, read from the same sentence
+    assert by_id["flra/11-04"]["recommendations"] == 0
+    assert by_id["flra/11-04"]["recommendations_concurred"] == 0
+    # "Recommendations: two." states no count in a form the rules read: unknown
+    assert by_id["dhs/OIG-21-05_2020"]["recommendations"] is None
+    assert by_id["dhs/OIG-21-05_2020"]["derived"] is None
+    # the text was read for its values, not printed: it is left out unless asked for
+    assert "text" not in gpo
+    # stats count what was read, and say over which recommendations
+    stats = _json(invoke, "stats", "--data", archive, "--by", "inspector")
+    gpo_group = next(g for g in stats["groups"] if g["key"] == "gpo")
+    assert (gpo_group["recommendations"], gpo_group["concurred"]) == (3, 3)
+    # a filter on what was read
+    read = _json(invoke, "filter", "--data", archive, "--where", "derived!=null")
+    assert _ids(read) == ["flra/11-04", "gpo/11-04"]
+
+
+def test_show_quotes_the_sentence_a_value_was_read_from(invoke: Invoke, archive: str) -> None:
+    result = invoke("show", "gpo/11-04", "--data", archive)
+    assert result.exit_code == 0, result.output
+    assert "questioned_costs           $48,200" in result.stdout
+    assert "recommendations from the text: “We made three recommendations to the" in (
+        " ".join(result.stdout.split())
+    )

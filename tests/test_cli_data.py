@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -410,3 +412,47 @@ def test_a_bad_record_that_a_query_would_not_select_still_stops_it(
     for command in (["filter", "--text", "medical"], ["stats", "--fy", "2021"], ["show", "21-27"]):
         result = invoke(*command, "--data", str(path))
         assert result.exit_code == 3 and "fiscal_year: expected integer" in result.stderr, command
+
+
+@pytest.mark.parametrize(
+    ("derived", "amount"),
+    [
+        ({"recommendations": 5}, None),  # not where a value came from
+        ({"recommendations": {"from": "the web", "sentence": "We made five."}}, None),
+        ({"score": {"from": "summary", "sentence": "x"}}, None),  # not a value read so
+        ({"recommendations": {"from": "text", "sentence": "x", "extra": 1}}, None),
+        ("We made five recommendations.", None),
+        (None, -5),
+    ],
+)
+def test_validate_names_a_wrong_derived_or_amount(
+    invoke: Invoke, tmp_path: Path, derived: Any, amount: int | None
+) -> None:
+    record = {"report_number": "OIG-1", "title": "T", "fiscal_year": 2021, "derived": derived}
+    record["questioned_costs"] = amount
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 3
+    if amount is None:
+        assert "derived: expected null or an object of fields" in result.stdout
+    else:
+        assert "questioned_costs: -5 is negative (an amount cannot be)" in result.stdout
+
+
+def test_derived_compares_only_with_null(invoke: Invoke) -> None:
+    result = invoke("filter", "--where", "derived=5")
+    assert result.exit_code == 2
+    assert "derived is an object: only derived=null and derived!=null compare it" in result.stderr
+    assert len(json.loads(invoke("filter", "--where", "derived!=null", "--json").stdout)) == 5
+
+
+def test_csv_writes_derived_as_json_and_amounts_exactly(invoke: Invoke) -> None:
+    result = invoke("show", "OIG-21-27", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert json.loads(row["derived"])["recommendations"] == {
+        "from": "summary",
+        "sentence": "We made eight recommendations aimed at improving international mail "
+        "processes at JFK International Airport.",
+    }
+    assert row["questioned_costs"] == ""

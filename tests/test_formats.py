@@ -13,7 +13,7 @@ import pytest
 
 from conftest import BUNDLED_STATS, NUMBERS, Invoke, fake_terminal
 from oigcli.model.schema import LIST_COLUMNS, SHOWN_NAMES
-from oigcli.output.render import cell
+from oigcli.output.render import cell, field_cell, markdown_cell
 from oigcli.output.writers import flat
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -161,7 +161,9 @@ def test_show_markdown_sections(invoke: Invoke, bundled: list[dict[str, Any]]) -
             if line.startswith("- **")
         }
         assert fields == {
-            n: cell(report[n]) for n in SHOWN_NAMES if n not in ("title", "summary")
+            n: markdown_cell(field_cell(n, report[n]))
+            for n in SHOWN_NAMES
+            if n not in ("title", "summary")
         } | {"text": "unknown"}
         # the page's "[REDACTED]" is escaped, so that no bracket can start a link
         assert lines[-1] == report["summary"].replace("[", "\\[").replace("]", "\\]")
@@ -484,7 +486,7 @@ def test_an_archive_keeps_a_table_whatever_its_numbers(
     into a block per report at 80 and 100 columns, and left titles 18 characters at 120
     (#24): numbers and ids are cut too, after titles keep 30 characters, and the columns
     a row is least known by leave first, said on stderr."""
-    from scraper import write_full_archive
+    from scraper import STATING, TEXTS, write_full_archive
 
     root = write_full_archive(tmp_path / "data")
     env, out, err = fake_terminal(width)
@@ -497,6 +499,15 @@ def test_an_archive_keeps_a_table_whatever_its_numbers(
         assert "Not shown: fiscal_year" in err.getvalue() and "no room" in err.getvalue()
     env, out, err = fake_terminal(80)
     assert invoke("stats", "--by", "inspector", "--data", str(root), env=env).exit_code == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:3] == ["inspector", "reports", "recommendations"]
+    assert max(map(len, lines)) <= 80 and len(lines) < 20
+    # no report's text stating a count: every count column is unknown, and left out
+    bare = write_full_archive(
+        tmp_path / "bare", {k: v for k, v in TEXTS.items() if k not in STATING}
+    )
+    env, out, err = fake_terminal(80)
+    assert invoke("stats", "--by", "inspector", "--data", str(bare), env=env).exit_code == 0
     lines = out.getvalue().splitlines()
     assert lines[0].split() == ["inspector", "reports", "unknown"]  # no all-unknown column
     assert max(map(len, lines)) <= 80 and len(lines) < 20

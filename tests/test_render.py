@@ -12,15 +12,8 @@ from hypothesis import strategies as st
 
 from oigcli.output import render
 from oigcli.output.context import Environment
-from oigcli.output.render import (
-    bar,
-    cell,
-    report_page,
-    reports_table,
-    sanitise,
-    stats_markdown,
-    stats_table,
-)
+from oigcli.output.render import cell, report_page, reports_table, sanitise
+from oigcli.output.tally import bar, stats_markdown, stats_table
 from oigcli.output.writers import json_text as to_json
 from oigcli.query.stats import summarize
 

@@ -136,7 +136,9 @@ def test_an_archive_brief_links_documents_and_landing_pages(invoke: Invoke, tmp_
     html = invoke("report", "--format", "html", "--data", root).stdout
     assert 'href="https://oig.federalreserve.gov/reports/it-b-013.htm"' in html  # unreleased
     assert 'href="https://www.dodig.mil/reports/DODIG-2015-001.pdf"' in html  # its document
-    assert "<dd>unknown</dd>" in html  # the scraper records no counts
+    # the scraper records no counts: two reports' texts state them, 14 stay unknown
+    assert "<dt>Recommendations</dt><dd>3</dd>" in html
+    assert "<dt>Reports with unknown counts</dt><dd>14</dd>" in html
 
 
 def _artifacts(tmp_path: Path) -> Path:

@@ -25,7 +25,7 @@ from conftest import Invoke, builders_of, oigcli_executable, run_oigcli, write_f
 from oigcli.cli import complete
 from oigcli.load import stream
 from oigcli.model.text import MAX_TERMS
-from oigcli.output import render
+from oigcli.output.render import report_page
 from oigcli.query import search
 from oigcli.sources import cache
 from oigcli.sources.index import builder as index_builder
@@ -491,7 +491,7 @@ def test_show_wraps_a_summary_without_spaces_in_linear_time() -> None:
     eight times as long when linear and sixty-four when quadratic."""
 
     def page(size: int) -> None:
-        lines = render.report_page({"summary": "x" * size}, 80).splitlines()
+        lines = report_page({"summary": "x" * size}, 80).splitlines()
         assert len(lines) > size // 80
 
     page(1 << 16)  # warm up

@@ -13,7 +13,7 @@ from oigcli.model.schema import FIELD_NAMES, FIELDS
 from oigcli.query.rows import page, parse_fields, parse_sort, project, sort_rows
 from strategies import datasets
 
-SORTABLE = [f.name for f in FIELDS if f.type is not list and f.shown]
+SORTABLE = [f.name for f in FIELDS if f.scalar and f.shown]
 
 
 def test_parse_sort() -> None:

@@ -105,7 +105,7 @@ def fields(incomplete: str) -> list[str]:
 
 
 def sort_keys(incomplete: str) -> list[str]:
-    names = [f.name for f in FIELDS if f.type is not list]
+    names = [f.name for f in FIELDS if f.scalar]
     return _last_of_list(incomplete, [*names, "score"], signed=True)
 
 

@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from oigcli.load.records import DUPLICATE_KEYS, Entry, Problem, json_type
-from oigcli.model.schema import FIELD_NAMES, FIELDS, REQUIRED, SHOWN_NAMES, TEXT, Report
+from oigcli.model.schema import (
+    FIELD_NAMES,
+    FIELDS,
+    REQUIRED,
+    SHOWN_NAMES,
+    TEXT,
+    Report,
+    derived_valid,
+)
 
 SHOWN = tuple(f for f in FIELDS if f.shown)
 FIRST_YEAR, LAST_YEAR = 1000, 9999
@@ -138,6 +146,13 @@ def _plainly_valid(obj: dict[str, Any]) -> bool:
     made, concurred = get("recommendations"), get("recommendations_concurred")
     if (made is not None and made < 0) or (concurred is not None and concurred < 0):
         return False
+    for name in ("questioned_costs", "funds_put_to_better_use"):
+        dollars = get(name)
+        if dollars is not None and dollars < 0:
+            return False
+    derived = get("derived")
+    if derived is not None and not derived_valid(derived):
+        return False
     return made is None or concurred is None or concurred <= made
 
 
@@ -155,7 +170,16 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
             if f.name in obj and not f.nullable and f.name not in (*REQUIRED, "id"):
                 yield f.name, "null is not allowed"
         elif not _is_type(value, f.type):
-            yield f.name, f"expected {f.type_name}, found {json_type(value)}"
+            if f.type is dict:
+                yield (
+                    f.name,
+                    (
+                        "expected null or an object of fields (recommendations, ...), each "
+                        '{"from": "summary" or "text", "sentence": "..."}'
+                    ),
+                )
+            else:
+                yield f.name, f"expected {f.type_name}, found {json_type(value)}"
         elif f.name == "issue_date" and _iso_date(value) is None:
             yield f.name, f"{value!r} is not a date in YYYY-MM-DD form"
         elif f.name == "report_number" and not value.strip():
@@ -165,7 +189,8 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
         elif f.name == "fiscal_year" and not FIRST_YEAR <= value <= LAST_YEAR:
             yield f.name, f"{value} is not a year of four digits ({FIRST_YEAR} to {LAST_YEAR})"
         elif f.type is int and value < 0:
-            yield f.name, f"{value} is negative (a count of recommendations cannot be)"
+            what = "an amount" if f.name in _DOLLARS else "a count of recommendations"
+            yield f.name, f"{value} is negative ({what} cannot be)"
     date = _iso_date(obj.get("issue_date"))
     year = obj.get("fiscal_year")
     if date is not None and _is_type(year, int):
@@ -222,7 +247,10 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
     ``url``, landing_url ``landing_url``; type, topic, agency_name and summary are the
     scraper's; unreleased is true when the scraper says so, false when it gives the
     document's link without saying so. The scraper records no tags, redaction or
-    recommendation counts: they are left unknown. Other fields are left out.
+    recommendation counts: tags and redaction are left unknown; the counts, questioned
+    costs and funds put to better use are read from the summary and the text where they
+    state them (oigcli.model.derive), with ``derived`` saying where. Other fields are
+    left out.
     """
     from oigcli.model.dates import fiscal_year_of
 
@@ -270,21 +298,41 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
         "unreleased": unreleased,
         "document_url": url,
         "landing_url": text("landing_url"),
         "agency_name": text("agency_name"),
         "oversight_area": None,
+        "derived": None,
     }
-    if obj.get(TEXT) is not None:
-        mapped[TEXT] = obj[TEXT]
+    body = obj.get(TEXT)
+    if body is not None:
+        mapped[TEXT] = body
+    summary = mapped["summary"]
+    if isinstance(summary, str) or isinstance(body, str):
+        from oigcli.model.derive import derive
+
+        found = derive(
+            summary if isinstance(summary, str) else None, body if isinstance(body, str) else None
+        )
+        for name, finding in found.items():
+            mapped[name] = finding.value
+        if found:
+            mapped["derived"] = {name: finding.as_dict() for name, finding in found.items()}
     if report_id is not None and not isinstance(report_id, str):
         problems.append(("report_id", f"expected a string, found {json_type(report_id)}"))
         mapped["report_number"] = mapped["id"] = None
     return mapped, problems
 
 
+_DOLLARS = ("questioned_costs", "funds_put_to_better_use")
+
+
 def _is_type(value: Any, kind: type) -> bool:
+    if kind is dict:
+        return derived_valid(value)
     if kind is list:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind is int:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from oigcli.load.check import check, problem_at
 from oigcli.load.parse import parse_text, read_stream
-from oigcli.load.records import BUNDLED, STDIN, Entry, Problem, scraper_id
+from oigcli.load.records import BUNDLED, SCRAPER_FILE, STDIN, Entry, Problem, scraper_id
 from oigcli.model.errors import DatasetError
 from oigcli.model.location import ZIP_MAGIC, Location
 from oigcli.model.schema import TEXT, Report, Unreadable
@@ -146,7 +146,9 @@ def stream(
     which report.json each report came from as it is given."""
     notes: list[str] = []
     flaws: list[str] = []
-    source, entries, problems = _entries(path, stdin, notes, texts, opened, seen, folders, flaws)
+    # A scraper's report.txt is read whatever is asked: the values read from a report's
+    # words come from it (oigcli.model.derive), and every question must see the same.
+    source, entries, problems = _entries(path, stdin, notes, True, opened, seen, folders, flaws)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
     data.notes, data.flaws = notes, flaws
     return data, _checked(data, entries, texts)
@@ -174,6 +176,8 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
                 distinct.update(value if isinstance(value, list) else [value] if value else [])
             if texts and TEXT not in report:  # asked for: known or null
                 report[TEXT] = None
+            elif not texts and TEXT in report and entry.source.endswith(SCRAPER_FILE):
+                del report[TEXT]  # read for its values, not asked for
             yield report
     data.problems.sort(key=lambda p: (p.source, p.line or 0, -1 if p.record is None else p.record))
     unread = dict.fromkeys(  # what could not be read as records at all: a file cut short

@@ -15,7 +15,8 @@ Report = dict[str, Any]
 class Field(NamedTuple):
     name: str
     type: type
-    """The Python type of a known value (``list`` means a list of strings)."""
+    """The Python type of a known value (``list`` means a list of strings; ``dict``, the
+    ``derived`` object: field name to {"from": ..., "sentence": ...})."""
     nullable: bool
     description: str
     source: str
@@ -28,10 +29,23 @@ class Field(NamedTuple):
     """Printed unless ``--fields`` leaves it out (the full text is printed only when asked)."""
     link: bool = False
     """A web address: printed whole on one line (a terminal makes it one to click)."""
+    dollars: bool = False
+    """An amount in whole dollars: shown to a person as $1,234."""
+
+    @property
+    def scalar(self) -> bool:
+        """One value (not a list, not an object): it can be sorted by and compared."""
+        return self.type not in (list, dict)
 
     @property
     def type_name(self) -> str:
-        base = {str: "string", int: "integer", bool: "boolean", list: "list of strings"}[self.type]
+        base = {
+            str: "string",
+            int: "integer",
+            bool: "boolean",
+            list: "list of strings",
+            dict: "object",
+        }[self.type]
         return f"{base} or null" if self.nullable else base
 
 
@@ -135,7 +149,7 @@ FIELDS: tuple[Field, ...] = (
         int,
         True,
         "How many recommendations the OIG made; null when not stated.",
-        "the summary ('We made five recommendations')",
+        "the summary ('We made five recommendations'), read by oigcli.model.derive",
     ),
     Field(
         "recommendations_concurred",
@@ -143,6 +157,24 @@ FIELDS: tuple[Field, ...] = (
         True,
         "How many of them the agency concurred with; null when not stated.",
         "the summary ('CBP concurred with all five recommendations')",
+    ),
+    Field(
+        "questioned_costs",
+        int,
+        True,
+        "Questioned costs in whole dollars, as the report states them; null when not "
+        "stated (or not in a form read without doubt).",
+        "not on the page, so null",
+        dollars=True,
+    ),
+    Field(
+        "funds_put_to_better_use",
+        int,
+        True,
+        "Funds the OIG recommends be put to better use, in whole dollars, as the report "
+        "states them; null when not stated.",
+        "not on the page, so null",
+        dollars=True,
     ),
     Field(
         "unreleased",
@@ -189,6 +221,18 @@ FIELDS: tuple[Field, ...] = (
         True,
     ),
     Field(
+        "derived",
+        dict,
+        True,
+        "Where each value read from the report's own words came from: for each such "
+        "field (recommendations, recommendations_concurred, questioned_costs, "
+        "funds_put_to_better_use), the field it was read from (summary or text) and the "
+        "sentence; null when no value was read so.",
+        "the summary's sentences (oigcli.model.derive)",
+        True,
+        groupable=False,
+    ),
+    Field(
         "text",
         str,
         True,
@@ -200,6 +244,30 @@ FIELDS: tuple[Field, ...] = (
         shown=False,
     ),
 )
+
+DERIVED: tuple[str, ...] = (
+    "recommendations",
+    "recommendations_concurred",
+    "questioned_costs",
+    "funds_put_to_better_use",
+)
+"""The fields a value can be read for from a report's words (oigcli.model.derive), in
+schema order: the keys ``derived`` may have."""
+DERIVED_FROM = ("summary", "text")
+
+
+def derived_valid(value: Any) -> bool:
+    """Whether ``value`` is a ``derived`` object as this schema has it: keys from
+    ``DERIVED``, each an object with ``from`` (``DERIVED_FROM``) and ``sentence`` (text)."""
+    if not isinstance(value, dict):
+        return False
+    for name, where in value.items():
+        if name not in DERIVED or not isinstance(where, dict) or set(where) != {"from", "sentence"}:
+            return False
+        if where["from"] not in DERIVED_FROM or not isinstance(where["sentence"], str):
+            return False
+    return True
+
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 REQUIRED: tuple[str, ...] = ("report_number", "title", "fiscal_year")
@@ -223,7 +291,7 @@ LIST_COLUMNS: tuple[str, ...] = (
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one report record, from ``FIELDS``."""
-    json_types = {str: "string", int: "integer", bool: "boolean", list: "array"}
+    json_types = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "object"}
     properties: dict[str, Any] = {}
     for f in FIELDS:
         prop: dict[str, Any] = {"description": f.description}
@@ -231,6 +299,15 @@ def json_schema() -> dict[str, Any]:
         prop["type"] = [base, "null"] if f.nullable else base
         if f.type is list:
             prop["items"] = {"type": "string"}
+        if f.type is dict:
+            prop["additionalProperties"] = {
+                "type": "object",
+                "properties": {
+                    "from": {"type": "string", "enum": ["summary", "text"]},
+                    "sentence": {"type": "string"},
+                },
+                "required": ["from", "sentence"],
+            }
         if f.name == "issue_date":
             prop["format"] = "date"
             prop["pattern"] = r"^\d{4}-\d{2}-\d{2}$"

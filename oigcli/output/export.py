@@ -36,7 +36,7 @@ text`` would make it."""
 FACETS: list[Any] = ["fiscal_year", "inspector", "type", {"array": "components"}]
 """Datasette's facets on the table's page (``array``: a JSON list column)."""
 BATCH = 1000
-_TYPES = {str: "TEXT", int: "INTEGER", bool: "INTEGER", list: "TEXT"}
+_TYPES = {str: "TEXT", int: "INTEGER", bool: "INTEGER", list: "TEXT", dict: "TEXT"}
 
 
 def schema_sql() -> str:
@@ -56,7 +56,7 @@ def _row(report: Report) -> tuple[Any, ...]:
     values = []
     for f in FIELDS:
         value = report.get(f.name)
-        if f.type is list:
+        if f.type is list or (f.type is dict and value is not None):
             value = json.dumps(value, ensure_ascii=False)
         elif f.type is bool and value is not None:
             value = int(value)

@@ -182,11 +182,11 @@ class TablePrinter(Printer):
             self.env.output(render.report_pages(reports, min(self.env.width or 80, 100)))
 
     def summary(self, summary: dict[str, Any]) -> None:
-        from oigcli.output import render
+        from oigcli.output import tally
 
         terminal = bool(self.env.stdout_isatty)
         style, width = self.style or "simple", self.env.width or 80
-        self.env.output(render.stats_table(summary, style, width, unicode=terminal, fit=terminal))
+        self.env.output(tally.stats_table(summary, style, width, unicode=terminal, fit=terminal))
 
     def problems(self, problems: Sequence[Problem], source: str, records: int) -> None:
         if problems:
@@ -231,9 +231,9 @@ class MarkdownPrinter(Printer):
         self.env.output(render.report_sections(reports))
 
     def summary(self, summary: dict[str, Any]) -> None:
-        from oigcli.output import render
+        from oigcli.output import tally
 
-        self.env.output(render.stats_markdown(summary))
+        self.env.output(tally.stats_markdown(summary))
 
     def problems(self, problems: Sequence[Problem], source: str, records: int) -> None:
         from oigcli.output import render

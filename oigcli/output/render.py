@@ -9,7 +9,6 @@ JSON Lines, CSV, TSV) keep the data exact and are written as rows come: oigcli.o
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +52,24 @@ def cell(value: Any) -> str:
     return sanitise(str(value))
 
 
+def field_cell(name: str, value: Any) -> str:
+    """``cell`` of a report's field: an amount as $1,234; ``derived`` as where each value
+    was read ("recommendations from the summary: “We made ...”")."""
+    known = FIELDS_BY_NAME.get(name)
+    if value is None or known is None:
+        return cell(value)
+    if known.dollars and type(value) is int:
+        return f"${value:,}"
+    if known.type is dict and isinstance(value, dict):
+        return "; ".join(quoted(field, where) for field, where in value.items())
+    return cell(value)
+
+
+def quoted(field: str, where: dict[str, str]) -> str:
+    """Where one value of ``derived`` was read, as a person reads it."""
+    return sanitise(f"{field} from the {where['from']}: “{where['sentence']}”")
+
+
 def is_numeric(name: str) -> bool:
     return name in (
         "score",
@@ -72,7 +89,7 @@ def highlight(text: str, mark: Finder) -> str:
 # --- tables ---------------------------------------------------------------------------
 
 
-def _cut(text: str, width: int) -> str:
+def cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -180,7 +197,7 @@ def _visible(text: str) -> int:
     return len(_INVISIBLE.sub("", text)) if "\x1b" in text else len(text)
 
 
-def _widest(text: str) -> int:
+def widest(text: str) -> int:
     return max(len(line) for line in text.splitlines())
 
 
@@ -210,7 +227,7 @@ def _shrink(
             if centre is not None and i == centre[0]:
                 row[i] = _cut_around(row[i], widths[i], centre[1])
             else:
-                row[i] = _cut(row[i], widths[i])
+                row[i] = cut(row[i], widths[i])
     return True
 
 
@@ -234,7 +251,7 @@ def _cut_around(text: str, width: int, pattern: Finder) -> str:
     kept), with "…" where text was left out: a snippet cut to fit still shows its match."""
     found = pattern.search(text)
     if found is None or found.end() <= width - 1 or width < 5:
-        return _cut(text, width)
+        return cut(text, width)
     inner = width - 2  # between the two "…"
     start = max(0, found.start() - max(0, inner - (found.end() - found.start())) // 2)
     if start + inner >= len(text):  # the match is near the end: keep the end
@@ -257,25 +274,25 @@ def reports_table(
     line (a snippet around the first match of ``centre``); when even that cannot fit, each
     report is shown as a block of labelled, wrapped fields instead. ``mark``: highlight
     its matches in the snippet column."""
-    rows = [[cell(r[name]) for name in columns] for r in reports]
+    rows = [[field_cell(name, r[name]) for name in columns] for r in reports]
     marked = (list(columns).index("snippet"), mark) if mark and "snippet" in columns else None
     text = table(columns, rows, style)
-    if width is None or _widest(text) <= width:
+    if width is None or widest(text) <= width:
         return table(columns, rows, style, marked) if marked else text
     padding = 0 if style == "simple" else 2
     text = table(columns, rows, style, padding=padding)
     cuttable = [i for i, name in enumerate(columns) if name in LONG_TEXT]
     other = [i for i, name in enumerate(columns) if name not in LONG_TEXT and not is_numeric(name)]
-    over = _widest(text) - width
+    over = widest(text) - width
     titles = _spare(rows, columns, cuttable, KEPT_TEXT)
     if over > titles and other:  # an archive's 45-character report number, its ids, lists:
         cut = min(over - titles, _spare(rows, columns, other, KEPT_OTHER))  # cut them first,
         _shrink(rows, columns, other, cut, floor=KEPT_OTHER)  # so titles keep KEPT_TEXT
         text = table(columns, rows, style, padding=padding)
     around = (list(columns).index("snippet"), centre) if centre and "snippet" in columns else None
-    if _widest(text) <= width or _shrink(rows, columns, cuttable, _widest(text) - width, around):
+    if widest(text) <= width or _shrink(rows, columns, cuttable, widest(text) - width, around):
         text = table(columns, rows, style, padding=padding)
-        if _widest(text) <= width:
+        if widest(text) <= width:
             return table(columns, rows, style, marked, padding) if marked else text
     return report_pages([{name: r[name] for name in columns} for r in reports], width)
 
@@ -317,8 +334,8 @@ def fitting_columns(
     these rows and gives its room to the others; and when it would still not fit with
     titles of KEPT_TEXT characters, the CROWDED columns give theirs, one at a time.
     Returns the columns, those unknown in every row, those left out for room."""
-    rows = [[cell(r[name]) for name in columns] for r in reports]
-    if _widest(table(columns, rows, style)) <= width:
+    rows = [[field_cell(name, r[name]) for name in columns] for r in reports]
+    if widest(table(columns, rows, style)) <= width:
         return list(columns), [], []
     unknown = [c for c in columns if all(r[c] is None for r in reports)]
     if len(unknown) == len(columns):
@@ -342,14 +359,14 @@ def _fits_keeping_text(
     """Whether reports_table can fit these columns (``cells``: each one's) in ``width``
     with long text cut to no less than KEPT_TEXT (numbers, ids, lists: KEPT_OTHER). The
     simple style's width is worked out (columns two apart, each its widest cell or header)."""
-    widest = {name: max(map(len, cells[name]), default=0) for name in columns}
+    longest = {name: max(map(len, cells[name]), default=0) for name in columns}
     if style == "simple":
-        drawn = sum(max(widest[n], len(n)) for n in columns) + 2 * (len(columns) - 1)
+        drawn = sum(max(longest[n], len(n)) for n in columns) + 2 * (len(columns) - 1)
     else:
         rows = [list(row) for row in zip(*(cells[n] for n in columns), strict=True)]
-        drawn = _widest(table(columns, rows, style, padding=2))
+        drawn = widest(table(columns, rows, style, padding=2))
     floors = {n: KEPT_TEXT if n in LONG_TEXT else KEPT_OTHER for n in columns if not is_numeric(n)}
-    return drawn - width <= sum(max(0, widest[n] - max(f, len(n))) for n, f in floors.items())
+    return drawn - width <= sum(max(0, longest[n] - max(f, len(n))) for n, f in floors.items())
 
 
 _MARKDOWN_ESCAPES = str.maketrans(
@@ -386,7 +403,9 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str
 
 
 def reports_markdown(reports: Sequence[Report], columns: Sequence[str]) -> str:
-    return markdown_table(columns, ([markdown_cell(r[n]) for n in columns] for r in reports))
+    return markdown_table(
+        columns, ([markdown_cell(field_cell(n, r[n])) for n in columns] for r in reports)
+    )
 
 
 # --- one report at a time: show ---------------------------------------------------------
@@ -434,7 +453,10 @@ def report_page(report: Report, width: int) -> str:
     for name, raw in report.items():
         if name == "summary":
             continue
-        value = cell(raw)
+        value = field_cell(name, raw)
+        if name == "derived" and isinstance(raw, dict) and raw:
+            lines += _quotes(name, raw, width, label_width, side_by_side)
+            continue
         if name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].link and raw is not None:
             whole = value.replace(" ", "%20")  # one line, never cut: a terminal links it
             lines.append(f"{name:<{label_width}}{whole}" if side_by_side else f"{name}\n  {whole}")
@@ -459,7 +481,7 @@ def report_pages(reports: Sequence[Report], width: int) -> str:
 def report_tables(reports: Sequence[Report], style: str) -> str:
     """Each report as a two-column field/value table in a tabulate style."""
     return "\n".join(
-        table(["field", "value"], [[name, cell(v)] for name, v in r.items()], style)
+        table(["field", "value"], [[name, field_cell(name, v)] for name, v in r.items()], style)
         for r in reports
     )
 
@@ -476,144 +498,27 @@ def report_sections(reports: Sequence[Report]) -> str:
             heading = f"{number}: {title}"
         lines = [f"## {heading or f'Report {index}'}", ""]
         listed = [n for n in report if n not in ("title", "summary")]
-        lines += [f"- **{name}**: {markdown_cell(report[name])}" for name in listed]
+        lines += [
+            f"- **{name}**: {markdown_cell(field_cell(name, report[name]))}" for name in listed
+        ]
         if "summary" in report:
             lines += ["", _markdown_paragraph(report["summary"])]
         sections.append("\n".join(lines).strip("\n") + "\n")
     return "\n".join(sections)
 
 
-# --- stats ----------------------------------------------------------------------------
-
-STATS_COLUMNS = ("reports", "recommendations", "concurred", "not_concurred", "concurrence_rate")
-"""The counts a stats table shows (then, when some are unknown, ``unknown_counts``)."""
-STATS_LABELS = {"not_concurred": "not concurred", "concurrence_rate": "rate",
-                "unknown_counts": "unknown"}  # fmt: skip
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def bar(value: int, largest: int, width: int, unicode: bool) -> str:
-    """A horizontal bar ``value / largest`` of ``width`` characters, in eighths with Unicode."""
-    if largest <= 0 or width <= 0:
-        return ""
-    length = value / largest * width
-    if not unicode:
-        return "#" * round(length)
-    whole, eighths = int(length), round((length - int(length)) * 8)
-    if eighths == 8:
-        whole, eighths = whole + 1, 0
-    return ("█" * whole + _EIGHTHS[eighths]).rstrip()
-
-
-def _stats_row(key: str, counts: dict[str, Any], columns: Sequence[str]) -> list[str]:
-    """A group's cells: its counts (unknown sums say so; the rate as a percentage)."""
-    cells = [key]
-    for name in columns:
-        value = counts[name]
-        if value is None:
-            cells.append(UNKNOWN)
-        else:
-            cells.append(f"{value:.1%}" if name == "concurrence_rate" else str(value))
-    return cells
-
-
-def _stats_headers(summary: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-    """A stats table's headers, the counts it shows, and those it leaves out. The column
-    of reports whose counts are unknown is there only when some are (the sums leave them
-    out, and a reader must know); a count unknown in every row (an archive's: the
-    scraper keeps no recommendation counts) is left out, and ``_basis`` says so."""
-    total = summary["total"]
-    columns = [*STATS_COLUMNS, *(["unknown_counts"] if total["unknown_counts"] else [])]
-    dropped = [name for name in columns if total[name] is None] if total["reports"] else []
-    shown = [name for name in columns if name not in dropped]
-    headers = [summary["by"], *(STATS_LABELS.get(name, name) for name in shown)]
-    return headers, shown, [STATS_LABELS.get(name, name) for name in dropped]
-
-
-def stats_table(
-    summary: dict[str, Any],
-    style: str = "simple",
-    width: int = 80,
-    unicode: bool = True,
-    fit: bool = False,
-) -> str:
-    """One row per group with a bar of its reports (scaled to the largest group and to the
-    room ``width`` leaves, at most 40 columns), then the total. ``fit`` (a terminal): a
-    table that does not fit even without bars becomes one labelled block per group."""
-    headers, columns, _ = _stats_headers(summary)
-    rows: list[Any] = [_stats_row(cell(g["key"]), g, columns) for g in summary["groups"]]
-    total = _stats_row("total", summary["total"], columns)
-    tail: list[Any] = [SEPARATING_LINE, total] if style == "simple" else [total]
-    plain = table(headers, rows + tail, style, padding=0) + _basis(summary, width)
-    if style in NO_CHART_STYLES:
-        return plain
-    if fit and _widest(plain) > width:
-        return stats_blocks(summary, width)
-    if not rows:
-        return plain
-    largest = max(g["reports"] for g in summary["groups"])
-
-    def charted(chart_width: int) -> str:
-        bars = [bar(g["reports"], largest, chart_width, unicode) for g in summary["groups"]]
-        body = [[*row, b] for row, b in zip(rows, bars, strict=True)]
-        return table([*headers, ""], [*body, *tail[:-1], [*total, ""]], style, padding=0)
-
-    note = _basis(summary, width)
-    bare = plain.removesuffix(note)
-    chart_width = min(40, width - _widest(bare) - 2)
-    text = charted(chart_width) if chart_width >= MIN_CHART else bare
-    if _widest(text) > width:  # the style's column separators are wider than two spaces
-        chart_width -= _widest(text) - width
-        text = charted(chart_width) if chart_width >= MIN_CHART else bare
-    return text + note
-
-
-def _basis(summary: dict[str, Any], width: int | None) -> str:
-    """The line under a stats table that says over which recommendations its totals are
-    counted, when a count is unknown (stats.basis); wrapped to ``width`` when given."""
-    from oigcli.query.stats import basis
-
-    dropped = _stats_headers(summary)[2]
-    said = " ".join(
-        [
-            *([f"Not shown: {', '.join(dropped)} (unknown in every row)."] if dropped else []),
-            *([basis(summary["total"]) or ""]),
-        ]
-    ).strip()
-    if not said:
-        return ""
-    return "\n" + (textwrap.fill(said, width) if width else said) + "\n"
-
-
-def stats_blocks(summary: dict[str, Any], width: int) -> str:
-    """Each group, then the total, as a heading line and its counts, label beside value:
-    for a terminal too narrow for the table."""
-    headers, columns, _ = _stats_headers(summary)
-    labels = headers[1:]
-    groups = [
-        *((f"{summary['by']}: {cell(g['key'])}", g) for g in summary["groups"]),
-        ("total", summary["total"]),
-    ]
-    values = [_stats_row("", counts, columns)[1:] for _, counts in groups]
-    room = max(len(v) for row in values for v in row)
-    blocks = []
-    aligned = 2 + 16 + room <= width  # else "label: value", for the narrowest terminals
-    for (key, _), row in zip(groups, values, strict=True):
-        lines = [_cut(key, max(width, 8))]
-        for label, value in zip(labels, row, strict=True):
-            lines.append(f"  {label:<16}{value:>{room}}" if aligned else f"{label}: {value}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n" + _basis(summary, width)
-
-
-def stats_markdown(summary: dict[str, Any]) -> str:
-    headers, columns, _ = _stats_headers(summary)
-    rows = [
-        [markdown_cell(c) for c in _stats_row(cell(g["key"]), g, columns)]
-        for g in summary["groups"]
-    ]
-    total = [f"**{c}**" for c in _stats_row("total", summary["total"], columns)]
-    return markdown_table(headers, [*rows, total]) + _basis(summary, None)
+def _quotes(
+    name: str, derived: dict[str, dict[str, str]], width: int, label_width: int, beside: bool
+) -> list[str]:
+    """The sentences values were read from, one paragraph each, under ``name``'s label."""
+    lines = [] if beside else [name]
+    indent = " " * label_width if beside else "  "
+    for i, (field, where) in enumerate(derived.items()):
+        wrapped = wrap(quoted(field, where), width, indent)
+        if beside and i == 0:
+            wrapped[0] = f"{name:<{label_width}}" + wrapped[0][label_width:]
+        lines += wrapped
+    return lines
 
 
 # --- diff -----------------------------------------------------------------------------

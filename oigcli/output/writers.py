@@ -77,6 +77,8 @@ def flat(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return LIST_SEPARATOR.join(flat(v) for v in value)
+    if isinstance(value, dict):  # derived: as JSON, which a spreadsheet keeps as text
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

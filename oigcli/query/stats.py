@@ -33,7 +33,7 @@ class Grouping(NamedTuple):
 
 
 GROUPINGS: dict[str, Grouping] = {
-    **{f.name: Grouping(f.name) for f in FIELDS if f.type is not list and f.groupable},
+    **{f.name: Grouping(f.name) for f in FIELDS if f.scalar and f.groupable},
     "component": Grouping("components"),
     "tag": Grouping("tags"),
     "year": Grouping("issue_date", 4, number=True),

@@ -135,6 +135,10 @@ def _operand(name: str, op: str, raw: str, text: str) -> Any:
 
 def _test(name: str, op: str, raw: str, text: str) -> Test:
     kind = FIELDS_BY_NAME[name].type
+    if kind is dict and not (raw.lower() == "null" and op in ("=", "!=")):
+        raise UsageError(
+            f"{name} is an object: only {name}=null and {name}!=null compare it (in {text!r})"
+        )
     if op == "~":
         found = _searcher(raw, text)
         if kind is list:

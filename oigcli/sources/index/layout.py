@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from oigcli.load.members import Stat
 
 
-FORMAT = 13
+FORMAT = 14
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
@@ -29,7 +29,8 @@ stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9:
 columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers; 10: orders
 with room between (``GAP``), a folder's files and reports, so that it is updated in
 place; 11: texts without NUL bytes; 12: folders sortable in SQL; 13: each folder's
-numbers): an index of another version is not used, and is rebuilt."""
+numbers; 14: values read from the reports' words, questioned costs, ``derived``): an
+index of another version is not used, and is rebuilt."""
 GAP = 1 << 32
 """How far apart reports are in the default order (``reports.newest``) and in the file's
 (``reports.sequence``) when an index is built: a report added later takes a number
@@ -46,6 +47,8 @@ and filters that do not look at it) scan a table a tenth of the size."""
 STORED = tuple(name for name in FIELD_NAMES if name not in (LONG, TEXT))
 LISTS = tuple(name for name in STORED if FIELDS_BY_NAME[name].type is list)
 """The list fields: each has a table of (report, item, item case-folded), named as it is."""
+ENCODED = tuple(name for name in STORED if not FIELDS_BY_NAME[name].scalar)
+"""The fields stored as JSON text: the lists and the ``derived`` object."""
 
 
 def create(connection: sqlite3.Connection) -> None:
@@ -174,7 +177,7 @@ class Writer:
             f" id_key, inspector_key, {columns})"
         )
         self.insert_staged = f"INSERT INTO staging VALUES ({marks})"
-        self.lists = [i for i, name in enumerate(STORED) if name in LISTS]
+        self.lists = [i for i, name in enumerate(STORED) if name in ENCODED]
         self.summaries: list[tuple[int, str | None]] = []
         self.numbers: list[str] = []
         self.order: list[tuple[Any, ...]] = []
@@ -201,7 +204,8 @@ class Writer:
         sequence = place * GAP if sequence is None else sequence
         values = [report[name] for name in STORED]
         for i in self.lists:
-            values[i] = json.dumps(values[i])
+            if values[i] is not None:  # a null object stays NULL, for derived=null in SQL
+                values[i] = json.dumps(values[i])
         inspector = report["inspector"]
         folded = inspector.casefold() if inspector is not None else None  # as criteria fold
         key = (report["report_number"].upper(), report["id"].upper(), folded)

@@ -79,7 +79,7 @@ def _decoder(name: str) -> Any:
     if name == TEXT:
         return unpack
     kind = FIELDS_BY_NAME[name].type
-    if kind is list:
+    if kind in (list, dict):
         loads: Any = json.loads
         with contextlib.suppress(ImportError):  # orjson is a dependency; json its fallback
             from orjson import loads
