@@ -94,13 +94,19 @@ def parse(text: str) -> list[dict[str, Any]]:
             "redacted": is_redacted(title),
             "recommendations": values.get("recommendations"),
             "recommendations_concurred": values.get("recommendations_concurred"),
-            "questioned_costs": values.get("questioned_costs"),
-            "funds_put_to_better_use": values.get("funds_put_to_better_use"),
             "unreleased": None,  # not said; a missing document link is not "unreleased"
             "document_url": labels.get("Document File"),
             "landing_url": None,
             "agency_name": labels.get("DHS Agency"),
             "oversight_area": labels.get("Oversight Area"),
+            "questioned_costs": values.get("questioned_costs"),
+            "funds_put_to_better_use": values.get("funds_put_to_better_use"),
+            "estimated_date": None,  # no date, so no guess at one
+            "missing": None,
+            "page_count": None,
+            "subtopic": None,
+            "location": None,
+            "author": None,
             "derived": {name: finding.as_dict() for name, finding in found.items()} or None,
         }
         assert tuple(report) == SHOWN_NAMES

@@ -59,13 +59,19 @@ EXPECTED: list[dict[str, Any]] = [
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
-        "questioned_costs": None,
-        "funds_put_to_better_use": None,
         "unreleased": False,
         "document_url": "https://www.oig.dhs.gov/sites/default/files/assets/2020-01/OIG-20-10.pdf",
         "landing_url": None,
         "agency_name": "Customs and Border Protection",
         "oversight_area": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
+        "estimated_date": False,
+        "missing": False,
+        "page_count": None,
+        "subtopic": None,
+        "location": None,
+        "author": None,
         "derived": None,
     },
     {
@@ -83,13 +89,19 @@ EXPECTED: list[dict[str, Any]] = [
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
-        "questioned_costs": None,
-        "funds_put_to_better_use": None,
         "unreleased": False,
         "document_url": "https://www.oig.dhs.gov/reports/OIG-21-01.pdf",
         "landing_url": None,
         "agency_name": "Immigration and Customs Enforcement",
         "oversight_area": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
+        "estimated_date": False,
+        "missing": False,
+        "page_count": None,
+        "subtopic": None,
+        "location": None,
+        "author": None,
         "derived": None,
     },
     {
@@ -107,13 +119,19 @@ EXPECTED: list[dict[str, Any]] = [
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
-        "questioned_costs": None,
-        "funds_put_to_better_use": None,
         "unreleased": False,
         "document_url": "https://www.oig.dhs.gov/reports/OIG-21-40.pdf",
         "landing_url": None,
         "agency_name": "Federal Emergency Management Agency",
         "oversight_area": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
+        "estimated_date": False,
+        "missing": False,
+        "page_count": None,
+        "subtopic": None,
+        "location": None,
+        "author": None,
         "derived": None,
     },
 ]
@@ -131,7 +149,9 @@ def write_archive(root: Path, reports: list[dict[str, Any]] = REPORTS) -> Path:
 # --- the whole archive: several inspectors, as the scraper's own rules write them --------
 
 
-def _record(inspector: str, report_id: str, published_on: str, **fields: Any) -> dict[str, Any]:
+def scraper_record(
+    inspector: str, report_id: str, published_on: str, **fields: Any
+) -> dict[str, Any]:
     """A record as inspectors/utils/inspector.py saves it: ``type`` defaults to "report",
     ``year`` is the publication's calendar year, a ``url`` unless ``unreleased``."""
     record: dict[str, Any] = {
@@ -150,7 +170,7 @@ def _record(inspector: str, report_id: str, published_on: str, **fields: Any) ->
 
 ARCHIVE: list[dict[str, Any]] = [
     # DHS reuses numbers from year to year: its scraper adds the publication year
-    _record(
+    scraper_record(
         "dhs",
         "DS-12-01_2011",
         "2011-11-02",
@@ -160,7 +180,7 @@ ARCHIVE: list[dict[str, Any]] = [
         type="audit",
         url="https://www.oig.dhs.gov/assets/Mgmt/OIG_DS-12-01_Nov11.pdf",
     ),
-    _record(
+    scraper_record(
         "dhs",
         "DS-12-01_2012",
         "2012-02-10",
@@ -170,7 +190,7 @@ ARCHIVE: list[dict[str, Any]] = [
         agency_name="Customs & Border Protection, Immigration and Customs Enforcement",
         url="https://www.oig.dhs.gov/assets/Mgmt/OIG_DS-12-01_Feb12.pdf",
     ),
-    _record(
+    scraper_record(
         "dhs",
         "OIG-21-05_2020",
         "2020-10-05",
@@ -179,7 +199,7 @@ ARCHIVE: list[dict[str, Any]] = [
         agency_name="U.S. Secret Service",
         url="https://www.oig.dhs.gov/reports/OIG-21-05.pdf",
     ),
-    _record(
+    scraper_record(
         "dhs",
         "OIG-21-02_2020",
         "2020-10-20",
@@ -190,7 +210,7 @@ ARCHIVE: list[dict[str, Any]] = [
         url="https://www.oig.dhs.gov/reports/OIG-21-02.pdf",
     ),
     # report ids are unique only within one inspector
-    _record(
+    scraper_record(
         "gpo",
         "14-01",
         "2013-12-03",
@@ -200,7 +220,7 @@ ARCHIVE: list[dict[str, Any]] = [
         url="https://www.gpo.gov/oig/14-01.pdf",
         summary="We audited the controls over blank passport books.",
     ),
-    _record(
+    scraper_record(
         "lsc",
         "14-01",
         "2013-11-15",
@@ -209,7 +229,7 @@ ARCHIVE: list[dict[str, Any]] = [
         title="Grantee Oversight",
         url="https://www.oig.lsc.gov/14-01.pdf",
     ),
-    _record(
+    scraper_record(
         "gpo",
         "11-04",
         "2011-03-01",
@@ -218,7 +238,7 @@ ARCHIVE: list[dict[str, Any]] = [
         title="Print Procurement",
         url="https://www.gpo.gov/oig/11-04.pdf",
     ),
-    _record(
+    scraper_record(
         "flra",
         "11-04",
         "2011-05-01",
@@ -229,7 +249,7 @@ ARCHIVE: list[dict[str, Any]] = [
     ),
     # Peace Corps ids end in years of their own, and hold spaces and punctuation
     *(
-        _record(
+        scraper_record(
             "peacecorps",
             f"Management_and_Performance_Challenges_{year}",
             f"{year}-11-15",
@@ -241,7 +261,7 @@ ARCHIVE: list[dict[str, Any]] = [
         )
         for year in (2009, 2010, 2011, 2012)
     ),
-    _record(
+    scraper_record(
         "peacecorps",
         "Case_Study_-_PC_Panama_-_2006",
         "2006-06-01",
@@ -251,7 +271,7 @@ ARCHIVE: list[dict[str, Any]] = [
         type="evaluation",
         url="https://files.peacecorps.gov/Case_Study_Panama.pdf",
     ),
-    _record(
+    scraper_record(
         "peacecorps",
         "PC Morocco #2 & (Final)",
         "2010-02-01",
@@ -261,7 +281,7 @@ ARCHIVE: list[dict[str, Any]] = [
         url="https://files.peacecorps.gov/Morocco.pdf",
     ),
     # an unreleased report: no document, only its landing page
-    _record(
+    scraper_record(
         "fed",
         "2016-IT-B-013",
         "2016-09-29",
@@ -272,7 +292,7 @@ ARCHIVE: list[dict[str, Any]] = [
         landing_url="https://oig.federalreserve.gov/reports/it-b-013.htm",
         topic="Information Technology",
     ),
-    _record(
+    scraper_record(
         "dod",
         "DODIG-2015-001",
         "2014-10-07",

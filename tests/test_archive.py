@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import INDEX_USED, Invoke
-from scraper import ARCHIVE, TEXTS, folder_of, write_full_archive, zip_archive
+from scraper import ARCHIVE, TEXTS, folder_of, scraper_record, write_full_archive, zip_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -358,3 +358,63 @@ def test_show_quotes_the_sentence_a_value_was_read_from(invoke: Invoke, archive:
     assert "recommendations from the text: “We made three recommendations to the" in (
         " ".join(result.stdout.split())
     )
+
+
+def _tree(root: Path, records: list[dict[str, Any]]) -> str:
+    """``records`` in the scraper's layout, each in the folder of its ``year``."""
+    for record in records:
+        folder = root / record["inspector"] / str(record["year"]) / record["report_id"]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "report.json").write_text(json.dumps(record), encoding="utf-8")
+    return str(root)
+
+
+GUESSED = [
+    # the scraper's rule when a site gives only the year: 1 November, estimated_date
+    scraper_record("itc", "guessed", "2020-11-01", estimated_date=True, title="A guessed date",
+            agency="itc", agency_name="ITC", url="https://itc.example.gov/a.pdf",
+            pdf={"page_count": 42}, subtopic="Trade", location="Geneva", author="GAO"),
+    scraper_record("itc", "exact", "2020-11-01", title="An exact date", agency="itc",
+            agency_name="ITC", url="https://itc.example.gov/b.pdf", page_count=7),
+    scraper_record("education", "taken-down", "2019-03-04", title="Taken down", agency="ed",
+            agency_name="Education", url="https://ed.example.gov/c.pdf", missing=True),
+]  # fmt: skip
+
+
+def test_the_scrapers_guessed_dates_and_reports_taken_down(invoke: Invoke, tmp_path: Path) -> None:
+    data = ("--data", _tree(tmp_path / "data", GUESSED))
+    by_id = {r["id"]: r for r in _json(invoke, "list", *data)}
+    guessed, exact, gone = by_id["itc/guessed"], by_id["itc/exact"], by_id["education/taken-down"]
+    assert (guessed["estimated_date"], exact["estimated_date"]) == (True, False)
+    assert (gone["missing"], exact["missing"]) == (True, False)
+    assert (guessed["page_count"], exact["page_count"]) == (42, 7)  # pdf.page_count, or its own
+    assert (guessed["subtopic"], guessed["location"], guessed["author"]) == (
+        "Trade",
+        "Geneva",
+        "GAO",
+    )
+
+    # a window holds a guessed date only when it holds its whole year
+    def ids(*window: str) -> list[str]:
+        return _ids(_json(invoke, "filter", *window, *data))
+
+    assert ids("--since", "2020-06-01") == ["itc/exact"]
+    assert ids("--since", "2020") == ["itc/exact", "itc/guessed"]
+    assert ids("--until", "2020-11-30") == ["education/taken-down", "itc/exact"]
+    assert ids("--since", "2020", "--until", "2020") == ["itc/exact", "itc/guessed"]
+    assert ids("--where", "estimated_date=true") == ["itc/guessed"]
+    shown = invoke("show", "itc/guessed", *data).stdout
+    assert "estimated_date             yes" in shown
+
+
+def test_validate_notes_years_that_disagree(invoke: Invoke, tmp_path: Path) -> None:
+    moved = scraper_record("dhs", "OIG-20-01", "2019-12-18", year=2020, title="Filed a year on",
+                    agency="dhs", agency_name="DHS", url="https://dhs.example.gov/a.pdf")  # fmt: skip
+    root = _tree(tmp_path / "data", [moved, *GUESSED])
+    result = invoke("validate", root)
+    assert result.exit_code == 0  # used, its date as published_on gives it
+    assert "Note: years that disagree:" in result.stderr
+    assert "dhs/2020/OIG-20-01/report.json: folder 2020, year 2020, published_on 2019-12-18" in (
+        result.stderr
+    )
+    assert "itc" not in result.stderr  # the others agree

@@ -119,7 +119,7 @@ def _complete(words: str, cword: int, **env: str) -> list[str]:
         ("oigcli stats --tag ", 3, ["OFO"]),
         ("oigcli list --fields report_number,tit", 3, ["report_number,title"]),
         ("oigcli search x --sort sc", 4, ["score"]),
-        ("oigcli stats --by m", 3, ["month"]),
+        ("oigcli stats --by m", 3, ["missing", "month"]),
         ("oigcli filter --where recommendations_c", 3, ["recommendations_concurred"]),
         ("oigcli list --format j", 3, ["json", "jsonl"]),
         ("oigcli list --table-format fancy_", 3, ["fancy_grid", "fancy_outline"]),

@@ -99,3 +99,25 @@ def test_the_whole_fiscal_years_of_a_window_are_those_it_contains(
         inside = window.contains(period.first) and window.contains(period.last)
         assert inside == ((first is None or year >= first) and (last is None or year <= last))
         assert window.holds_report(None, year) == inside
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "inside"),
+    [
+        ("2020-01-01", None, True),
+        ("2020-01-02", None, False),  # the guess could be earlier in its year
+        (None, "2020-12-31", True),
+        (None, "2020-12-30", False),
+        ("2019-06-01", "2021-02-01", True),
+        (None, None, True),
+    ],
+)
+def test_an_estimated_date_is_in_a_window_only_with_its_whole_year(
+    since: str | None, until: str | None, inside: bool
+) -> None:
+    window = Window(
+        None if since is None else dt.date.fromisoformat(since),
+        None if until is None else dt.date.fromisoformat(until),
+    )
+    assert window.holds_report("2020-11-01", 2021, estimated=True) is inside
+    assert window.holds_report("2020-11-01", 2021) is window.contains(dt.date(2020, 11, 1))

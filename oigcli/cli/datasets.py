@@ -69,7 +69,8 @@ def validate(
     fiscal_year), dates, duplicate ids, a fiscal year that disagrees
     with the issue date, and more recommendations concurred than made; and says
     which report.txt files are not clean (not UTF-8, NUL bytes), which are used
-    repaired. Exits 0 when the dataset is valid and 3 when it is not.
+    repaired, and which scraper records' folder year, year and date disagree. Exits 0
+    when the dataset is valid and 3 when it is not.
     """
     from oigcli.load import dataset, records
 
@@ -85,6 +86,10 @@ def validate(
         count, shown = len(data.flaws), "\n".join(f"  {sanitise(f)}" for f in data.flaws[:3])
         first = f" (the first 3 of {count:,})" if count > 3 else ""
         env.error(f"Note: texts used repaired{first}:\n{shown}")
+    if data.doubts:
+        count, shown = len(data.doubts), "\n".join(f"  {sanitise(d)}" for d in data.doubts[:3])
+        first = f" (the first 3 of {count:,})" if count > 3 else ""
+        env.error(f"Note: years that disagree{first}:\n{shown}")
     if data.problems:
         count = len(data.problems)
         env.error(f"{count} problem{'s' if count != 1 else ''} in {data.source}")

@@ -146,9 +146,9 @@ def _plainly_valid(obj: dict[str, Any]) -> bool:
     made, concurred = get("recommendations"), get("recommendations_concurred")
     if (made is not None and made < 0) or (concurred is not None and concurred < 0):
         return False
-    for name in ("questioned_costs", "funds_put_to_better_use"):
-        dollars = get(name)
-        if dollars is not None and dollars < 0:
+    for name in ("questioned_costs", "funds_put_to_better_use", "page_count"):
+        number = get(name)
+        if number is not None and number < 0:
             return False
     derived = get("derived")
     if derived is not None and not derived_valid(derived):
@@ -189,7 +189,13 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
         elif f.name == "fiscal_year" and not FIRST_YEAR <= value <= LAST_YEAR:
             yield f.name, f"{value} is not a year of four digits ({FIRST_YEAR} to {LAST_YEAR})"
         elif f.type is int and value < 0:
-            what = "an amount" if f.name in _DOLLARS else "a count of recommendations"
+            what = (
+                "an amount"
+                if f.name in _DOLLARS
+                else "a page count"
+                if f.name == "page_count"
+                else "a count of recommendations"
+            )
             yield f.name, f"{value} is negative ({what} cannot be)"
     date = _iso_date(obj.get("issue_date"))
     year = obj.get("fiscal_year")
@@ -246,7 +252,10 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
     comma-separated slugs written as readers write them (``agency``); document_url is
     ``url``, landing_url ``landing_url``; type, topic, agency_name and summary are the
     scraper's; unreleased is true when the scraper says so, false when it gives the
-    document's link without saying so. The scraper records no tags, redaction or
+    document's link without saying so. estimated_date and missing are the scraper's
+    (false when it does not mark them: it marks only a guessed date and a report taken
+    down); page_count is its ``page_count`` (or ``pdf.page_count``); subtopic, location and
+    author are its own. The scraper records no tags, redaction or
     recommendation counts: tags and redaction are left unknown; the counts, questioned
     costs and funds put to better use are read from the summary and the text where they
     state them (oigcli.model.derive), with ``derived`` saying where. Other fields are
@@ -280,6 +289,22 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
     elif slugs is not None:
         problems.append(("agency", f"expected a string, found {json_type(slugs)}"))
     url = text("url")
+    estimated = obj.get("estimated_date")
+    if estimated is None or estimated is False:
+        estimated = False if date else None  # the scraper marks only a guess
+    elif estimated is not True:
+        problems.append(("estimated_date", f"expected true or false, found {json_type(estimated)}"))
+    missing = obj.get("missing")
+    if missing is None:
+        missing = False  # the scraper marks a report taken down; the others are not
+    elif not isinstance(missing, bool):
+        problems.append(("missing", f"expected true or false, found {json_type(missing)}"))
+    pages = obj.get("page_count")
+    pdf = obj.get("pdf")
+    if pages is None and isinstance(pdf, dict):
+        pages = pdf.get("page_count")
+    if type(pages) is not int or pages < 0:  # the scraper's count, when it could make one
+        pages = None
     unreleased = obj.get("unreleased")
     if unreleased is None and isinstance(url, str):
         unreleased = False
@@ -298,13 +323,19 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
         "redacted": None,
         "recommendations": None,
         "recommendations_concurred": None,
-        "questioned_costs": None,
-        "funds_put_to_better_use": None,
         "unreleased": unreleased,
         "document_url": url,
         "landing_url": text("landing_url"),
         "agency_name": text("agency_name"),
         "oversight_area": None,
+        "questioned_costs": None,
+        "funds_put_to_better_use": None,
+        "estimated_date": estimated,
+        "missing": missing,
+        "page_count": pages,
+        "subtopic": text("subtopic"),
+        "location": text("location"),
+        "author": text("author"),
         "derived": None,
     }
     body = obj.get(TEXT)

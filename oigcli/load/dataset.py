@@ -61,6 +61,9 @@ class Dataset:
     are not UTF-8, NUL bytes): ``validate`` says it."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Each record left out for its problems, by id where it can be told (``diff``)."""
+    doubts: list[str] = field(default_factory=list)
+    """Scraper records whose folder's year, ``year`` and ``published_on`` disagree (the
+    record is used, its date as published_on gives it): ``validate`` says it."""
 
 
 def failure_message(data: Dataset, path: str | None) -> str:
@@ -169,6 +172,8 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
         if found:
             data.unreadable.append(Unreadable(key if isinstance(key, str) else None, entry.source))
         if report is not None and not found:
+            if entry.source.endswith(SCRAPER_FILE) and (doubt := years_in_doubt(entry)):
+                data.doubts.append(doubt)
             data.origin = entry.source
             numbers.append(report["report_number"])
             for name, distinct in values.items():
@@ -186,6 +191,26 @@ def _checked(data: Dataset, entries: Iterable[Entry], texts: bool = False) -> It
         if p.record is None
     )
     data.unreadable += [Unreadable(scraper_id(source), place) for source, place in unread]
+
+
+def years_in_doubt(entry: Entry) -> str | None:
+    """A line for a person when a scraper record's years disagree: the folder it is in
+    (``<inspector>/<year>/<report_id>``), its ``year`` and its ``published_on``'s year
+    (the scraper makes all three one, unless a scraper sets ``year`` apart)."""
+    value = entry.value
+    published, year = value.get("published_on"), value.get("year")
+    parts = entry.source.replace("\\", "/").split("/")
+    folder = parts[-3] if len(parts) >= 3 and parts[-3].isdecimal() else None
+    said = {
+        "folder": int(folder) if folder is not None else None,
+        "year": year if type(year) is int else None,
+        "published_on": int(published[:4]) if isinstance(published, str) else None,
+    }
+    known = {k: v for k, v in said.items() if v is not None}
+    if len(set(known.values())) <= 1:
+        return None
+    told = ", ".join(f"{k} {published if k == 'published_on' else v}" for k, v in known.items())
+    return f"{entry.source}: {told} disagree (its date is published_on's)"
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -98,9 +98,30 @@ class Window:
                 last = fiscal_year_of(self.until + dt.timedelta(days=1)) - 1
         return first, last
 
-    def holds_report(self, issue_date: str | None, fiscal_year: int) -> bool:
-        """A known date must fall inside. An unknown date is inside only when its whole
-        fiscal year is (the report then surely falls in the window)."""
+    def whole_years(self) -> tuple[int | None, int | None]:
+        """The first and the last calendar year that lie wholly inside the window (None:
+        that end is open): which reports of an estimated date (known to its year) a window
+        holds, for Python and SQL alike."""
+        first = last = None
+        with contextlib.suppress(OverflowError):
+            if self.since is not None:
+                first = (self.since - dt.timedelta(days=1)).year + 1
+            if self.until is not None:
+                last = (self.until + dt.timedelta(days=1)).year - 1
+        return first, last
+
+    def holds_report(
+        self, issue_date: str | None, fiscal_year: int, estimated: bool | None = False
+    ) -> bool:
+        """A known date must fall inside. An estimated date (the scraper's guess, sure
+        only of its year) is inside only when its whole year is; an unknown date, only
+        when its whole fiscal year is (the report then surely falls in the window)."""
+        if issue_date is not None and estimated:
+            first_year, last_year = self.whole_years()
+            year = int(issue_date[:4])
+            return (first_year is None or year >= first_year) and (
+                last_year is None or year <= last_year
+            )
         if issue_date is not None:
             return self.contains(dt.date.fromisoformat(issue_date))
         first, last = self.whole_fiscal_years()

@@ -159,24 +159,6 @@ FIELDS: tuple[Field, ...] = (
         "the summary ('CBP concurred with all five recommendations')",
     ),
     Field(
-        "questioned_costs",
-        int,
-        True,
-        "Questioned costs in whole dollars, as the report states them; null when not "
-        "stated (or not in a form read without doubt).",
-        "not on the page, so null",
-        dollars=True,
-    ),
-    Field(
-        "funds_put_to_better_use",
-        int,
-        True,
-        "Funds the OIG recommends be put to better use, in whole dollars, as the report "
-        "states them; null when not stated.",
-        "not on the page, so null",
-        dollars=True,
-    ),
-    Field(
         "unreleased",
         bool,
         True,
@@ -218,6 +200,74 @@ FIELDS: tuple[Field, ...] = (
         True,
         "The OIG's oversight area; null when unknown.",
         "not on the page (its Oversight Area label is empty), so null",
+        True,
+    ),
+    Field(
+        "questioned_costs",
+        int,
+        True,
+        "Questioned costs in whole dollars, as the report states them; null when not "
+        "stated (or not in a form read without doubt).",
+        "not on the page, so null",
+        dollars=True,
+    ),
+    Field(
+        "funds_put_to_better_use",
+        int,
+        True,
+        "Funds the OIG recommends be put to better use, in whole dollars, as the report "
+        "states them; null when not stated.",
+        "not on the page, so null",
+        dollars=True,
+    ),
+    Field(
+        "estimated_date",
+        bool,
+        True,
+        "True when issue_date is a guess from what the OIG's site gave (often only the year: "
+        "the scraper then dates the report 1 November), as the scraper's estimated_date "
+        "says; a window (--since, --until) holds such a report only when it holds the whole "
+        "year. Null when unknown.",
+        "the page gives no date, so null",
+    ),
+    Field(
+        "missing",
+        bool,
+        True,
+        "True when the report was published and then taken down, as the scraper's missing "
+        "says (its document cannot be had); null when unknown.",
+        "not on the page, so null",
+    ),
+    Field(
+        "page_count",
+        int,
+        True,
+        "How many pages the report's PDF has, as the scraper counted them; null when unknown.",
+        "not on the page, so null",
+        groupable=False,
+    ),
+    Field(
+        "subtopic",
+        str,
+        True,
+        "The narrower subject the OIG files the report under; null when unknown.",
+        "not on the page, so null",
+        True,
+    ),
+    Field(
+        "location",
+        str,
+        True,
+        "The place the report concerns, as the OIG gives it; null when unknown.",
+        "not on the page, so null",
+        True,
+    ),
+    Field(
+        "author",
+        str,
+        True,
+        "Who wrote the report, when the OIG names someone other than itself; null when unknown.",
+        "not on the page, so null",
         True,
     ),
     Field(

@@ -136,8 +136,9 @@ def _year_sql(years: YearRange) -> Iterator[Clause]:
 
 
 def _window_sql(window: Window) -> Iterator[Clause]:
-    """A known issue date inside the window, or an unknown one whose fiscal year lies
-    wholly inside it (``Window.whole_fiscal_years``, the rule ``holds_report`` keeps)."""
+    """A known issue date inside the window, an estimated one whose year lies wholly
+    inside it (``Window.whole_years``), or an unknown one whose fiscal year does
+    (``Window.whole_fiscal_years``): the rule ``holds_report`` keeps."""
     known, unknown, values, years = [], [], [], []
     first, last = window.whole_fiscal_years()
     if window.since is not None:
@@ -152,11 +153,23 @@ def _window_sql(window: Window) -> Iterator[Clause]:
     if last is not None:
         unknown.append("reports.fiscal_year <= ?")
         years.append(last)
+    guessed, whole = [], []  # an estimated date: its whole year inside (Window.whole_years)
+    first_year, last_year = window.whole_years()
+    year = "CAST(substr(reports.issue_date, 1, 4) AS INTEGER)"
+    if first_year is not None:
+        guessed.append(f"{year} >= ?")
+        whole.append(first_year)
+    if last_year is not None:
+        guessed.append(f"{year} <= ?")
+        whole.append(last_year)
     either = (
-        f"(reports.issue_date IS NOT NULL AND {' AND '.join(known) or '1'})"
+        "(reports.issue_date IS NOT NULL AND reports.estimated_date IS NOT 1"
+        f" AND {' AND '.join(known) or '1'})"
+        f" OR (reports.issue_date IS NOT NULL AND reports.estimated_date = 1"
+        f" AND {' AND '.join(guessed) or '1'})"
         f" OR (reports.issue_date IS NULL AND {' AND '.join(unknown) or '1'})"
     )
-    yield f"({either})", [*values, *years], True
+    yield f"({either})", [*values, *whole, *years], True
 
 
 # --- the criteria -------------------------------------------------------------------------
@@ -273,7 +286,8 @@ CRITERIA: tuple[Criterion, ...] = (
                 ("--since",),
                 f"Issued on or after the start of DATE ({DATE_EXAMPLES}): "
                 "--since 2021 starts on 1 January 2021. A report whose issue date is "
-                "unknown counts only when its whole fiscal year is inside the window.",
+                "unknown counts only when its whole fiscal year is inside the window; one "
+                "whose date is estimated (the scraper's guess), only when its whole year is.",
                 _PERIOD,
                 parse=reading.parse_period_text,
             ),
@@ -287,7 +301,9 @@ CRITERIA: tuple[Criterion, ...] = (
             ),
         ),
         reading.window,
-        lambda window, r: window.holds_report(r["issue_date"], r["fiscal_year"]),
+        lambda window, r: window.holds_report(
+            r["issue_date"], r["fiscal_year"], r["estimated_date"]
+        ),
         _window_sql,
     ),
     Criterion(
