@@ -328,9 +328,10 @@ class Reports:
     def difference(
         self, other: Reports, criteria: Criteria | None = None
     ) -> tuple[Difference, list[str]]:
-        """What changed from these reports to ``other``'s, matching reports by id: those
-        added, removed, and changed field by field, of the reports ``criteria`` select
-        on each side; and the notes of both (``diff``)."""
+        """What changed from these reports to ``other``'s, matching reports by id (then
+        by inspector, number and fiscal year, across the id forms of the bundled file and
+        the archive): those added, removed, and changed field by field, of the reports
+        ``criteria`` select on each side; and the notes of both (``diff``)."""
         from oigcli.query.compare import compare
 
         old = self.select(criteria)
@@ -341,7 +342,7 @@ class Reports:
             for note in dict.fromkeys([*old.notes, *new.notes])
             if not note.startswith(UNKNOWN_VALUE) or (note in old.notes and note in new.notes)
         ]
-        return found, notes
+        return found, [*notes, *found.doubts]
 
     # --- the Python API -------------------------------------------------------------------
 

@@ -418,3 +418,47 @@ def test_validate_notes_years_that_disagree(invoke: Invoke, tmp_path: Path) -> N
         result.stderr
     )
     assert "itc" not in result.stderr  # the others agree
+
+
+DHS_OF_THE_PAGE = [
+    # the bundled page's reports as the DHS scraper names them, and one reused number
+    scraper_record("dhs", "OIG-21-63_2021", "2021-05-03", title="Searches of Devices",
+                   agency="cbp", agency_name="CBP", url="https://dhs.example.gov/63.pdf"),
+    scraper_record("dhs", "OIG-21-48_2021", "2021-03-09", title="Migrants' Medical Care",
+                   agency="cbp", agency_name="CBP", url="https://dhs.example.gov/48.pdf"),
+    scraper_record("dhs", "OIG-21-27_2009", "2009-02-02", title="An older report",
+                   agency="cbp", agency_name="CBP", url="https://dhs.example.gov/27.pdf"),
+]  # fmt: skip
+
+
+def test_show_takes_both_forms_of_a_dhs_id(invoke: Invoke, tmp_path: Path) -> None:
+    """The bundled file's dhs/OIG-21-48 and the scraper's OIG-21-48_2021 name the
+    archive's dhs/OIG-21-48_2021; a number two reports have is still asked by id."""
+    data = ("--data", _tree(tmp_path / "data", DHS_OF_THE_PAGE))
+    for asked in ("dhs/OIG-21-48", "OIG-21-48_2021", "DHS/oig-21-48_2021", "21-48"):
+        result = invoke("show", asked, *data, "--json")
+        assert result.exit_code == 0, (asked, result.output)
+        assert json.loads(result.stdout)["id"] == "dhs/OIG-21-48_2021"
+    result = invoke("show", "gpo/OIG-21-48", *data)
+    assert result.exit_code == 1 and "no report numbered 'gpo/OIG-21-48'" in result.stderr
+
+
+def test_diff_pairs_the_bundled_ids_with_the_archives(invoke: Invoke, tmp_path: Path) -> None:
+    """dhs/OIG-21-63 (bundled) and dhs/OIG-21-63_2021 (archive) are one report: its id
+    changed, not one report added and another removed. DHS reuses numbers: the 2009
+    OIG-21-27 is not the bundled 2021 one, and a note says why they were not paired."""
+    data = _tree(tmp_path / "data", DHS_OF_THE_PAGE)
+    result = invoke("diff", "-", data, "--json", input=invoke("list", "--json").stdout)
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)
+    assert _ids(found["added"]) == ["dhs/OIG-21-27_2009"]
+    assert _ids(found["removed"]) == ["dhs/OIG-21-19", "dhs/OIG-21-27", "dhs/OIG-21-34"]
+    ids = {c["id"]: c["changes"]["id"] for c in found["changed"]}
+    assert ids == {
+        "dhs/OIG-21-63_2021": {"old": "dhs/OIG-21-63", "new": "dhs/OIG-21-63_2021"},
+        "dhs/OIG-21-48_2021": {"old": "dhs/OIG-21-48", "new": "dhs/OIG-21-48_2021"},
+    }
+    assert (
+        "Note: dhs/OIG-21-27_2009 (added, fiscal year 2009) has the number of dhs/OIG-21-27 "
+        "(fiscal year 2021) (removed): not taken for one report" in " ".join(result.stderr.split())
+    )

@@ -36,13 +36,36 @@ def _datasets(tmp_path: Path, bundled: list[dict[str, Any]]) -> tuple[str, str]:
 
 
 def test_compare_matches_by_id(bundled: list[dict[str, Any]]) -> None:
-    gpo = {**bundled[0], "id": "gpo/14-01", "report_number": "14-01"}
-    lsc = {**bundled[0], "id": "lsc/14-01", "report_number": "14-01"}
+    gpo = {**bundled[0], "id": "gpo/14-01", "report_number": "14-01", "inspector": "gpo"}
+    lsc = {**bundled[0], "id": "lsc/14-01", "report_number": "14-01", "inspector": "lsc"}
     found = compare([gpo], [lsc])  # the same number, two reports: one gone, one new
     assert [r["id"] for r in found.added] == ["lsc/14-01"]
     assert [r["id"] for r in found.removed] == ["gpo/14-01"]
     assert found.changed == []
     assert compare(bundled, bundled).empty and compare([], []).empty
+
+
+def test_compare_pairs_one_inspectors_number_across_id_forms_when_the_year_agrees(
+    bundled: list[dict[str, Any]],
+) -> None:
+    """The bundled file's id and the scraper's name one report when inspector, number and
+    fiscal year agree and nothing else shares them; otherwise they stay apart, said."""
+    old = bundled[0]
+    renamed = {**old, "id": "dhs/OIG-21-63_2021"}
+    found = compare([old], [renamed])
+    assert (found.added, found.removed, found.doubts) == ([], [], ())
+    assert [c.changes for c in found.changed] == [
+        {"id": {"old": "dhs/OIG-21-63", "new": "dhs/OIG-21-63_2021"}}
+    ]
+    earlier = {**old, "id": "dhs/OIG-21-63_2009", "fiscal_year": 2009}
+    found = compare([old], [earlier])
+    assert [r["id"] for r in found.added] == ["dhs/OIG-21-63_2009"]
+    assert [r["id"] for r in found.removed] == ["dhs/OIG-21-63"]
+    assert len(found.doubts) == 1 and "not taken for one report" in found.doubts[0]
+    # two of the same year: which is which cannot be told
+    twins = [{**renamed, "id": "dhs/a"}, {**renamed, "id": "dhs/b"}]
+    found = compare([old], twins)
+    assert len(found.added) == 2 and len(found.removed) == 1 and len(found.doubts) == 2
 
 
 @pytest.mark.parametrize(

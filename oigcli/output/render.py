@@ -532,8 +532,9 @@ def _diff_cells(found: Difference) -> list[dict[str, str]]:
     rows = []
     for row in found.rows():
         shown = {name: cell(row[name]) for name in ("change", "id", "report_number", "field")}
-        shown["old"] = ABSENT if row["change"] == "added" else cell(row["old"])
-        shown["new"] = ABSENT if row["change"] == "removed" else cell(row["new"])
+        field = row["field"]
+        shown["old"] = ABSENT if row["change"] == "added" else field_cell(field, row["old"])
+        shown["new"] = ABSENT if row["change"] == "removed" else field_cell(field, row["new"])
         rows.append(shown)
     return rows
 

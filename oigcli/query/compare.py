@@ -2,7 +2,12 @@
 
 Pure: two streams of reports in, one ``Difference`` out. Reports are matched by ``id``
 (the record's key: ``<inspector>/<report_id>`` for the scraper's archive), so a report
-whose number several inspectors share is never matched with another's. A record that
+whose number several inspectors share is never matched with another's. A report left
+unmatched is then matched by its inspector and number when the id forms differ (the
+bundled ``dhs/OIG-21-63`` is the archive's ``dhs/OIG-21-63_2021``): DHS reuses numbers,
+so only when the fiscal years agree too and no other report has that number; the
+change shows as its ``id`` changed, and a pairing left undone for doubt is said
+(``Difference.doubts``). A record that
 could not be read (--skip-invalid left it out) is "unreadable", never removed or added:
 a report.json cut short by a scraper run is not news that the report was withdrawn.
 """
@@ -44,6 +49,10 @@ class Difference(NamedTuple):
     where the record was, and the other side's report of that id (else null): a report
     in OLD whose record in NEW is unreadable is here, not removed; one in NEW whose
     record in OLD is unreadable is here, not added."""
+    doubts: tuple[str, ...] = ()
+    """For a person (stderr): reports of one inspector and number, one removed and one
+    added, not taken for one report (their fiscal years differ, or the number is on
+    several reports)."""
 
     @property
     def empty(self) -> bool:
@@ -151,7 +160,67 @@ def compare(
                 {"id": record.id, "side": side, "source": record.source, "report": paired}
             )
     kept = [report for report in added if report["id"] in new_by_id]
-    return Difference(kept, list(before.values()), changed, unread)
+    removed = list(before.values())
+    doubts: list[str] = []
+    if kept and removed:
+        kept, removed = _paired(kept, removed, fields, changed, doubts)
+    return Difference(kept, removed, changed, unread, tuple(doubts))
+
+
+def _paired(
+    added: list[Report],
+    removed: list[Report],
+    fields: Sequence[str],
+    changed: list[Change],
+    doubts: list[str],
+) -> tuple[list[Report], list[Report]]:
+    """``added`` and ``removed`` without the reports matched by inspector, number and
+    fiscal year, each match added to ``changed`` as a change of ``id`` (and of the
+    fields that differ); ``doubts`` gets a line for each number left unmatched."""
+
+    def key(report: Report) -> tuple[str, str] | None:
+        inspector = report["inspector"]
+        if inspector is None:
+            return None
+        return inspector.casefold(), report["report_number"].upper()
+
+    olds: dict[tuple[str, str], list[Report]] = {}
+    for report in removed:
+        if (k := key(report)) is not None:
+            olds.setdefault(k, []).append(report)
+    matched: set[int] = set()
+    for report in added:
+        k = key(report)
+        earlier = olds.get(k) if k is not None else None
+        if not earlier:
+            continue
+        same_year = [r for r in earlier if r["fiscal_year"] == report["fiscal_year"]]
+        others = [r for r in added if key(r) == k and r["fiscal_year"] == report["fiscal_year"]]
+        if len(same_year) == 1 and len(others) == 1:
+            old = same_year[0]
+            earlier.remove(old)
+            matched.update((id(old), id(report)))
+            changes = {"id": {"old": old["id"], "new": report["id"]}}
+            changes.update(
+                (name, {"old": old[name], "new": report[name]})
+                for name in fields
+                if not _same(old[name], report[name])
+            )
+            changed.append(Change(report["id"], report["report_number"], changes))
+    for report in added:  # what is left of a number on both sides: said, not guessed
+        k = key(report)
+        earlier = olds.get(k) if k is not None and id(report) not in matched else None
+        if earlier:
+            told = ", ".join(f"{r['id']} (fiscal year {r['fiscal_year']})" for r in earlier)
+            doubts.append(
+                f"Note: {report['id']} (added, fiscal year {report['fiscal_year']}) has the "
+                f"number of {told} (removed): not taken for one report, as DHS reuses its "
+                "numbers and the fiscal years do not tell them apart."
+            )
+    return (
+        [r for r in added if id(r) not in matched],
+        [r for r in removed if id(r) not in matched],
+    )
 
 
 DIFF_COLUMNS = ("change", "id", "report_number", "field", "old", "new")

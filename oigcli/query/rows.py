@@ -83,9 +83,27 @@ def _forms(asked: str) -> tuple[str, str]:
     return asked.strip().upper(), normalise_number(asked)
 
 
+_YEAR_SUFFIX = re.compile(r"_\d{4}$")
+"""The DHS scraper's suffix on a report id (DHS reuses numbers): ``OIG-21-48_2021``."""
+
+
+def _other_forms(asked: str) -> list[str]:
+    """What else ``asked`` may name: an id's number (``dhs/OIG-21-48`` is the dhs report
+    numbered OIG-21-48, whatever its id's form) and a DHS report id's number
+    (``OIG-21-48_2021``)."""
+    tail = asked.strip().split("/", 1)[-1]
+    stripped = _YEAR_SUFFIX.sub("", tail)
+    return [form for form in dict.fromkeys([tail, stripped]) if form != asked.strip()]
+
+
 def number_forms(numbers: Sequence[str]) -> frozenset[str]:
     """Every upper-cased report number that one of ``numbers`` may mean."""
-    return frozenset(form for asked in numbers for form in _forms(asked))
+    return frozenset(
+        form
+        for asked in numbers
+        for spelled in (asked, *_other_forms(asked))
+        for form in _forms(spelled)
+    )
 
 
 def is_asked(wanted: frozenset[str]) -> Callable[[Report], bool]:
@@ -103,15 +121,17 @@ def locate(
     UsageError that lists their ids, so that one number never stands for two reports."""
     by_id = {r["id"].upper(): r for r in reports}
     by_number: dict[str, list[Report]] = {}
+    by_tail: dict[str, list[Report]] = {}  # a scraper's report_id, without its inspector
     for report in reports:
         by_number.setdefault(report["report_number"].upper(), []).append(report)
+        by_tail.setdefault(report["id"].upper().split("/", 1)[-1], []).append(report)
     found: list[Report] = []
     missing: list[str] = []
     for asked in numbers:
         exact, normal = _forms(asked)
         chosen = by_id.get(exact)
         if chosen is None:
-            having = by_number.get(exact) or by_number.get(normal) or []
+            having = _named(asked, exact, normal, by_number, by_tail)
             if len(having) > 1:
                 raise UsageError(_ambiguous(asked, having))
             chosen = having[0] if having else None
@@ -124,6 +144,23 @@ def locate(
     if known is None:
         known = [r["report_number"] for r in reports]
     return found, _not_found_message(missing, list(known))
+
+
+def _named(
+    asked: str,
+    exact: str,
+    normal: str,
+    by_number: dict[str, list[Report]],
+    by_tail: dict[str, list[Report]],
+) -> list[Report]:
+    """The reports ``asked`` names when it is no id: ``<inspector>/<number>`` (the
+    bundled file's form of a DHS id, on an archive), a report id without its inspector
+    (``OIG-21-48_2021``), or a number."""
+    if "/" in exact:
+        inspector, number = exact.split("/", 1)
+        numbered = by_number.get(number) or by_number.get(normalise_number(number)) or []
+        return [r for r in numbered if (r["inspector"] or "").upper() == inspector]
+    return by_tail.get(exact) or by_number.get(exact) or by_number.get(normal) or []
 
 
 def _ambiguous(asked: str, reports: Sequence[Report]) -> str:
