@@ -145,6 +145,35 @@ def test_scraper_mapping_rules() -> None:
 
 
 @pytest.mark.parametrize(
+    ("agency", "agency_name", "components"),
+    [
+        # a word of a slug is named by the record's own name, never shouted (#24)
+        ("amtrak", "Amtrak", ["Amtrak"]),
+        ("denali", "Denali Commission", ["Denali Commission"]),
+        ("state", "Department of State", ["Department of State"]),
+        ("archives", "National Archives and Records Administration",
+         ["National Archives and Records Administration"]),
+        ("education, labor", "Department of Education, Department of Labor",
+         ["Department of Education", "Department of Labor"]),
+        # an acronym, and the slugs readers write otherwise, as before
+        ("gpo", "Government Publishing Office", ["GPO"]),
+        ("cbp, ice", "Customs & Border Protection, Immigration and Customs Enforcement",
+         ["CBP", "ICE"]),
+        ("secret_service", "U.S. Secret Service", ["USSS"]),
+        # no name for each slug: the slug, as words
+        ("denali", None, ["Denali"]),
+        ("education, labor", "Two Departments", ["Education", "Labor"]),
+        ("small_business", None, ["Small Business"]),
+    ],
+)  # fmt: skip
+def test_components_are_named_as_readers_name_them(
+    agency: str, agency_name: str | None, components: list[str]
+) -> None:
+    record = {**REPORTS[0], "agency": agency, "agency_name": agency_name}
+    assert from_scraper(record)[0]["components"] == components
+
+
+@pytest.mark.parametrize(
     ("agency", "components"),
     [
         ("cbp, ice", ["CBP", "ICE"]),  # the DHS scraper joins a report's components
@@ -161,7 +190,9 @@ def test_scraper_mapping_rules() -> None:
     ],
 )
 def test_agencies_are_written_as_readers_write_them(agency: str, components: list[str]) -> None:
-    assert from_scraper({**REPORTS[0], "agency": agency})[0]["components"] == components
+    """The slugs alone (no agency_name to name one by)."""
+    record = {**REPORTS[0], "agency": agency, "agency_name": None}
+    assert from_scraper(record)[0]["components"] == components
 
 
 def test_unreleased_reports_keep_their_landing_page() -> None:

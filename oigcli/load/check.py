@@ -227,19 +227,41 @@ AGENCIES = {
     "peacecorps": "Peace Corps",
     "federal_reserve": "Federal Reserve",
 }
-"""The scraper's agency slugs written as readers write them. Any other slug is written in
-capitals when it is one word (gpo: GPO, cfpb: CFPB), else as words (a_b: A B)."""
+"""The scraper's agency slugs written as readers write them. Any other slug of at most
+four letters is an acronym, in capitals (gpo: GPO, cfpb: CFPB); a longer one is named
+by the record's ``agency_name`` (amtrak: Amtrak, archives: National Archives and Records
+Administration), else written as words (a_b: A B)."""
+ACRONYM = 4
 
 
-def agency(slug: str) -> str:
-    """An agency slug of the scraper as readers write it (``secret_service``: USSS)."""
+def agency(slug: str, name: str | None = None) -> str:
+    """An agency slug of the scraper as readers write it (``secret_service``: USSS), or
+    ``name``, the record's own name for it, when the slug is a word, not an acronym
+    (``state``: Department of State, not STATE)."""
     slug = slug.strip()
     known = AGENCIES.get(slug.casefold())
     if known is not None:
         return known
-    if "_" in slug or " " in slug:
-        return " ".join(word.capitalize() for word in re.split(r"[_\s]+", slug) if word)
-    return slug.upper()
+    if len(slug) <= ACRONYM and slug.isalpha():
+        return slug.upper()
+    if name is not None and name.strip():
+        return " ".join(name.split())
+    return " ".join(word.capitalize() for word in re.split(r"[_\s]+", slug) if word)
+
+
+def _components(slugs: str, names: Any) -> list[str]:
+    """The components of a record's ``agency`` slugs (comma-separated), each named as
+    ``agency`` names it, with the record's ``agency_name`` when it names each slug: one
+    slug and one name, or as many comma-separated names as slugs."""
+    parts = [slug for slug in slugs.split(",") if slug.strip()]
+    named: list[str | None] = [None] * len(parts)
+    if isinstance(names, str):
+        split = [n for n in names.split(",") if n.strip()]
+        if len(parts) == 1:
+            named = [names]
+        elif len(split) == len(parts):
+            named = list(split)
+    return list(dict.fromkeys(agency(slug, name) for slug, name in zip(parts, named, strict=True)))
 
 
 def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -249,7 +271,8 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
     ``report_id``, except that for ``dhs`` the ``_YYYY`` the DHS scraper adds (DHS reuses
     numbers from year to year) is removed. issue_date is ``published_on``; fiscal_year is
     computed from it (October belongs to the next year). components are ``agency``'s
-    comma-separated slugs written as readers write them (``agency``); document_url is
+    comma-separated slugs written as readers write them, or named by ``agency_name``
+    where a slug is a word, not an acronym (``agency``); document_url is
     ``url``, landing_url ``landing_url``; type, topic, agency_name and summary are the
     scraper's; unreleased is true when the scraper says so, false when it gives the
     document's link without saying so. estimated_date and missing are the scraper's
@@ -285,7 +308,7 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
     slugs = obj.get("agency")
     components: Any = []
     if isinstance(slugs, str):
-        components = list(dict.fromkeys(agency(s) for s in slugs.split(",") if s.strip()))
+        components = _components(slugs, obj.get("agency_name"))
     elif slugs is not None:
         problems.append(("agency", f"expected a string, found {json_type(slugs)}"))
     url = text("url")
