@@ -18,7 +18,7 @@ import pytest
 
 from browser import chromium, opened
 from conftest import Invoke, write_file
-from scraper import write_full_archive
+from scraper import STATING, TEXTS, write_full_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -53,15 +53,21 @@ def test_the_charts_are_the_numbers_of_stats(
     args = ["--data", root, *criteria]
     page = invoke("report", "--format", "html", *args)
     assert page.exit_code == 0, page.output
-    years, components = _charts(page.stdout)
+    charts = _charts(page.stdout)
     by_year = _stats(invoke, "fiscal_year", *args)
-    assert _bars(years) == {(_key(g["key"]), "reports"): g["reports"] for g in by_year["groups"]}
-    by_component = _stats(invoke, "component", *args)
+    counted = {(_key(g["key"]), "reports"): g["reports"] for g in by_year["groups"]}
+    known_years = [g["key"] for g in by_year["groups"] if g["key"] is not None]
+    for year in range(min(known_years), max(known_years) + 1):  # every year on the axis
+        counted.setdefault((str(year), "reports"), 0)
+    assert _bars(charts[0]) == counted
+    several = len(_stats(invoke, "inspector", *args)["groups"]) > 1
+    by_group = _stats(invoke, "inspector" if several else "component", *args)
     expected = {}
-    for g in by_component["groups"]:
-        expected[(_key(g["key"]), "recommendations")] = g["recommendations"]
-        expected[(_key(g["key"]), "concurred")] = g["concurred"]
-    assert _bars(components) == expected
+    for g in by_group["groups"]:  # a group of no count known is left out (and said)
+        if (g["recommendations"], g["concurred"]) != (None, None):
+            expected[(_key(g["key"]), "recommendations")] = g["recommendations"]
+            expected[(_key(g["key"]), "concurred")] = g["concurred"]
+    assert (_bars(charts[1]) if len(charts) > 1 else {}) == expected
     for key in ("reports", "unknown_counts"):  # the headline totals are stats' too
         assert f"<dd>{by_year['total'][key]:,}</dd>" in page.stdout
 
@@ -173,3 +179,47 @@ def test_the_html_in_a_real_browser(
                 pdf = page.pdf(artifacts / f"{name}.pdf")
                 assert pdf.startswith(b"%PDF") and len(pdf) > 1000
     print(f"screenshots and PDFs in {artifacts}")
+
+
+def test_an_archive_brief_leaves_out_the_unknown_and_says_whose(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """#24: on an archive the brief was mostly "unknown" rows and no counts per
+    inspector. Counts are charted per inspector when there are several, with the
+    inspectors of no known count left out in one line; every fiscal year from the first
+    to the last is on the axis; the list says whose each report is."""
+    root = str(write_full_archive(tmp_path / "data"))
+    text = invoke("report", "--data", root).stdout
+    assert "## Recommendations made and concurred with, per inspector" in text
+    charted = text.split("per inspector", 1)[1].split("## Most", 1)[0]
+    assert "| gpo | 3 | 3 |" in charted and "| flra | 0 | 0 |" in charted
+    assert "dhs |" not in charted and "unknown" not in charted.split("Not charted")[0]
+    assert "Not charted: 5 inspectors with no count known (dhs, dod, fed, lsc, peacecorps)." in (
+        charted
+    )
+    years = text.split("## Reports per fiscal year", 1)[1].split("##", 1)[0]
+    assert "| 2007 | 0 |  |" in years and "| 2020 | 0 |  |" in years
+    assert "| number | issued | inspector | components | title |" in text
+    assert "| 14-01 | 2013-12-03 | gpo | GPO |" in text
+    html = invoke("report", "--format", "html", "--data", root).stdout
+    assert '<th scope="col">inspector</th>' in html
+    assert "Not charted: 5 inspectors with no count known" in html
+    # no count known anywhere: no chart of counts, the line instead
+    bare = write_full_archive(
+        tmp_path / "bare", {k: v for k, v in TEXTS.items() if k not in STATING}
+    )
+    text = invoke("report", "--data", str(bare)).stdout
+    counts = text.split("per inspector", 1)[1].split("## Most", 1)[0]
+    assert (
+        counts.strip()
+        == "Not charted: 7 inspectors with no count known (dhs, dod, fed, flra, gpo, lsc, peacecorps)."
+    )
+    html = invoke("report", "--format", "html", "--data", str(bare)).stdout
+    assert html.count("<svg") == 1  # the years' chart alone
+
+
+def test_a_brief_on_one_inspector_charts_components(invoke: Invoke) -> None:
+    text = invoke("report").stdout
+    assert "## Recommendations made and concurred with, per component" in text
+    assert "| CBP | 22 | 20 |" in text and "Not charted" not in text
+    assert "| number | issued | components | title |" in text

@@ -383,10 +383,12 @@ def report(
     """Write a brief on the selected reports: totals, charts, the full list.
 
     The headline totals (reports, recommendations, concurred, the concurrence
-    rate, reports with unknown counts); reports per fiscal year and
-    recommendations made and concurred per component, as charts with their
-    numbers in tables; the reports with the most recommendations not concurred
-    with; and every report, newest first, with its link. Every number is one
+    rate, reports with unknown counts); reports per fiscal year (every year from
+    the first to the last) and recommendations made and concurred per component
+    (per inspector when the reports are of several), as charts with their numbers
+    in tables, leaving out the groups with no count known; the reports with the
+    most recommendations not concurred with; and every report, newest first, with
+    its link (and its inspector, when there are several). Every number is one
     `oigcli stats --json` gives for the same criteria; unknown stays unknown.
     """
 
@@ -402,9 +404,9 @@ def report(
         chosen = reports.select(criteria, Shape(fields=",".join(SHOWN_NAMES)))
         rows = [{name: row[name] for name in SHOWN_NAMES} for row in chosen.rows]
         tell_notes(env, chosen.notes)
-    made = brief.make(
-        rows, stats.summarize(rows, "fiscal_year"), stats.summarize(rows, "component"), title, date
-    )
+    several = len({row["inspector"] for row in rows}) > 1  # counts per inspector, then
+    by = stats.summarize(rows, "inspector" if several else "component")
+    made = brief.make(rows, stats.summarize(rows, "fiscal_year"), by, title, date)
     if assets is not None:
         folder = Path(usable_path(assets, "--assets"))
         try:

@@ -41,6 +41,23 @@ class Chart(NamedTuple):
     title: str
     series: tuple[str, ...]
     bars: tuple[Bar, ...]
+    left_out: tuple[str, ...] = ()
+    """The groups left out because every value of theirs is unknown (said in one line)."""
+    grouped: str = ""
+    """What a bar is (``components``, ``inspectors``), for the line that says so."""
+
+    def left_out_line(self) -> str | None:
+        """ "Not charted: 3 components with no count known (CBP, ICE, TSA).", or None."""
+        if not self.left_out:
+            return None
+        count = len(self.left_out)
+        named = ", ".join(self.left_out[:SHOWN_LEFT_OUT])
+        more = f" and {count - SHOWN_LEFT_OUT:,} more" if count > SHOWN_LEFT_OUT else ""
+        what = self.grouped if count != 1 else self.grouped.removesuffix("s")
+        return f"Not charted: {count:,} {what} with no count known ({named}{more})."
+
+
+SHOWN_LEFT_OUT = 8
 
 
 class Brief(NamedTuple):
@@ -52,37 +69,61 @@ class Brief(NamedTuple):
     unconcurred: tuple[Report, ...]
     reports: tuple[Report, ...]
     """Newest first."""
+    inspectors: bool = False
+    """The reports are of several inspectors: the list says whose each is."""
 
 
 def make(
     reports: Sequence[Report],
     by_year: Mapping[str, Any],
-    by_component: Mapping[str, Any],
+    by_group: Mapping[str, Any],
     title: str,
     date: str | None = None,
 ) -> Brief:
     """The brief on ``reports`` (newest first), whose ``stats --json`` by fiscal year and
-    by component are ``by_year`` and ``by_component``."""
+    by component (or, for the reports of several inspectors, by inspector: ``by_group``'s
+    ``by``) are ``by_year`` and ``by_group``. Every fiscal year from the first to the
+    last is on the year axis, with none when none was issued; the groups with no count
+    known are left out of the counts' chart, and said to be."""
     years = Chart(
         "fiscal-years",
         "Reports per fiscal year",
         ("reports",),
-        tuple(Bar(_key(g["key"]), (g["reports"],)) for g in by_year["groups"]),
+        tuple(Bar(label, (count,)) for label, count in _every_year(by_year["groups"])),
     )
-    components = Chart(
-        "components",
-        "Recommendations made and concurred with, per component",
+    grouped = "inspectors" if by_group["by"] == "inspector" else "components"
+    known = [g for g in by_group["groups"] if (g["recommendations"], g["concurred"]) != (None,) * 2]
+    counts = Chart(
+        "components" if grouped == "components" else "inspectors",
+        f"Recommendations made and concurred with, per {grouped.removesuffix('s')}",
         ("recommendations", "concurred"),
-        tuple(
-            Bar(_key(g["key"]), (g["recommendations"], g["concurred"]))
-            for g in by_component["groups"]
-        ),
+        tuple(Bar(_key(g["key"]), (g["recommendations"], g["concurred"])) for g in known),
+        tuple(_key(g["key"]) for g in by_group["groups"] if g not in known),
+        grouped,
     )
     gaps = [r for r in reports if _not_concurred(r) > 0]
     gaps.sort(key=_not_concurred, reverse=True)  # stable: ties stay newest first
+    several = len({r["inspector"] for r in reports}) > 1
     return Brief(
-        title, date, by_year["total"], (years, components), tuple(gaps[:TOP]), tuple(reports)
+        title,
+        date,
+        by_year["total"],
+        (years, counts),
+        tuple(gaps[:TOP]),
+        tuple(reports),
+        several,
     )
+
+
+def _every_year(groups: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
+    """Each fiscal year's count, every year from the first to the last (0 when no
+    report was issued in it), then the reports of unknown year, if any."""
+    counted = {g["key"]: g["reports"] for g in groups}
+    years = [k for k in counted if isinstance(k, int)]
+    span = range(min(years), max(years) + 1) if years else range(0)
+    out = [(str(year), counted.get(year, 0)) for year in span]
+    out += [(_key(k), n) for k, n in counted.items() if not isinstance(k, int)]
+    return out
 
 
 def _key(key: Any) -> str:
@@ -258,10 +299,13 @@ def to_html(brief: Brief) -> str:
         out.append(f'<p class="basis">{_text(said)}</p>')
     for chart in brief.charts:
         out.append(f"<h2>{_text(chart.title)}</h2>")
-        out.append(svg(chart))
-        headers = ["", *chart.series]
-        rows = [[bar.label, *(_number(v) for v in bar.values)] for bar in chart.bars]
-        out.append(_table(headers, rows, numeric=range(1, len(headers))))
+        if chart.bars:  # none: every group's counts unknown, which the line says
+            out.append(svg(chart))
+            headers = ["", *chart.series]
+            rows = [[bar.label, *(_number(v) for v in bar.values)] for bar in chart.bars]
+            out.append(_table(headers, rows, numeric=range(1, len(headers))))
+        if (line := chart.left_out_line()) is not None:
+            out.append(f"<p>{_text(line)}</p>")
     out.append("<h2>Most recommendations not concurred with</h2>")
     if brief.unconcurred:
         rows = [
@@ -282,12 +326,14 @@ def to_html(brief: Brief) -> str:
         [
             _text(r["report_number"]),
             _text(r["issue_date"] or "unknown"),
+            *([_text(r["inspector"] or "unknown")] if brief.inspectors else []),
             _text(", ".join(r["components"]) or "unknown"),
             _title_link(r),
         ]
         for r in brief.reports
     ]
-    out.append(_table(["number", "issued", "components", "title"], rows, escaped=False, css="list"))
+    headers = ["number", "issued", *(["inspector"] if brief.inspectors else []), "components"]
+    out.append(_table([*headers, "title"], rows, escaped=False, css="list"))
     out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
 
@@ -347,6 +393,9 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
         out += ["", said]
     for chart in brief.charts:
         out += ["", f"## {chart.title}", ""]
+        if not chart.bars:  # every group's counts unknown: the line says so
+            out.append(cell(chart.left_out_line() or "No reports."))
+            continue
         if assets is not None:
             out += [f"![{chart.title}]({_path(assets)}/{chart.name}.svg)", ""]
         largest = max([v for b in chart.bars for v in b.values if v is not None] or [0])
@@ -357,6 +406,8 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
             shown = "█" * round(first / largest * BAR_WIDTH) if first and largest else ""
             values = " | ".join(_number(v) for v in bar.values)
             out.append(f"| {cell(bar.label)} | {values} | {shown} |")
+        if (line := chart.left_out_line()) is not None:
+            out += ["", cell(line)]
     out += ["", "## Most recommendations not concurred with", ""]
     if brief.unconcurred:
         out += ["| report | recommendations | concurred | not concurred |"]
@@ -370,10 +421,13 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
     else:
         out.append("None: no report has a known recommendation not concurred with.")
     out += ["", f"## Every report ({len(brief.reports):,}), newest first", ""]
-    out += ["| number | issued | components | title |", "| --- | --- | --- | --- |"]
+    whose = " inspector |" if brief.inspectors else ""
+    out += [f"| number | issued |{whose} components | title |"]
+    out += ["| --- | --- |" + " --- |" * (3 if brief.inspectors else 2)]
     for r in brief.reports:
+        inspector = f" {cell(r['inspector'] or 'unknown')} |" if brief.inspectors else ""
         out.append(
-            f"| {cell(r['report_number'])} | {cell(r['issue_date'] or 'unknown')} | "
+            f"| {cell(r['report_number'])} | {cell(r['issue_date'] or 'unknown')} |{inspector} "
             f"{cell(', '.join(r['components']) or 'unknown')} | {_markdown_title(r)} |"
         )
     return "\n".join(out) + "\n"
