@@ -223,3 +223,28 @@ def test_a_brief_on_one_inspector_charts_components(invoke: Invoke) -> None:
     assert "## Recommendations made and concurred with, per component" in text
     assert "| CBP | 22 | 20 |" in text and "Not charted" not in text
     assert "| number | issued | components | title |" in text
+
+
+def test_what_is_new_gives_the_newest_reports_in_their_own_words(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """The nightly brief of new reports had titles alone: the newest reports (all of a
+    night's) now come with their summaries, escaped as every Markdown value is."""
+    text = invoke("report").stdout
+    new = text.split("## What is new: each report, in its own words", 1)[1].split("## Every")[0]
+    assert new.count("\n### ") == 5
+    assert "### OIG-21-27: CBP Faced Challenges" in new
+    assert "\\[REDACTED\\] pieces of mail" in new  # escaped: no link can start
+    assert "fiscal year 2021 · dhs · CBP" in new
+    root = write_full_archive(tmp_path / "data")
+    text = invoke("report", "--data", str(root)).stdout
+    new = text.split("## What is new", 1)[1].split("## Every")[0]
+    assert "2013-12-03 · gpo · GPO" in new and "We audited the controls" in new
+    assert "No summary." in new  # a report without one says so
+    many = [{**r, "id": f"dhs/X-{i}", "report_number": f"X-{i}"} for i, r in
+            enumerate(json.loads(invoke("list", "--json").stdout) * 6)]  # fmt: skip
+    text = invoke("report", "--data", write_file(tmp_path, json.dumps(many))).stdout
+    assert "## What is new: the newest 25 reports, in their own words" in text
+    html = invoke("report", "--format", "html").stdout
+    assert "<h2>What is new: each report, in its own words</h2>" in html
+    assert html.count("<h3>") == 5

@@ -387,8 +387,9 @@ def report(
     the first to the last) and recommendations made and concurred per component
     (per inspector when the reports are of several), as charts with their numbers
     in tables, leaving out the groups with no count known; the reports with the
-    most recommendations not concurred with; and every report, newest first, with
-    its link (and its inspector, when there are several). Every number is one
+    most recommendations not concurred with; the newest 25 with their summaries
+    ("What is new"); and every report, newest first, with its link (and its
+    inspector, when there are several). Every number is one
     `oigcli stats --json` gives for the same criteria; unknown stays unknown.
     """
 

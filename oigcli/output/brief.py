@@ -21,10 +21,13 @@ from typing import Any, NamedTuple
 from oigcli.model.schema import Report
 from oigcli.model.text import web_address
 from oigcli.output.render import markdown_cell as cell
+from oigcli.output.render import markdown_paragraph as paragraph
 from oigcli.query.stats import basis
 
 TOP = 10
 """How many reports the list of the most recommendations not concurred with shows."""
+NEWEST = 25
+"""How many of the newest reports "What is new" gives with their summaries."""
 BAR_WIDTH = 20
 """Characters in the longest text bar of a Markdown table."""
 
@@ -249,6 +252,8 @@ th { white-space: nowrap; }
 .totals div { border: 1px solid #ccc; border-radius: 4px; padding: 0.5rem; }
 .totals dt { font-size: 0.85rem; color: #444; }
 .totals dd { margin: 0; font-size: 1.4rem; font-weight: 600; }
+h3 { font-size: 1rem; margin: 1.2rem 0 0.2rem; overflow-wrap: anywhere; }
+.meta { color: #444; font-size: 0.9rem; margin: 0; }
 .chart { width: 100%; height: auto; max-width: 40rem; display: block; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
@@ -321,6 +326,12 @@ def to_html(brief: Brief) -> str:
         out.append(_table(headers, rows, numeric=range(1, 4), escaped=False))
     else:
         out.append("<p>None: no report has a known recommendation not concurred with.</p>")
+    newest = brief.reports[:NEWEST]
+    out.append(f"<h2>{_newest_heading(len(newest), len(brief.reports))}</h2>")
+    for r in newest:
+        out.append(f"<h3>{_report_label(r)}</h3>")
+        out.append(f'<p class="meta">{_text(_meta(r))}</p>')
+        out.append(f"<p>{_text(r['summary'] or 'No summary.')}</p>")
     out.append(f"<h2>Every report ({len(brief.reports):,}), newest first</h2>")
     rows = [
         [
@@ -420,6 +431,11 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
             )
     else:
         out.append("None: no report has a known recommendation not concurred with.")
+    newest = brief.reports[:NEWEST]
+    out += ["", f"## {_newest_heading(len(newest), len(brief.reports))}"]
+    for r in newest:
+        out += ["", f"### {cell(r['report_number'])}: {_markdown_title(r)}", ""]
+        out += [cell(_meta(r)), "", paragraph(r["summary"] or "No summary.")]
     out += ["", f"## Every report ({len(brief.reports):,}), newest first", ""]
     whose = " inspector |" if brief.inspectors else ""
     out += [f"| number | issued |{whose} components | title |"]
@@ -431,6 +447,19 @@ def to_markdown(brief: Brief, assets: str | None = None) -> str:
             f"{cell(', '.join(r['components']) or 'unknown')} | {_markdown_title(r)} |"
         )
     return "\n".join(out) + "\n"
+
+
+def _newest_heading(shown: int, every: int) -> str:
+    if shown == every:
+        return "What is new: each report, in its own words"
+    return f"What is new: the newest {shown:,} reports, in their own words"
+
+
+def _meta(report: Report) -> str:
+    """ "2020-10-20 · dhs · USCG": the report's date, inspector and components."""
+    parts = [report["issue_date"] or f"fiscal year {report['fiscal_year']}"]
+    parts += [p for p in (report["inspector"], ", ".join(report["components"])) if p]
+    return " · ".join(parts)
 
 
 def _markdown_title(report: Report) -> str:

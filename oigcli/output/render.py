@@ -389,7 +389,7 @@ def markdown_cell(value: Any) -> str:
     return cell(value).translate(_MARKDOWN_ESCAPES)
 
 
-def _markdown_paragraph(value: Any) -> str:
+def markdown_paragraph(value: Any) -> str:
     """``markdown_cell`` at the start of a line: a heading, list or rule marker is
     escaped too."""
     return _BLOCK_START.sub("\\\\", markdown_cell(value))
@@ -502,7 +502,7 @@ def report_sections(reports: Sequence[Report]) -> str:
             f"- **{name}**: {markdown_cell(field_cell(name, report[name]))}" for name in listed
         ]
         if "summary" in report:
-            lines += ["", _markdown_paragraph(report["summary"])]
+            lines += ["", markdown_paragraph(report["summary"])]
         sections.append("\n".join(lines).strip("\n") + "\n")
     return "\n".join(sections)
 
