@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import NUMBERS, Invoke, fake_terminal
+from conftest import NUMBERS, Invoke, fake_terminal, write_file
 from oigcli.model.schema import SHOWN_NAMES
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -451,3 +453,27 @@ def test_search_or_finds_either(invoke: Invoke) -> None:
     assert found('canine OR "mail facility" -canine') == ["OIG-21-27"]
     bad = invoke("search", "canine OR")
     assert bad.exit_code == 2 and "OR needs a word or phrase on each side" in bad.stderr
+
+
+def test_relative_dates_count_back_from_today(invoke: Invoke, tmp_path: Path) -> None:
+    """--since yesterday and --since 7d, for a cron job that asks what is recent."""
+    today = dt.date.today()
+
+    def report(number: str, days: int) -> dict[str, Any]:
+        day = today - dt.timedelta(days=days)
+        year = day.year + (day.month >= 10)
+        return {"report_number": number, "title": number, "fiscal_year": year,
+                "issue_date": day.isoformat()}  # fmt: skip
+
+    data = write_file(tmp_path, json.dumps([report("A", 0), report("B", 3), report("C", 30)]))
+
+    def numbers(*args: str) -> list[str]:
+        result = invoke("filter", "--data", data, *args, "--json")
+        assert result.exit_code == 0, result.output
+        return sorted(r["report_number"] for r in json.loads(result.stdout))
+
+    assert numbers("--since", "yesterday") == ["A"]
+    assert numbers("--since", "7d") == ["A", "B"]
+    assert numbers("--until", "1w") == ["C"]
+    result = invoke("filter", "--data", data, "--since", "7x")
+    assert result.exit_code == 2 and "yesterday or 7d" in result.stderr

@@ -121,3 +121,27 @@ def test_an_estimated_date_is_in_a_window_only_with_its_whole_year(
     )
     assert window.holds_report("2020-11-01", 2021, estimated=True) is inside
     assert window.holds_report("2020-11-01", 2021) is window.contains(dt.date(2020, 11, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("today", "2024-03-31"),
+        ("Yesterday", "2024-03-30"),
+        ("7d", "2024-03-24"),
+        ("7 days ago", "2024-03-24"),
+        ("2w", "2024-03-17"),
+        ("1m", "2024-02-29"),  # by the calendar: no 31 February
+        ("3 months", "2023-12-31"),
+        ("1y", "2023-03-31"),
+    ],
+)
+def test_relative_dates_name_one_day_counted_back(text: str, day: str) -> None:
+    period = parse_period(text, today=dt.date(2024, 3, 31))
+    assert period.first == period.last == dt.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize("text", ["7x", "d7", "-7d", "7 days hence", "tomorrow"])
+def test_other_relative_words_are_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="yesterday or 7d"):
+        parse_period(text, today=dt.date(2024, 3, 31))

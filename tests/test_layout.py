@@ -244,6 +244,7 @@ DEFERRED = {
     ("oigcli.load.check", "oigcli.model.dates"): "a record with an issue date only",
     ("oigcli.load.members", "zipfile"): "zips only",
     ("oigcli.model.dates", "dateutil"): "a date in words only",
+    ("oigcli.model.dates", "dateutil.relativedelta"): "a date counted back from today only",
     ("oigcli.output.render", "tabulate"): "tables only (not json, jsonl, csv)",
     ("oigcli.output.render", "html"): "html tables only",
     ("oigcli.output.render", "oigcli.query.compare"): "diff only",

@@ -30,10 +30,47 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def parse_period(text: str) -> Period:
-    """The whole period a date names, at the precision it was typed. Raises UsageError."""
+_RELATIVE = re.compile(
+    r"(\d{1,4})\s*(d|w|m|y|days?|weeks?|months?|years?)(?:\s+ago)?", re.IGNORECASE
+)
+_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def _relative(value: str, today: dt.date) -> dt.date | None:
+    """The day ``today``, ``yesterday``, ``7d``, ``2w``, ``3m``, ``1y`` (or ``7 days ago``)
+    name, counted back from ``today`` (months and years by the calendar, as dateutil's
+    relativedelta counts them: 31 March less a month is 28 or 29 February); None for
+    any other text."""
+    word = value.casefold()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - dt.timedelta(days=1)
+    m = _RELATIVE.fullmatch(value)
+    if m is None:
+        return None
+    from dateutil.relativedelta import relativedelta
+
+    count, unit = int(m.group(1)), _UNITS[m.group(2)[0].lower()]
+    back = {
+        "days": relativedelta(days=count),
+        "weeks": relativedelta(weeks=count),
+        "months": relativedelta(months=count),
+        "years": relativedelta(years=count),
+    }[unit]
+    day: dt.date = today - back
+    return day
+
+
+def parse_period(text: str, today: dt.date | None = None) -> Period:
+    """The whole period a date names, at the precision it was typed; a relative date
+    (``yesterday``, ``7d``: ``_relative``) names one day, counted back from ``today``
+    (the clock's, unless given). Raises UsageError."""
     value = text.strip()
     try:
+        relative = _relative(value, today or dt.date.today())
+        if relative is not None:
+            return Period(relative, relative, value)
         if m := _ISO.fullmatch(value):
             year, month, day = (int(g) if g else None for g in m.groups())
             assert year is not None

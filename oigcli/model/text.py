@@ -14,7 +14,7 @@ MAX_TERMS = 64
 """The most words and phrases one search or --text may have (3,000 took 12.5 s to look
 for without an index; people search for a few)."""
 
-DATE_EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021 or 15 Jun 2021"
+DATE_EXAMPLES = "2021, 2021-06, 2021-06-15, June 2021, 15 Jun 2021, yesterday or 7d"
 """What --since, --until and date comparisons accept, for messages and help."""
 
 
