@@ -477,3 +477,19 @@ def test_relative_dates_count_back_from_today(invoke: Invoke, tmp_path: Path) ->
     assert numbers("--until", "1w") == ["C"]
     result = invoke("filter", "--data", data, "--since", "7x")
     assert result.exit_code == 2 and "yesterday or 7d" in result.stderr
+
+
+def test_search_says_how_to_leave_out_a_word_the_parser_took_for_c(invoke: Invoke) -> None:
+    """`search CBP -canine` is read as `-c anine` (a component no report has): the note
+    says how to leave the word out, and the quoted form does."""
+    result = invoke("search", "CBP", "-canine")
+    assert result.exit_code == 0
+    assert (
+        "If -canine was a word to leave out, it was read as -c anine: write it inside the "
+        "query's quotes (oigcli search 'CBP -canine') or after -- (oigcli search -- CBP "
+        "-canine)." in " ".join(result.stderr.split())
+    )
+    quoted = json.loads(invoke("search", "CBP -canine", "--json").stdout)
+    assert len(quoted) == 4 and "21-19" not in {r["report_number"][-5:] for r in quoted}
+    # a component typed as such gets no such hint
+    assert "leave out" not in invoke("search", "CBP", "--component", "anine").stderr

@@ -10,6 +10,7 @@ import errno
 import os
 import sys
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -36,6 +37,11 @@ if TYPE_CHECKING:  # imported where they are used, so that start-up pays only fo
     from oigcli.query.search import Finder
 
 
+ARGUMENTS: ContextVar[tuple[str, ...]] = ContextVar("ARGUMENTS", default=())
+"""The command line as typed (before the option parser split ``-canine`` into ``-c
+anine``), for a note that says what the parser made of it."""
+
+
 class OigGroup(TyperGroup):
     """Turns the core's errors into stderr text and the documented exit status."""
 
@@ -54,6 +60,7 @@ class OigGroup(TyperGroup):
         if "_OIGCLI_COMPLETE" in os.environ:  # a Tab press: candidates safe for the shell
             complete.use_safe_completion()
         argv = list(sys.argv[1:] if args is None else args)
+        ARGUMENTS.set(tuple(argv))
         if not standalone_mode:
             return super().main(argv, prog_name, complete_var, False, **extra)
         env = extra.get("obj") if isinstance(extra.get("obj"), Environment) else None

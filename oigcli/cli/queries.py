@@ -7,7 +7,17 @@ import typer
 from oigcli import api
 from oigcli.api import Shape
 from oigcli.cli import complete
-from oigcli.cli.app import NUMBER_FORMS, app, asking, emit, env_for, epilog, printer, tell_notes
+from oigcli.cli.app import (
+    ARGUMENTS,
+    NUMBER_FORMS,
+    app,
+    asking,
+    emit,
+    env_for,
+    epilog,
+    printer,
+    tell_notes,
+)
 from oigcli.cli.options import (
     CRITERIA,
     DATA_ONLY,
@@ -20,7 +30,7 @@ from oigcli.cli.options import (
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.schema import FIELD_NAMES, LIST_COLUMNS, SHOWN_NAMES, TEXT
 from oigcli.model.text import sanitise, web_address
-from oigcli.query.criteria import Criteria
+from oigcli.query.criteria import UNKNOWN_VALUE, Criteria
 
 
 @app.command(
@@ -251,8 +261,30 @@ def search(
     terms = " ".join(words)  # several arguments are one query, as they would be quoted
     with asking(env, io) as reports:
         shaped = reports.rank(terms, criteria, shape)
+    shaped.notes[:] = [_exclusion_hint(note, criteria, terms) for note in shaped.notes]
     pattern = engine.parse_query(terms).pattern()
     emit(env, io, shaped, SEARCH_COLUMNS, api.SEARCH_SHOWN, mark=pattern)
+
+
+def _exclusion_hint(note: str, criteria: Criteria, terms: str) -> str:
+    """The note on a component no report has, when it came from ``search CBP -canine``:
+    the option parser reads -canine as -c anine (a word to leave out, written bare
+    among the words). The note then says how to leave the word out."""
+    typed_as = ARGUMENTS.get()
+    for name, typed in criteria.named:
+        if (
+            name == "components"
+            and f"-c{typed}" in typed_as
+            and note.startswith(f"{UNKNOWN_VALUE}component {typed!r}.")
+        ):
+            word = sanitise(f"-c{typed}")
+            query = sanitise(f"{terms} {word}".strip())
+            return (
+                f"{note} If {word} was a word to leave out, it was read as -c {sanitise(typed)}:"
+                f" write it inside the query's quotes (oigcli search '{query}') or after --"
+                f" (oigcli search -- {query})."
+            )
+    return note
 
 
 @app.command(
