@@ -21,6 +21,7 @@ import pytest
 
 from conftest import Invoke, oigcli_executable, write_file
 from oigcli.load import dataset, members
+from oigcli.output.export import metadata_path
 from oigcli.query.criteria import Criteria
 from oigcli.sources.index import builder as index_builder
 from oigcli.sources.index import identity as index_identity
@@ -663,7 +664,7 @@ def test_exported_files_respect_the_umask(tmp_path: Path, umask: int) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    for written in (database, tmp_path / "metadata.json", *brief.glob("*.svg")):
+    for written in (database, metadata_path(database), *brief.glob("*.svg")):
         assert written.stat().st_mode & 0o777 == 0o666 & ~umask, written
 
 

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from conftest import Invoke
 from oigcli.model.schema import FIELD_NAMES
+from oigcli.output.export import metadata_path
 from scraper import ARCHIVE, TEXTS, write_full_archive
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -33,7 +34,7 @@ def _export(invoke: Invoke, target: Path, *args: str) -> Path:
 def _datasette(target: Path, path: str) -> Any:
     from datasette.app import Datasette
 
-    metadata = json.loads((target.parent / "metadata.json").read_text(encoding="utf-8"))
+    metadata = json.loads(metadata_path(target).read_text(encoding="utf-8"))
     server = Datasette([str(target)], metadata=metadata)
     return asyncio.run(server.client.get(path))
 
@@ -88,7 +89,7 @@ def test_an_archive_with_criteria_facets_and_the_datasette_page(
     assert page.status_code == 200 and "Border Searches Review" in page.text
     searched = _datasette(target, "/archive/reports.json?_search=quarantine&_shape=objects")
     assert [r["id"] for r in searched.json()["rows"]] == ["dhs/DS-12-01_2012"]
-    metadata = json.loads((target.parent / "metadata.json").read_text(encoding="utf-8"))
+    metadata = json.loads(metadata_path(target).read_text(encoding="utf-8"))
     assert metadata["source"] == root and metadata["title"] == "Inspector General reports"
 
 
@@ -96,14 +97,16 @@ def test_nothing_is_written_over_unless_asked(invoke: Invoke, tmp_path: Path) ->
     target = _export(invoke, tmp_path / "reports.db")
     again = invoke("export", "--sqlite", str(target))
     assert again.exit_code == 2 and "exists; add --replace" in again.stderr
-    (tmp_path / "other.db").write_bytes(b"")  # a metadata.json of someone else's: kept
-    kept = invoke("export", "--sqlite", str(tmp_path / "other.db"), "--replace", "-c", "ICE")
-    assert (
-        kept.exit_code == 0 and sqlite_utils.Database(tmp_path / "other.db")["reports"].count == 0
-    )
+    # another database in the folder: its own metadata, beside the first's (#24)
+    other = invoke("export", "--sqlite", str(tmp_path / "other.db"), "-c", "ICE")
+    assert other.exit_code == 0, other.output
+    assert "-m " + str(tmp_path / "other.metadata.json") in " ".join(other.stderr.split())
+    assert json.loads((tmp_path / "other.metadata.json").read_text())["databases"] == {
+        "other": json.loads((tmp_path / "other.metadata.json").read_text())["databases"]["other"]
+    }
     replaced = invoke("export", "--sqlite", str(target), "--replace", "--title", "CBP")
     assert replaced.exit_code == 0
-    metadata = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
+    metadata = json.loads((tmp_path / "reports.metadata.json").read_text(encoding="utf-8"))
     assert metadata["title"] == "CBP" and list(metadata["databases"]) == ["reports"]
 
 
@@ -150,18 +153,18 @@ def test_the_archive_fixture_is_what_is_exported(invoke: Invoke, tmp_path: Path)
 
 
 def test_links_in_the_folder_are_replaced_not_followed(invoke: Invoke, tmp_path: Path) -> None:
-    """In a folder others can write, a link named metadata.json (or a chart's name) could
+    """In a folder others can write, a link named as the metadata (or a chart) could
     point at a file of yours: the file is written beside and renamed over the link."""
     precious = tmp_path / "precious.txt"
     precious.write_text("mine", encoding="utf-8")
     out = tmp_path / "shared"
     out.mkdir()
-    (out / "metadata.json").symlink_to(precious)
+    (out / "r.metadata.json").symlink_to(precious)
     (out / "charts").mkdir()
     (out / "charts" / "components.svg").symlink_to(precious)
     assert invoke("export", "--sqlite", str(out / "r.db"), "--replace").exit_code == 0
     assert invoke("report", "--assets", str(out / "charts")).exit_code == 0
     assert precious.read_text(encoding="utf-8") == "mine"
-    assert not (out / "metadata.json").is_symlink()
+    assert not (out / "r.metadata.json").is_symlink()
     assert (out / "charts" / "components.svg").read_text(encoding="utf-8").startswith("<svg")
     assert oct((out / "r.db").stat().st_mode & 0o777) == "0o644"

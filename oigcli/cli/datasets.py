@@ -172,22 +172,24 @@ def export(
         typer.Option(
             "--sqlite",
             metavar="FILE",
-            help="The SQLite database to write; metadata.json is written beside it.",
+            help="The SQLite database to write; its Datasette metadata is written beside it "
+            "(reports.db: reports.metadata.json).",
             show_default=False,
         ),
     ],
     title: TitleOption = TITLE,
     replace: Annotated[
         bool,
-        typer.Option("--replace", help="Write over FILE and metadata.json if they exist."),
+        typer.Option("--replace", help="Write over FILE and its metadata if they exist."),
     ] = False,
 ) -> None:
     """Write the selected reports into a SQLite database for Datasette.
 
     A reports table keyed by id (list fields as JSON arrays), full-text search
     on the title, summary and text as sqlite-utils enable-fts sets it up, and a
-    metadata.json beside it with facets on component, fiscal year, inspector and
-    type: then `datasette FILE -m metadata.json` gives a browsable, searchable
+    FILE's metadata beside it (reports.db: reports.metadata.json) with facets on
+    component, fiscal year, inspector and type: then `datasette reports.db -m
+    reports.metadata.json` gives a browsable, searchable
     site. Takes every criterion of filter.
     """
 
@@ -198,7 +200,7 @@ def export(
 
     env = env_for(ctx, io)
     target = Path(usable_path(sqlite, "--sqlite"))
-    about = target.parent / "metadata.json"
+    about = exporting.metadata_path(target)
     if target.is_dir():
         raise UsageError(f"{target} is a folder; give the database file to write")
     if not replace:

@@ -9,8 +9,9 @@ boundary, never from the cache's private index) into ``FILE``:
 - full-text search on the title, summary and text as ``sqlite-utils enable-fts`` sets it
   up (an FTS5 table ``reports_fts`` whose content is ``reports``), which Datasette finds
   by its name;
-- ``metadata.json`` beside the file: a title, the source, and facets on component, fiscal
-  year, inspector and type, so that ``datasette FILE -m metadata.json`` opens on a page a
+- ``<name>.metadata.json`` beside the file (``metadata_path``): a title, the source, and
+  facets on component, fiscal year, inspector and type, so that ``datasette reports.db -m
+  reports.metadata.json`` opens on a page a
   newsroom can browse.
 
 The database is written to a temporary file beside ``FILE`` and renamed into place, so a
@@ -105,6 +106,13 @@ def write_sqlite(reports: Iterable[Report], target: Path) -> int:
         temporary.unlink(missing_ok=True)
         raise
     return count
+
+
+def metadata_path(target: Path) -> Path:
+    """Where the metadata of the database at ``target`` is written: beside it, named after
+    it (``reports.db``: ``reports.metadata.json``), so that two exports into one folder
+    do not write over each other's."""
+    return target.with_name(f"{target.stem or target.name}.metadata.json")
 
 
 def metadata(target: Path, title: str, source: str) -> dict[str, Any]:
