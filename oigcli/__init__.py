@@ -40,6 +40,11 @@ _HOMES = {
 }
 
 
+def __dir__() -> list[str]:
+    """What a notebook's completion and ``dir(oigcli)`` offer: the public names."""
+    return sorted(__all__)
+
+
 def __getattr__(name: str) -> Any:
     """``oigcli.open`` and the rest, imported on first use (PEP 562)."""
     if name in _HOMES:

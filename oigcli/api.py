@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from oigcli.model.errors import NotFound, UsageError
 from oigcli.model.location import Location
 from oigcli.model.schema import FIELD_NAMES, FIELDS, SHOWN_NAMES, TEXT, Report
-from oigcli.model.text import natural_key, usable_path
-from oigcli.query.criteria import UNKNOWN_VALUE, Criteria, Narrowing
+from oigcli.model.text import did_you_mean, natural_key, usable_path
+from oigcli.query.criteria import OPTIONS, UNKNOWN_VALUE, Criteria, Narrowing
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -358,7 +358,10 @@ class Reports:
         """The reports that match every criterion given, newest first: ``component``,
         ``inspector``, ``fy``, ``tag``, ``text``, ``since``, ``until``, ``where``, ``redacted``,
         ``not_redacted``, ``nonconcurred``, as ``oigcli filter`` takes them."""
-        chosen = self.select(_criteria(criteria), _shape(sort, limit, offset, fields))
+        keywords = ("sort", "limit", "offset", "fields")
+        chosen = self.select(
+            _criteria(criteria, "filter", keywords), _shape(sort, limit, offset, fields)
+        )
         return _project(chosen, SHOWN_NAMES)
 
     def search(
@@ -373,7 +376,10 @@ class Reports:
     ) -> Iterator[Report]:
         """The reports that contain ``query``'s words and phrases, best first, each with
         ``score`` and ``snippet`` added; the criteria of ``filter`` narrow them."""
-        ranked = self.rank(query, _criteria(criteria), _shape(sort, limit, offset, fields))
+        keywords = ("query", "sort", "limit", "offset", "fields")
+        ranked = self.rank(
+            query, _criteria(criteria, "search", keywords), _shape(sort, limit, offset, fields)
+        )
         return _project(ranked, SEARCH_SHOWN)
 
     def get(self, number: str) -> Report:
@@ -382,12 +388,14 @@ class Reports:
         is none; UsageError, listing their ids, when several reports have the number."""
         found, missing, _ = self.locate([number])
         if missing:
-            raise NotFound(missing)
+            raise NotFound(
+                f"{missing}\nReports.filter() gives every report, with its number and id."
+            )
         return {name: found[0][name] for name in SHOWN_NAMES}  # as `show --json` prints it
 
     def stats(self, by: str = "fiscal_year", **criteria: Any) -> dict[str, Any]:
         """Totals and per-group counts, the same dict as ``oigcli stats --json``."""
-        return self.summarize(_criteria(criteria), by)[0]
+        return self.summarize(_criteria(criteria, "stats", ("by",)), by)[0]
 
     def diff(self, other: Reports | str | os.PathLike[str], **criteria: Any) -> dict[str, Any]:
         """What changed from these reports to ``other``'s (a Reports, or a path), matched
@@ -395,7 +403,7 @@ class Reports:
         prints, ``{"added": [...], "removed": [...], "changed": [...]}``."""
         if not isinstance(other, Reports):
             other = Reports(other, cache=self._wants_cache, skip_invalid=self.skip_invalid)
-        return self.difference(other, _criteria(criteria))[0].as_dict()
+        return self.difference(other, _criteria(criteria, "diff", ("other",)))[0].as_dict()
 
     def values(self, field: str) -> list[str]:
         """The distinct values of a field in the dataset as text, in natural order
@@ -473,7 +481,21 @@ def _notes(source: Source, criteria: Criteria) -> list[str]:
     return [*source.notes(), *named]
 
 
-def _criteria(values: dict[str, Any]) -> Criteria:
+CRITERIA_KEYWORDS: tuple[str, ...] = tuple(OPTIONS)
+"""The keywords of the criteria, as filter, search, stats and diff take them."""
+
+
+def _criteria(values: dict[str, Any], method: str = "", own: Sequence[str] = ()) -> Criteria:
+    """The criteria of a call's keywords; a keyword that is neither one of ``method``'s
+    own (``own``) nor a criterion is a UsageError that names the method, not this."""
+    for name in values:
+        if name not in CRITERIA_KEYWORDS:
+            every = [*own, *CRITERIA_KEYWORDS]
+            raise UsageError(
+                f"Reports.{method}() has no keyword {name!r}.{did_you_mean(name, every)} "
+                f"Its keywords: {', '.join(own) + '; ' if own else ''}the criteria: "
+                f"{', '.join(CRITERIA_KEYWORDS)}."
+            )
     return Criteria.from_options(**values)
 
 

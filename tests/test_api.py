@@ -55,7 +55,7 @@ def test_typed_errors_as_the_cli_has_them(tmp_path: Path) -> None:
     with pytest.raises(oigcli.UsageError, match="not a field to group by"):
         reports.stats(by="title")
     with pytest.raises(
-        oigcli.UsageError, match=r"'componnet' is not a criterion\. Did you mean component\?"
+        oigcli.UsageError, match=r"no keyword 'componnet'\. Did you mean component\?"
     ):
         list(reports.filter(componnet="CBP"))
     with pytest.raises(oigcli.UsageError, match="contradict"):
@@ -200,3 +200,32 @@ def test_the_readmes_python_example_runs() -> None:
     example = readme.split("```python\n", 1)[1].split("```", 1)[0]
     assert "oigcli.open()" in example
     exec(compile(example, "README.md", "exec"), {})
+
+
+def test_a_notebook_sees_the_public_names() -> None:
+    import oigcli
+
+    assert dir(oigcli) == sorted(oigcli.__all__)
+    assert "open" in dir(oigcli) and "importlib" not in dir(oigcli)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda r: list(r.filter(limt=3)), "Reports.filter() has no keyword 'limt'. Did you mean limit?"),
+        (lambda r: list(r.search("x", componet="CBP")), "Reports.search() has no keyword 'componet'. Did you mean component?"),
+        (lambda r: r.stats(compnent="CBP"), "Reports.stats() has no keyword 'compnent'. Did you mean component?"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_keyword_names_the_method_called(call: Any, message: str) -> None:
+    with oigcli.open() as reports, pytest.raises(oigcli.UsageError) as raised:
+        call(reports)
+    assert str(raised.value).startswith(message)
+    assert "criterion" not in str(raised.value).split(".")[0]
+
+
+def test_not_found_tells_a_python_user_what_python_does() -> None:
+    with oigcli.open() as reports, pytest.raises(oigcli.NotFound) as raised:
+        reports.get("OIG-99-99")
+    assert "oigcli list" not in str(raised.value)
+    assert "Reports.filter() gives every report" in str(raised.value)

@@ -106,7 +106,7 @@ def show(
                 row[TEXT] = _text_length(report.get(TEXT))
         out.reports(rows, chosen, one=len(numbers) == 1)
     if missing:
-        raise NotFound(missing)
+        raise NotFound(f"{missing}\n{EVERY_NUMBER}")
 
 
 def _text_length(text: str | None) -> str | None:
@@ -157,7 +157,7 @@ def open_(
         located, missing, notes = reports.locate([number])
     tell_notes(env, notes)
     if missing:
-        raise NotFound(missing)
+        raise NotFound(f"{missing}\n{EVERY_NUMBER}")
     report = located[0]
     url = report["document_url"] or report["landing_url"]
     shown = sanitise(report["id"])
@@ -264,6 +264,9 @@ def search(
     shaped.notes[:] = [_exclusion_hint(note, criteria, terms) for note in shaped.notes]
     pattern = engine.parse_query(terms).pattern()
     emit(env, io, shaped, SEARCH_COLUMNS, api.SEARCH_SHOWN, mark=pattern)
+
+
+EVERY_NUMBER = "Run 'oigcli list' to see every report number."
 
 
 def _exclusion_hint(note: str, criteria: Criteria, terms: str) -> str:

@@ -177,7 +177,6 @@ def _not_found_message(missing: list[str], known: list[str]) -> str:
         if close:  # numbers from the dataset: one line each, whatever they hold
             line += f"; did you mean {or_list([sanitise(c) for c in close])}?"
         lines.append(line)
-    lines.append("Run 'oigcli list' to see every report number.")
     return "\n".join(lines)
 
 
