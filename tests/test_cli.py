@@ -497,3 +497,10 @@ def test_a_start_imports_only_the_command_module_it_needs(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stderr.strip().splitlines()[-1] == "True False", done.stderr
+
+
+def test_show_of_a_missing_number_points_at_list(invoke: Invoke) -> None:
+    """The command line says where the numbers are; the core (and the API) do not."""
+    result = invoke("show", "21-99")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Run 'oigcli list' to see every report number."
