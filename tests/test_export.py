@@ -115,6 +115,7 @@ def test_nothing_is_written_over_unless_asked(invoke: Invoke, tmp_path: Path) ->
     [
         ([], 2, "Missing option '--sqlite'"),
         (["--sqlite", "{folder}"], 2, "is a folder"),
+        (["--sqlite", ""], 2, "is a folder"),  # '.': no name to name the metadata after
         (["--sqlite", "{folder}/missing/x.db"], 4, "cannot write"),
         (["--sqlite", "{folder}/x.db", "--data", "{folder}/none.json"], 3, "no such file"),
         (["--sqlite", "{folder}/x.db", "--fy", "soon"], 2, "not a fiscal year"),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from conftest import Invoke, write_file
 from oigcli.model.errors import UsageError
 from oigcli.query.search import (
     SNIPPET_LEAD,
@@ -432,3 +435,34 @@ def test_runs_and_tokens_are_the_regular_expressions_words(text: str) -> None:
     assert runs(folded) == expected
     assert tokens(folded) == len(expected)
     assert re.findall(r"[0-9a-z_\x80-\U0010ffff]+", separated(folded)) == expected
+
+
+@pytest.mark.usefixtures("backend")
+@pytest.mark.parametrize("query", ["medical", "médical", "MEDICAL", "medic*"])
+def test_a_word_matches_with_or_without_accents(invoke: Invoke, tmp_path: Path, query: str) -> None:
+    """#24: medical finds "Médical" and médical finds "medical", in a scan and in the
+    index alike; the snippet and the highlight keep the word as written."""
+    reports = [
+        {"report_number": "A-1", "title": "Rapport Médical de la mission", "fiscal_year": 2021},
+        {"report_number": "A-2", "title": "Medical care at the border", "fiscal_year": 2021},
+        {"report_number": "A-3", "title": "Café supplies", "fiscal_year": 2021},
+    ]
+    data = write_file(tmp_path, json.dumps(reports))
+    result = invoke("search", query, "--data", data, "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["report_number"] for r in json.loads(result.stdout)) == ["A-1", "A-2"]
+    assert json.loads(invoke("search", "cafe", "--data", data, "--json").stdout)[0]["snippet"] == (
+        "Café supplies"
+    )
+    assert [
+        r["report_number"]
+        for r in json.loads(invoke("filter", "--text", "médical", "--data", data, "--json").stdout)
+    ] in (["A-1", "A-2"], ["A-2", "A-1"])
+
+
+def test_the_highlight_keeps_the_accent() -> None:
+    from oigcli.output.render import highlight
+    from oigcli.query.search import parse_query
+
+    pattern = parse_query("medical").pattern()
+    assert highlight("Rapport Médical", pattern) == "Rapport \x1b[1mMédical\x1b[22m"

@@ -200,9 +200,9 @@ def export(
 
     env = env_for(ctx, io)
     target = Path(usable_path(sqlite, "--sqlite"))
-    about = exporting.metadata_path(target)
-    if target.is_dir():
+    if target.is_dir() or not target.name:
         raise UsageError(f"{target} is a folder; give the database file to write")
+    about = exporting.metadata_path(target)
     if not replace:
         for path in (target, about):
             if os.path.lexists(path):

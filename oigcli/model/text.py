@@ -133,3 +133,37 @@ def web_address(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+"""A Latin letter with an accent (Latin-1 Supplement and Latin Extended-A and B)."""
+
+
+@functools.cache
+def _plain_letters() -> dict[int, str]:
+    """Each accented Latin letter as its letter (``é``: ``e``, ``Ö``: ``O``): one character
+    for one, so that a place in the text is the same place in it unaccented."""
+    import unicodedata
+
+    table = {}
+    for code in range(0x00C0, 0x0250):
+        parts = unicodedata.normalize("NFKD", chr(code))
+        base = parts[0]
+        marks = parts[1:]
+        if marks and base.isascii() and base.isalpha() and all(map(unicodedata.combining, marks)):
+            table[code] = base
+    return table
+
+
+def unaccented(text: str) -> str:
+    """``text`` with its accented Latin letters as plain ones, each in its place (search
+    finds ``medical`` in "Médical"); a text without one is returned as it is, after a
+    scan at C's pace."""
+    if text.isascii() or not _ACCENTED.search(text):
+        return text
+    return text.translate(_plain_letters())
+
+
+def fold(text: str) -> str:
+    """``text`` as search compares it: case folded, accents dropped."""
+    return unaccented(text.casefold())

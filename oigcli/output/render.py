@@ -83,7 +83,7 @@ def is_numeric(name: str) -> bool:
 
 def highlight(text: str, mark: Finder) -> str:
     """``text`` (already sanitised) with every match of ``mark`` in bold, for a terminal."""
-    return mark.sub(lambda m: f"{BOLD}{m.group()}{NORMAL}", text)
+    return mark.sub(lambda found: f"{BOLD}{found}{NORMAL}", text)
 
 
 # --- tables ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
-from oigcli.model.text import DATE_EXAMPLES, did_you_mean
+from oigcli.model.text import DATE_EXAMPLES, did_you_mean, fold
 from oigcli.query import values as reading
 from oigcli.query.values import YearRange, parse_year_range
 
@@ -176,9 +176,7 @@ def _window_sql(window: Window) -> Iterator[Clause]:
 
 
 def _has_words(words: tuple[str, ...], report: Report) -> bool:
-    haystack = "\n".join(
-        [report["title"], report["summary"] or "", report.get(TEXT) or ""]
-    ).casefold()
+    haystack = fold("\n".join([report["title"], report["summary"] or "", report.get(TEXT) or ""]))
     return all(w in haystack for w in words)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from oigcli.model.errors import UsageError
 from oigcli.model.schema import TEXT, Report
-from oigcli.model.text import MAX_TERMS
+from oigcli.model.text import MAX_TERMS, fold, unaccented
 from oigcli.query.rows import newness, packed, unpacked
 
 TITLE_WEIGHT = 4.0
@@ -66,9 +66,9 @@ _MARKS = bytes(97 if chr(c).isalnum() or c == 95 or c > 127 else 32 for c in ran
 
 
 def words(text: str) -> list[str]:
-    """The text's words, case folded (folding first is the same: it maps each character
-    on its own)."""
-    return runs(text.casefold())
+    """The text's words, case folded and without accents (``fold``; folding first is the
+    same: it maps each character on its own)."""
+    return runs(fold(text))
 
 
 def runs(folded: str) -> list[str]:
@@ -245,7 +245,9 @@ class Finder:
         self.candidates = re.compile(alternatives, re.IGNORECASE)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        for found in self.candidates.finditer(text):
+        """The matches in ``text`` (found in it unaccented: each place is the same, and
+        ``"Médical"[m.start():m.end()]`` is the word as written)."""
+        for found in self.candidates.finditer(unaccented(text)):
             term = self.terms[(found.lastindex or 1) - 1]  # the alternative that matched
             if not term.stemmed or term.matches_word(found.group().casefold()):
                 yield found
@@ -253,11 +255,12 @@ class Finder:
     def search(self, text: str) -> re.Match[str] | None:
         return next(self.finditer(text), None)
 
-    def sub(self, replace: Callable[[re.Match[str]], str], text: str) -> str:
+    def sub(self, replace: Callable[[str], str], text: str) -> str:
+        """``text`` with each match (as written, accents and all) given to ``replace``."""
         parts: list[str] = []
         end = 0
         for found in self.finditer(text):
-            parts += [text[end : found.start()], replace(found)]
+            parts += [text[end : found.start()], replace(text[found.start() : found.end()])]
             end = found.end()
         return "".join(parts) + text[end:]
 
@@ -412,7 +415,7 @@ class Ranking:
 
     def pick(self, report: Report) -> Report | None:
         title, summary, text = report["title"], report["summary"] or "", report.get(TEXT) or ""
-        folded = [title.casefold(), summary.casefold(), text.casefold()]
+        folded = [fold(title), fold(summary), fold(text)]
         counts = self._counts(folded)
         size = 0
         if self.counting:

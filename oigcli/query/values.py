@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from oigcli.model.errors import UsageError
-from oigcli.model.text import MAX_TERMS
+from oigcli.model.text import MAX_TERMS, fold
 
 if TYPE_CHECKING:
     from oigcli.model.dates import Period
@@ -119,7 +119,7 @@ def years(fy: str | int | YearRange | None) -> YearRange | None:
 
 
 def words(text: str | None) -> tuple[str, ...]:
-    words = tuple(dict.fromkeys((text or "").casefold().split()))
+    words = tuple(dict.fromkeys(fold(text or "").split()))
     if len(words) > MAX_TERMS:
         raise UsageError(
             f"--text has {len(words)} words; it takes at most {MAX_TERMS}: give the few "

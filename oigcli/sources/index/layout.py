@@ -10,6 +10,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from oigcli.model.schema import FIELD_NAMES, FIELDS_BY_NAME, TEXT, Report
+from oigcli.model.text import fold
 from oigcli.query.criteria import NOTED
 from oigcli.query.rows import newness
 from oigcli.sources.index.identity import Identity, identity_text
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from oigcli.load.members import Stat
 
 
-FORMAT = 14
+FORMAT = 15
 """The version of the layout and of what is stored (2: search lengths in characters; 3:
 case-folded components and tags, for criteria; 5: each report's place in the default
 order, ``reports.newest``; 6: distinct components and tags in meta; 7: the reports table
@@ -29,8 +30,8 @@ stored in that order; 8: oigcli 0.2's fields, ids, full texts and word stems; 9:
 columns and column sizes, so that FTS5 ranks, and ``heads`` for the tiers; 10: orders
 with room between (``GAP``), a folder's files and reports, so that it is updated in
 place; 11: texts without NUL bytes; 12: folders sortable in SQL; 13: each folder's
-numbers; 14: values read from the reports' words, questioned costs, ``derived``): an
-index of another version is not used, and is rebuilt."""
+numbers; 14: values read from the reports' words, questioned costs, ``derived``; 15:
+words without accents): an index of another version is not used, and is rebuilt."""
 GAP = 1 << 32
 """How far apart reports are in the default order (``reports.newest``) and in the file's
 (``reports.sequence``) when an index is built: a report added later takes a number
@@ -188,7 +189,7 @@ class Writer:
         """What ``words`` holds of a report (its title, summary and text as written, then
         as stems) and how many words it has: the very values a contentless FTS5 table
         must be given again to take a report out."""
-        folded = [title.casefold(), summary.casefold(), text.casefold()]
+        folded = [fold(title), fold(summary), fold(text)]  # as search.words folds
         found = [self.runs(each) for each in folded]
         stem = self.stems.__getitem__
         written = [self.separated(each) for each in folded]  # FTS5 splits it as runs do
