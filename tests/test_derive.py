@@ -71,6 +71,17 @@ def counts(summary: str) -> tuple[int | None, int | None]:
             (876, None),
         ),
         ("As of that date, there were 166 open OIG recommendations.", (None, None)),
+        # what the agency said of another report's recommendations is not this one's
+        (
+            "In our prior audit, CBP concurred with all five recommendations. We made two "
+            "recommendations.",
+            (2, None),
+        ),
+        (
+            "We made two recommendations. CBP concurred with all recommendations in our 2019 "
+            "report.",
+            (2, None),
+        ),
         # a count in parts is not summed
         ("We made one recommendation to I&A and two recommendations to CISA.", (None, None)),
         (

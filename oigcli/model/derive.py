@@ -75,11 +75,11 @@ _I = re.IGNORECASE
 _EARLIER = re.compile(
     r"\b(?:(?:previous|prior|earlier|last|past|preceding|follow-?up|\d{4})\s+(?:[\w\u2019'-]+\s+){0,3}?"
     r"(?:reports?|audits?|reviews?|inspections?|evaluations?|work|recommendations)|"
-    r"had made|still open|remain(?:s|ed|ing)? open|unimplemented|outstanding)\b",
+    r"had made|unimplemented|outstanding)\b",
     _I,
 )
 """Words that mark a sentence about another report's recommendations (an earlier audit's,
-those still open): no count is read from it."""
+those unimplemented): no count, and no concurrence, is read from it."""
 
 _MADE = (
     (
@@ -338,18 +338,16 @@ def _counts(
                 value = 0 if rule == "no-recommendations" else _number(m.group(1))
                 reading.add("recommendations", Finding(value, source, quoted, rule))
                 break
-    if earlier and not re.search(r"\b(?:concurred|agreed)\b", sentence, _I):
+    if earlier:  # another report's recommendations, and what the agency said of them
         return
     if m := _SOME.search(sentence):
         yes, no = _number(m.group(1)), _number(m.group(m.lastindex or 1))
         reading.add("recommendations_concurred", Finding(yes, source, quoted, "concurred-some"))
-        if not earlier:
-            reading.add("recommendations", Finding(yes + no, source, quoted, "concurred-some"))
+        reading.add("recommendations", Finding(yes + no, source, quoted, "concurred-some"))
     elif m := _ALL_N.search(sentence):
         total = _number(m.group(1))
         reading.add("recommendations_concurred", Finding(total, source, quoted, "concurred-all-n"))
-        if not earlier:
-            reading.add("recommendations", Finding(total, source, quoted, "concurred-all-n"))
+        reading.add("recommendations", Finding(total, source, quoted, "concurred-all-n"))
     elif _ALL.search(sentence):
         concurred_all.append((sentence, True))
     elif m := _THE_ONE.search(sentence):
