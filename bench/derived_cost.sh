@@ -23,3 +23,7 @@ for run in 1 2; do
     rm -rf "$cache"
   done
 done
+# the peers on the same tree, as the reference: every text searched, every record parsed
+/usr/bin/time -f "rg every text %e s %M KB" rg -l -i "we made" --glob report.txt "$tree" 2>&1 >/dev/null | tail -1
+/usr/bin/time -f "jq every record %e s %M KB" \
+  sh -c 'find "$1" -name report.json -print0 | xargs -0 cat | jq -c .report_id > /dev/null' _ "$tree" 2>&1 | tail -1

@@ -36,13 +36,13 @@ def read_member(path: str, seen: dict[str, Stat] | None = None) -> str:
 def scan_folder(
     root: Path,
     notes: list[str],
-    texts: bool = False,
     seen: dict[str, Stat] | None = None,
     only: Sequence[str] | None = None,
     flaws: list[str] | None = None,
 ) -> tuple[Iterator[Entry], list[Problem]]:
-    """Every report.json below ``root``, in path order (``texts``: with the report.txt
-    beside it as its ``text``), each read as it is asked for (an archive's texts are
+    """Every report.json below ``root``, in path order, with the report.txt beside it as
+    its ``text`` (the values read from a report's words come from it), each read as it
+    is asked for (an archive's texts are
     gigabytes: one at a time is held); problems are added to the list as they are met.
     A link to a folder is followed once: a link back to a folder on the way (a loop) or
     to one read already is skipped, and ``notes`` says so. ``seen`` gets what each file
@@ -69,9 +69,8 @@ def scan_folder(
             except DatasetError as exc:
                 problems.append(Problem(path, str(exc).removeprefix(f"{path}: ")))
                 continue
-            if texts:
-                beside = os.path.join(folder, SCRAPER_TEXT)
-                _with_text(found, partial(read_text, beside, seen, flaws))
+            beside = os.path.join(folder, SCRAPER_TEXT)
+            _with_text(found, partial(read_text, beside, seen, flaws))
             problems.extend(trouble)
             yield from found
 
@@ -131,7 +130,6 @@ def text_of(data: bytes, where: str, flaws: list[str] | None = None) -> str:
 def scan_zip(
     archive_path: str,
     inner: str,
-    texts: bool = False,
     opened: BinaryIO | None = None,
     flaws: list[str] | None = None,
 ) -> tuple[Iterator[Entry], list[Problem]]:
@@ -178,8 +176,7 @@ def scan_zip(
                     problems.append(Problem(source, str(exc)))
                     continue
                 found, trouble = parse_json(text, source)
-                if texts:
-                    _with_text(found, partial(zip_text, archive, name, flaws, archive_path))
+                _with_text(found, partial(zip_text, archive, name, flaws, archive_path))
                 problems.extend(trouble)
                 yield from found
         finally:

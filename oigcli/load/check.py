@@ -104,6 +104,8 @@ def _components_of_0_1(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+_COUNTED = tuple(f.name for f in FIELDS if f.type is int and f.name != "fiscal_year")
+"""The counts and amounts, which cannot be negative (a fiscal year is checked apart)."""
 _ABSENT = object()
 _KINDS: tuple[tuple[str, frozenset[type], bool], ...] = tuple(
     (
@@ -143,13 +145,11 @@ def _plainly_valid(obj: dict[str, Any]) -> bool:
         day = _iso_date(date)
         if day is None or (day.year + (day.month >= 10)) != obj["fiscal_year"]:
             return False
-    made, concurred = get("recommendations"), get("recommendations_concurred")
-    if (made is not None and made < 0) or (concurred is not None and concurred < 0):
-        return False
-    for name in ("questioned_costs", "funds_put_to_better_use", "page_count"):
+    for name in _COUNTED:
         number = get(name)
         if number is not None and number < 0:
             return False
+    made, concurred = get("recommendations"), get("recommendations_concurred")
     derived = get("derived")
     if derived is not None and not derived_valid(derived):
         return False
@@ -191,7 +191,7 @@ def _field_problems(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
         elif f.type is int and value < 0:
             what = (
                 "an amount"
-                if f.name in _DOLLARS
+                if f.dollars
                 else "a page count"
                 if f.name == "page_count"
                 else "a count of recommendations"
@@ -379,9 +379,6 @@ def from_scraper(obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
         problems.append(("report_id", f"expected a string, found {json_type(report_id)}"))
         mapped["report_number"] = mapped["id"] = None
     return mapped, problems
-
-
-_DOLLARS = ("questioned_costs", "funds_put_to_better_use")
 
 
 def _is_type(value: Any, kind: type) -> bool:

@@ -140,10 +140,11 @@ def stream(
     as it has been read and checked. Once they have all been given, the dataset holds
     every problem (a report given early may turn out to be a duplicate of a later one),
     every valid report's number, and the distinct values of each field named in ``gather``
-    (a list field's items). DatasetError as ``read``. ``texts``: a scraper's report.txt
-    files are read too, each into its report's ``text``, and a report without one has
-    it null (otherwise no report has a ``text`` unless its record carries one: most
-    questions do not look at it, and the texts are most of an archive's bytes).
+    (a list field's items). DatasetError as ``read``. A scraper's report.txt files are
+    always read (the values read from a report's words come from them); ``texts``: each
+    is kept as its report's ``text``, and a report without one has it null (otherwise a
+    scraper's report has no ``text``: most questions do not print it, and the texts are
+    most of an archive's bytes).
     ``folders``: of a scraper's folder, only these (relative to it) are read, unwalked
     (an index updating itself reads the reports that changed); ``Dataset.origin`` says
     which report.json each report came from as it is given."""
@@ -151,7 +152,7 @@ def stream(
     flaws: list[str] = []
     # A scraper's report.txt is read whatever is asked: the values read from a report's
     # words come from it (oigcli.model.derive), and every question must see the same.
-    source, entries, problems = _entries(path, stdin, notes, True, opened, seen, folders, flaws)
+    source, entries, problems = _entries(path, stdin, notes, opened, seen, folders, flaws)
     data = Dataset(source, problems=problems, values={name: set() for name in gather})
     data.notes, data.flaws = notes, flaws
     return data, _checked(data, entries, texts)
@@ -220,7 +221,6 @@ def _entries(
     path: str | Location | None,
     stdin: TextIO | None,
     notes: list[str] | None = None,
-    texts: bool = False,
     opened: BinaryIO | None = None,
     seen: dict[str, Stat] | None = None,
     folders: Sequence[str] | None = None,
@@ -235,7 +235,7 @@ def _entries(
             from oigcli.load.archive import scan_zip
 
             inner = where.member if where.kind == "zip" else ""  # (a zip swapped in: all)
-            read, problems = scan_zip(str(where.file), inner, texts, opened, flaws)
+            read, problems = scan_zip(str(where.file), inner, opened, flaws)
             return str(where.path), read, problems
         return str(where.path), read_stream(opened, str(where.path), problems), problems
     if where.kind == "bundled":
@@ -259,12 +259,12 @@ def _entries(
     if where.kind in ("zip", "folder"):
         from oigcli.load.archive import scan_folder, scan_zip
     if where.kind == "zip":
-        read, problems = scan_zip(str(where.file), where.member, texts, flaws=flaws)
+        read, problems = scan_zip(str(where.file), where.member, flaws=flaws)
         return path, read, problems
     target = Path(path)
     if where.kind == "folder":
         notes = [] if notes is None else notes
-        read, problems = scan_folder(target, notes, texts, seen, folders, flaws)
+        read, problems = scan_folder(target, notes, seen, folders, flaws)
         return path, read, problems
     try:
         stream = target.open("rb")

@@ -106,7 +106,7 @@ def make(
     )
     gaps = [r for r in reports if _not_concurred(r) > 0]
     gaps.sort(key=_not_concurred, reverse=True)  # stable: ties stay newest first
-    several = len({r["inspector"] for r in reports}) > 1
+    several = grouped == "inspectors"  # the caller groups by inspector when several
     return Brief(
         title,
         date,

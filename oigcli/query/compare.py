@@ -14,6 +14,7 @@ a report.json cut short by a scraper run is not news that the report was withdra
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -188,6 +189,7 @@ def _paired(
     for report in removed:
         if (k := key(report)) is not None:
             olds.setdefault(k, []).append(report)
+    new_of_year = Counter((key(r), r["fiscal_year"]) for r in added)  # once: n, not n²
     matched: set[int] = set()
     for report in added:
         k = key(report)
@@ -195,8 +197,7 @@ def _paired(
         if not earlier:
             continue
         same_year = [r for r in earlier if r["fiscal_year"] == report["fiscal_year"]]
-        others = [r for r in added if key(r) == k and r["fiscal_year"] == report["fiscal_year"]]
-        if len(same_year) == 1 and len(others) == 1:
+        if len(same_year) == 1 and new_of_year[k, report["fiscal_year"]] == 1:
             old = same_year[0]
             earlier.remove(old)
             matched.update((id(old), id(report)))
