@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from oigcli.model.schema import Unreadable
     from oigcli.query.compare import Difference
+    from oigcli.query.recommend import Listing
     from oigcli.query.search import Finder, Hit
     from oigcli.sources.protocol import Source
 
@@ -325,6 +326,15 @@ class Reports:
             notes = source.notes()
         return located, missing, notes
 
+    def recommend(self, criteria: Criteria | None = None) -> tuple[Listing, list[str]]:
+        """The recommendations the reports ``criteria`` select number in their texts, a row
+        each, newest report first (oigcli.model.recommend), and the notes of the query
+        (``recommendations``); the listing's own notes are known once it has been read."""
+        from oigcli.query.recommend import READS, Listing
+
+        selection = self.select(criteria, Shape(fields=",".join(READS)))
+        return Listing(selection.rows), selection.notes
+
     def difference(
         self, other: Reports, criteria: Criteria | None = None
     ) -> tuple[Difference, list[str]]:
@@ -381,6 +391,13 @@ class Reports:
             query, _criteria(criteria, "search", keywords), _shape(sort, limit, offset, fields)
         )
         return _project(ranked, SEARCH_SHOWN)
+
+    def recommendations(self, **criteria: Any) -> Iterator[dict[str, Any]]:
+        """The recommendations the selected reports number in their texts, a row each
+        (``id``, ``report_number``, ``number``, ``text``, ``response``, ``response_text``),
+        as ``oigcli recommendations --json`` prints them; the criteria of ``filter``."""
+        listing, _ = self.recommend(_criteria(criteria, "recommendations"))
+        return iter(listing)
 
     def get(self, number: str) -> Report:
         """The report with this id (``dhs/OIG-21-27``) or number (``OIG-21-27``,

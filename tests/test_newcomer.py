@@ -60,8 +60,8 @@ def test_errors_are_one_or_two_lines_starting_with_error(args: list[str]) -> Non
 def test_an_option_of_another_command_names_that_command() -> None:
     done = run_oigcli(["list", "-c", "CBP"])
     assert (
-        "did you mean `oigcli filter -c CBP`? (filter, search, stats, diff, export or report "
-        "take it)" in done.stderr
+        "did you mean `oigcli filter -c CBP`? (filter, search, stats, recommendations, diff, "
+        "export or report take it)" in done.stderr
     )
     assert run_oigcli(["list", "--by", "component"]).stderr.startswith(
         "Error: No such option: --by; did you mean `oigcli stats --by component`? (stats takes it)"

@@ -28,7 +28,7 @@ def _datasets() -> None:
 
 
 MODULES: tuple[tuple[tuple[str, ...], Callable[[], None]], ...] = (
-    (("list", "show", "open", "filter", "search", "stats"), _queries),
+    (("list", "show", "open", "filter", "search", "stats", "recommendations"), _queries),
     (("validate", "diff", "export", "index", "cache", "report", "schema", "help"), _datasets),
 )
 """Each command module and the commands it registers, in the order help lists them

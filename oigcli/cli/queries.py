@@ -1,4 +1,5 @@
-"""The commands that ask the active dataset: list, show, open, filter, search, stats."""
+"""The commands that ask the active dataset: list, show, open, filter, search, stats,
+recommendations."""
 
 from typing import Annotated, Any
 
@@ -331,3 +332,41 @@ def stats(
         summary, notes = reports.summarize(criteria, grouping)
     tell_notes(env, notes)
     printer(env, io).summary(summary)
+
+
+@app.command(
+    epilog=epilog(
+        "oigcli recommendations --data ARCHIVE --inspector dhs --fy 2021",
+        "oigcli recommendations --data ARCHIVE --json"
+        " | jq -r '.[] | select(.response == \"non-concur\") | .id' | sort -u",
+        "oigcli recommendations --data ARCHIVE --component cbp --format csv > recs.csv",
+    ),
+)
+@CRITERIA.adds
+@IN_OUT.adds
+def recommendations(
+    ctx: typer.Context,
+    criteria: Criteria,  # built by CRITERIA from the options it adds
+    io: InOut,
+) -> None:
+    """List the recommendations reports number in their texts, a row each.
+
+    Reads the full text (report.txt) of each report filter's criteria select,
+    newest first, for lines that begin "Recommendation N:", and the agency's
+    response to each where the text states it ("CBP Response to Recommendation
+    1: Concur."). Rows: id, report_number, number, text, response (concur,
+    non-concur, partially concur, or null) and response_text. A report gives rows
+    only when its numbers run 1 to N, agree with its count of recommendations
+    when that is known, and each text is whole; otherwise none, and stderr says
+    why. The bundled dataset has summaries, not texts: it numbers none.
+    """
+    from oigcli.model.recommend import RECOMMENDATION_COLUMNS, RECOMMENDATION_FIELDS
+
+    env = env_for(ctx, io)
+    with asking(env, io) as reports:
+        listing, notes = reports.recommend(criteria)
+        tell_notes(env, notes)
+        out = printer(env, io)
+        fields = out.fields(None, RECOMMENDATION_COLUMNS, RECOMMENDATION_FIELDS)
+        out.rows(iter(listing), fields, False, listing.empty)
+    tell_notes(env, listing.notes())

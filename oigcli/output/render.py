@@ -73,6 +73,7 @@ def quoted(field: str, where: dict[str, str]) -> str:
 def is_numeric(name: str) -> bool:
     return name in (
         "score",
+        "number",
         "reports",
         "concurred",
         "not concurred",
@@ -310,10 +311,11 @@ def told_apart(reports: Sequence[Report], columns: Sequence[str]) -> list[str]:
     """The columns, with ``id`` in place of ``report_number`` when two rows would look the
     same by it (and their inspector): DHS reuses its numbers, so an archive has two
     ``DS-12-01`` of ``dhs`` (``dhs/DS-12-01_2011`` and ``dhs/DS-12-01_2012``). An id
-    starts with its inspector: that column then goes."""
+    starts with its inspector: that column then goes. (A recommendation row is known by its
+    report and its ``number``: a report's rows all have its report number.)"""
     if "report_number" not in columns or "id" in columns:
         return list(columns)
-    shown = [(r.get("report_number"), r.get("inspector")) for r in reports]
+    shown = [(r.get("report_number"), r.get("inspector"), r.get("number")) for r in reports]
     if len(set(shown)) == len(shown) or not all(r.get("id") for r in reports):
         return list(columns)
     return ["id" if c == "report_number" else c for c in columns if c != "inspector"]

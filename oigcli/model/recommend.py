@@ -1,0 +1,222 @@
+"""The recommendations a report numbers, as rows: "Recommendation 1: We recommend ...",
+with the agency's response where the report states it ("CBP Response to Recommendation 1:
+Concur. ..."), read from the report's full text (the scraper's report.txt, which
+``pdftotext -layout`` wrote).
+
+A wrong row is worse than none, so a report gives rows only when every check holds, and
+otherwise none, with the reason (docs/recommendations.md):
+
+- a recommendation is a line that begins ``Recommendation N:`` (or ``Recommendation #N:``);
+  its text runs to the end of its paragraph (a blank line, a page break, the next
+  recommendation); the first statement of each number is kept (the agency's letter and the
+  appendix restate them, sometimes in other words);
+- the numbers run 1, 2, ... N with none missing;
+- when the report's count of recommendations is known (read from its summary, or given by
+  the dataset) it is N;
+- each text ends a sentence (a text cut by a page break does not), is at most
+  ``TEXT_LIMIT`` characters, and has no gap of ``COLUMN_GAP`` spaces inside a line (two
+  columns side by side, which ``-layout`` keeps, would be read across).
+
+A response is a line ``<who> Response to Recommendation(s) N[, M and K]: ...`` anywhere in
+the text, else a ``Response:`` (``Management's Response:``, ``CBP Response:``, ...)
+paragraph between a recommendation and the next. Its position is read from its first
+sentence: ``partially concur``, ``non-concur`` or ``concur`` (also written "agreed",
+"disagreed"); any other first sentence leaves the position unknown (null), and the
+response's words are kept either way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+TEXT_LIMIT = 1_500
+"""A recommendation's text is at most this long; a longer one has run past its end."""
+RESPONSE_LIMIT = 600
+"""A response is kept to this many characters, with "…" when cut."""
+COLUMN_GAP = 5
+"""Spaces inside a line that mark two columns side by side (pdftotext -layout keeps them)."""
+
+RECOMMENDATION_FIELDS = ("id", "report_number", "number", "text", "response", "response_text")
+"""A recommendation row's fields, in order: the report's id and number, the recommendation's
+number and words, the agency's position (concur, non-concur, partially concur; null when
+not stated or not plain) and the words of its response."""
+RECOMMENDATION_COLUMNS = ("report_number", "number", "response", "text")
+"""The columns of a recommendations table for a person."""
+POSITIONS = ("concur", "non-concur", "partially concur")
+
+
+class Recommendation(NamedTuple):
+    number: int
+    text: str
+    response: str | None = None
+    response_text: str | None = None
+
+
+class Numbered(NamedTuple):
+    """A report's numbered recommendations, or none and why (``doubt``: None when the
+    report numbers none, or gave rows)."""
+
+    rows: list[Recommendation]
+    doubt: str | None = None
+
+
+NONE = Numbered([])
+
+_HEAD = re.compile(r"[ \t]*(?:\(U\)[ \t]*)?Recommendation[ \t]+#?(\d{1,2})[ \t]*:[ \t]*(.*)")
+_RESPONSE_TO = re.compile(
+    r"[ \t]*(?:[\w.&'\u2019/()-]+[ \t]+){0,6}?(?:Response|Comments?)[ \t]+to[ \t]+"
+    r"Recommendations?[ \t]+#?(\d{1,2}(?:[ \t]*(?:,|and|&)[ \t]*#?\d{1,2})*)[ \t]*:[ \t]*(.*)",
+    re.IGNORECASE,
+)
+_RESPONSE = re.compile(
+    r"[ \t]*(?:[A-Z][\w&.]*(?:'s|\u2019s)?[ \t]+){0,3}?(?:Response|Comments)[ \t]*:[ \t]*(.*)"
+)
+_NUMBERS = re.compile(r"\d{1,2}")
+_POSITION = (
+    (
+        "partially concur",
+        re.compile(
+            r"\b(?:partially|partly)[ -](?:concur|agree)|\b(?:concur|agree)[sd]?(?:red)? in part",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "non-concur",
+        re.compile(
+            r"\bnon-? ?concur|\b(?:do|does|did) not (?:concur|agree)|\bdisagree", re.IGNORECASE
+        ),
+    ),
+    ("concur", re.compile(r"\bconcur|\bagree", re.IGNORECASE)),
+)
+_SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]*$")
+_FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s|$)")
+
+
+def numbered(text: str | None, count: int | None = None) -> Numbered:
+    """The recommendations ``text`` numbers, each with its response where stated; no row,
+    and the reason, when a check fails. ``count``: the report's known count of
+    recommendations, which the rows must match."""
+    if not text or "Recommendation" not in text:
+        return NONE
+    lines = text.splitlines()
+    heads = [i for i, line in enumerate(lines) if "Recommendation" in line]
+    found: dict[int, tuple[int, str]] = {}  # number -> (line of its statement, text)
+    for i in heads:
+        m = _HEAD.fullmatch(lines[i])
+        if m is None or int(m.group(1)) in found:
+            continue
+        number = int(m.group(1))
+        words, doubt = _paragraph(lines, i, m.group(2))
+        if doubt:
+            return Numbered([], f"recommendation {number} {doubt}")
+        found[number] = (i, words)
+    if not found:
+        return NONE
+    numbers = sorted(found)
+    if numbers != list(range(1, len(numbers) + 1)):
+        listed = ", ".join(map(str, numbers))
+        return Numbered([], f"its recommendations are numbered {listed}, with some missing")
+    if count is not None and count != len(numbers):
+        return Numbered([], f"it numbers {len(numbers)} recommendations and its count is {count}")
+    responses = _responses(lines, heads, found)
+    return Numbered(
+        [Recommendation(n, found[n][1], *responses.get(n, (None, None))) for n in numbers]
+    )
+
+
+def _paragraph(lines: list[str], first: int, start: str) -> tuple[str, str | None]:
+    """The words of the paragraph a recommendation heading begins (its rest of line
+    ``start``, then the lines up to a blank one), and what is wrong with them, if anything."""
+    parts = [start.strip()] if start.strip() else []
+    i = first + 1
+    while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
+        i += 1  # the heading alone on its line, its text after a blank line
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or "\f" in line or _HEAD.fullmatch(line):
+            break
+        parts.append(line.strip())
+        i += 1
+    for line in (lines[first], *lines[first + 1 : i]):
+        if " " * COLUMN_GAP in line.strip():
+            return "", "is laid out in columns (not read)"
+    words = _joined(parts)
+    if not words:
+        return "", "has no text"
+    if len(words) > TEXT_LIMIT:
+        return "", f"runs past {TEXT_LIMIT:,} characters (its end is not clear)"
+    if not _SENTENCE_END.search(words):
+        return "", "does not end a sentence (cut by a page break?)"
+    return words, None
+
+
+def _joined(parts: list[str]) -> str:
+    """Lines as one text: single spaces; a line ending in a hyphen joins the next as it is
+    ("risk-" "based" is "risk-based")."""
+    out = ""
+    for part in parts:
+        if out and not out.endswith("-"):
+            out += " "
+        out += part
+    return " ".join(out.split())
+
+
+def _responses(
+    lines: list[str], heads: list[int], found: dict[int, tuple[int, str]]
+) -> dict[int, tuple[str | None, str]]:
+    """Each number's response: a "Response to Recommendation N:" line wherever it is, else
+    a "Response:" paragraph after the number's statement and before the next heading."""
+    explicit: dict[int, tuple[str | None, str]] = {}
+    for i, line in enumerate(lines):
+        if "esponse" not in line and "omment" not in line:
+            continue
+        m = _RESPONSE_TO.fullmatch(line)
+        if m is None:
+            continue
+        said = _response(lines, i, m.group(2))
+        for n in map(int, _NUMBERS.findall(m.group(1))):
+            if n in found and said is not None:
+                explicit.setdefault(n, said)
+    for n, (start, _) in found.items():
+        if n in explicit:
+            continue
+        later = [i for i in heads if i > start and _HEAD.fullmatch(lines[i])]
+        end = min(later, default=min(start + 60, len(lines)))
+        for i in range(start + 1, end):
+            m = _RESPONSE.fullmatch(lines[i])
+            if m is not None:
+                said = _response(lines, i, m.group(1))
+                if said is not None:
+                    explicit[n] = said
+                break
+    return explicit
+
+
+def _response(lines: list[str], first: int, start: str) -> tuple[str | None, str] | None:
+    """A response's position and words: its paragraph from ``start`` (cut to
+    ``RESPONSE_LIMIT``); None when it has no words."""
+    parts = [start.strip()] if start.strip() else []
+    i = first + 1
+    while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
+        i += 1
+    while i < len(lines) and lines[i].strip() and "\f" not in lines[i]:
+        parts.append(lines[i].strip())
+        i += 1
+    words = _joined(parts)
+    if not words:
+        return None
+    if len(words) > RESPONSE_LIMIT:
+        words = words[: RESPONSE_LIMIT - 1].rstrip() + "\u2026"
+    first_sentence = _FIRST_SENTENCE.match(words)
+    opening = first_sentence.group(0) if first_sentence else words
+    return position(opening), words
+
+
+def position(sentence: str) -> str | None:
+    """The position a response's first sentence takes: partially concur, non-concur or
+    concur; None when it says none of them."""
+    for name, pattern in _POSITION:
+        if pattern.search(sentence):
+            return name
+    return None
