@@ -330,10 +330,19 @@ class Reports:
         """The recommendations the reports ``criteria`` select number in their texts, a row
         each, newest report first (oigcli.model.recommend), and the notes of the query
         (``recommendations``); the listing's own notes are known once it has been read."""
-        from oigcli.query.recommend import READS, Listing
+        from oigcli.query.recommend import Listing
 
-        selection = self.select(criteria, Shape(fields=",".join(READS)))
-        return Listing(selection.rows), selection.notes
+        criteria = criteria or Criteria()
+        need = criteria.narrowing(full_text=True)
+        source = self.source()
+        try:  # in the source's own order: each text is let go once read (rows are sorted)
+            keep = criteria.test(source.decides(need))
+            stream = source.rows(need.replace(full_text=True, text_shown=True), keep)
+            notes = _notes(source, criteria)
+        except BaseException:
+            source.close()
+            raise
+        return Listing(Page(stream, 0, source)), notes
 
     def difference(
         self, other: Reports, criteria: Criteria | None = None

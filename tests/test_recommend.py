@@ -321,18 +321,24 @@ def test_api(tmp_path: Path) -> None:
             list(reports.recommendations(limt=3))
 
 
-def test_rows_come_as_each_report_is_read() -> None:
-    """Flat memory: the listing reads one report's text at a time."""
+def test_texts_are_let_go_as_they_are_read() -> None:
+    """Flat memory: 200 texts of 200,000 characters pass through the listing; it keeps
+    only the rows (a peak of one text, not of all 40 million characters)."""
+    import tracemalloc
+
     from oigcli.query.recommend import Listing
 
-    read: list[str] = []
-
     def reports() -> Any:
-        for n in range(1000):
-            read.append(str(n))
+        for n in range(200):
+            text = "Recommendation 1: Fix the locks.\n\n" + "x" * 200_000
             yield {"id": f"x/{n}", "report_number": str(n), "recommendations": None,
-                   "text": "Recommendation 1: Fix the locks.\n"}  # fmt: skip
+                   "fiscal_year": 2021, "issue_date": None, "text": text}  # fmt: skip
 
-    rows = iter(Listing(reports()))
-    next(rows)
-    assert read == ["0"]
+    tracemalloc.start()
+    try:
+        rows = list(Listing(reports()))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(rows) == 200 and rows[0]["report_number"] == "199"  # newest first
+    assert peak < 10 * 200_000 * 4  # a few texts at a time, never 200 of them

@@ -336,10 +336,10 @@ def stats(
 
 @app.command(
     epilog=epilog(
-        "oigcli recommendations --data ARCHIVE --inspector dhs --fy 2021",
-        "oigcli recommendations --data ARCHIVE --json"
+        "oigcli recommendations --data inspectors-general/data --inspector dhs --fy 2021",
+        "oigcli recommendations --data inspectors-general/data --json"
         " | jq -r '.[] | select(.response == \"non-concur\") | .id' | sort -u",
-        "oigcli recommendations --data ARCHIVE --component cbp --format csv > recs.csv",
+        "oigcli recommendations --data inspectors-general/data -c cbp --format csv > recs.csv",
     ),
 )
 @CRITERIA.adds

@@ -1,6 +1,7 @@
 """The recommendation rows of the reports a query selects (``oigcli recommendations``):
-each report's text read for the recommendations it numbers (oigcli.model.recommend), a
-row each, as the reports come; what was read is counted for what a person is told."""
+each report's text read for the recommendations it numbers (oigcli.model.recommend), as
+the reports come, and let go; the rows (small) are given newest report first once all are
+read. What was read is counted for what a person is told."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from typing import Any
 
 from oigcli.model.recommend import numbered
 from oigcli.model.schema import TEXT, Report
+from oigcli.query.rows import newness
 
 NAMED = 10
 """The reports whose numbering was in doubt that a note names; the rest are counted."""
-READS = ("id", "report_number", "recommendations", TEXT)
-"""The fields of a report the rows are made from."""
 
 
 class Listing:
-    """The rows, made as they are read (one report's text at a time); after the last,
+    """The rows, made as the reports are read (one text at a time, none kept), given in
+    the default order of their reports (newest first), then by number; after the last,
     ``notes`` and ``empty`` say what was read."""
 
     def __init__(self, reports: Iterable[Report]) -> None:
@@ -29,6 +30,12 @@ class Listing:
         self._doubts: list[str] = []
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        found = sorted(self._read(), key=lambda held: held[0], reverse=True)
+        for _, rows in found:
+            yield from rows
+
+    def _read(self) -> Iterator[tuple[tuple[Any, ...], list[dict[str, Any]]]]:
+        """Each report that gives rows: its place in the default order, and its rows."""
         for report in self._reports:
             self.read += 1
             text = report.get(TEXT)
@@ -41,17 +48,23 @@ class Listing:
                 if len(self._doubts) < NAMED:
                     self._doubts.append(f"{report['id']}: {found.doubt}")
                 continue
-            if found.rows:
-                self.numbering += 1
-            for row in found.rows:
-                yield {
-                    "id": report["id"],
-                    "report_number": report["report_number"],
-                    "number": row.number,
-                    "text": row.text,
-                    "response": row.response,
-                    "response_text": row.response_text,
-                }
+            if not found.rows:
+                continue
+            self.numbering += 1
+            yield (
+                newness(report),
+                [
+                    {
+                        "id": report["id"],
+                        "report_number": report["report_number"],
+                        "number": row.number,
+                        "text": row.text,
+                        "response": row.response,
+                        "response_text": row.response_text,
+                    }
+                    for row in found.rows
+                ],
+            )
 
     def notes(self) -> list[str]:
         """The reports whose numbered recommendations were not given, and why."""
