@@ -342,3 +342,26 @@ def test_texts_are_let_go_as_they_are_read() -> None:
         tracemalloc.stop()
     assert len(rows) == 200 and rows[0]["report_number"] == "199"  # newest first
     assert peak < 10 * 200_000 * 4  # a few texts at a time, never 200 of them
+
+
+def test_work_grows_with_the_lines_not_their_square(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile text of thousands of headings and responses with no blank line between:
+    each line is joined into a paragraph a bounded number of times (a response paragraph
+    is read once per number, and no further than its limit)."""
+    joined = {"lines": 0}
+    real = recommend._joined
+
+    def counting(parts: list[str]) -> str:
+        joined["lines"] += len(parts)
+        return real(parts)
+
+    monkeypatch.setattr(recommend, "_joined", counting)
+
+    def lines_joined(copies: int) -> int:
+        joined["lines"] = 0
+        block = "Recommendation 1: Fix it.\nCBP Response to Recommendation 1: Concur.\n"
+        numbered(block * copies)
+        return joined["lines"]
+
+    small, large = lines_joined(1_000), lines_joined(4_000)
+    assert large <= 4 * small + 10

@@ -27,6 +27,7 @@ response's words are kept either way.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import NamedTuple
 
@@ -100,11 +101,14 @@ def numbered(text: str | None, count: int | None = None) -> Numbered:
     if not text or "Recommendation" not in text:
         return NONE
     lines = text.splitlines()
-    heads = [i for i, line in enumerate(lines) if "Recommendation" in line]
+    heads: list[int] = []  # the lines that are headings, each tested once
     found: dict[int, tuple[int, str]] = {}  # number -> (line of its statement, text)
-    for i in heads:
-        m = _HEAD.fullmatch(lines[i])
-        if m is None or int(m.group(1)) in found:
+    for i, line in enumerate(lines):
+        m = _HEAD.fullmatch(line) if "Recommendation" in line else None
+        if m is None:
+            continue
+        heads.append(i)
+        if int(m.group(1)) in found:
             continue
         number = int(m.group(1))
         words, doubt = _paragraph(lines, i, m.group(2))
@@ -132,11 +136,13 @@ def _paragraph(lines: list[str], first: int, start: str) -> tuple[str, str | Non
     i = first + 1
     while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
         i += 1  # the heading alone on its line, its text after a blank line
-    while i < len(lines):
+    size = len(start)
+    while i < len(lines) and size <= TEXT_LIMIT:  # past the limit it is in doubt anyway
         line = lines[i]
         if not line.strip() or "\f" in line or _HEAD.fullmatch(line):
             break
         parts.append(line.strip())
+        size += len(line)
         i += 1
     for line in (lines[first], *lines[first + 1 : i]):
         if " " * COLUMN_GAP in line.strip():
@@ -166,7 +172,8 @@ def _responses(
     lines: list[str], heads: list[int], found: dict[int, tuple[int, str]]
 ) -> dict[int, tuple[str | None, str]]:
     """Each number's response: a "Response to Recommendation N:" line wherever it is, else
-    a "Response:" paragraph after the number's statement and before the next heading."""
+    a "Response:" paragraph after the number's statement and before the next heading
+    (``heads``: the lines that are headings, in order)."""
     explicit: dict[int, tuple[str | None, str]] = {}
     for i, line in enumerate(lines):
         if "esponse" not in line and "omment" not in line:
@@ -174,15 +181,18 @@ def _responses(
         m = _RESPONSE_TO.fullmatch(line)
         if m is None:
             continue
+        numbers = [n for n in map(int, _NUMBERS.findall(m.group(1))) if n in found]
+        if not numbers or all(n in explicit for n in numbers):
+            continue
         said = _response(lines, i, m.group(2))
-        for n in map(int, _NUMBERS.findall(m.group(1))):
-            if n in found and said is not None:
+        for n in numbers:
+            if said is not None:
                 explicit.setdefault(n, said)
     for n, (start, _) in found.items():
         if n in explicit:
             continue
-        later = [i for i in heads if i > start and _HEAD.fullmatch(lines[i])]
-        end = min(later, default=min(start + 60, len(lines)))
+        after = bisect.bisect_right(heads, start)
+        end = heads[after] if after < len(heads) else min(start + 60, len(lines))
         for i in range(start + 1, end):
             m = _RESPONSE.fullmatch(lines[i])
             if m is not None:
@@ -200,8 +210,10 @@ def _response(lines: list[str], first: int, start: str) -> tuple[str | None, str
     i = first + 1
     while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
         i += 1
-    while i < len(lines) and lines[i].strip() and "\f" not in lines[i]:
+    size = len(start)
+    while i < len(lines) and lines[i].strip() and "\f" not in lines[i] and size <= RESPONSE_LIMIT:
         parts.append(lines[i].strip())
+        size += len(lines[i])
         i += 1
     words = _joined(parts)
     if not words:
