@@ -180,12 +180,32 @@ def test_a_response_that_states_no_position_keeps_its_words() -> None:
             "recommendation 1 runs past 1,500 characters",
         ),
         ("Recommendation 2:\n\n\n\n\nFinding B\n", None, "recommendation 2 has no text"),
+        (
+            "Report A\nRecommendation 1: Fix the locks.\nRecommendation 2: Fix the doors.\n\n"
+            "Report B\nRecommendation 1: Train staff.\nRecommendation 2: Test staff.\n"
+            "Recommendation 3: Report the results.\n",
+            None,
+            "its first run of recommendations is not the whole (1-2, 1-3)",
+        ),
     ],
 )
 def test_a_failed_check_gives_no_row_and_says_why(text: str, count: int | None, doubt: str) -> None:
     found = numbered(text, count)
     assert found.rows == []
     assert found.doubt is not None and doubt in found.doubt
+
+
+def test_a_table_of_contents_is_not_a_statement() -> None:
+    text = (
+        "Recommendation 1: Update procedures . . . . . . . . 12\n"
+        "Recommendation 2: Train officers........................14\n\n"
+        "Recommendation 1: We recommend CBP update its procedures.\n\n"
+        "Recommendation 2: We recommend CBP train its officers.\n"
+    )
+    assert [r.text for r in rows_of(text, 2)] == [
+        "We recommend CBP update its procedures.",
+        "We recommend CBP train its officers.",
+    ]
 
 
 def test_mentions_in_sentences_are_not_headings() -> None:

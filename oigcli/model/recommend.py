@@ -10,7 +10,11 @@ otherwise none, with the reason (docs/recommendations.md):
   its text runs to the end of its paragraph (a blank line, a page break, the next
   recommendation); the first statement of each number is kept (the agency's letter and the
   appendix restate them, sometimes in other words);
-- the numbers run 1, 2, ... N with none missing;
+- the numbers run 1, 2, ... N with none missing, and the first run of them (before they
+  start again, in the agency's letter or an appendix) is the whole 1 to N: a first run
+  shorter than a later one (1-2, then 1-3) is several reports' recommendations (a
+  compendium, a semiannual report), not one's; a table of contents' line
+  ("Recommendation 1: ... . . . . 12") is not a statement;
 - when the report's count of recommendations is known (read from its summary, or given by
   the dataset) it is N;
 - each text ends a sentence (a text cut by a page break does not), is at most
@@ -44,10 +48,12 @@ number and words, the agency's position (concur, non-concur, partially concur; n
 not stated or not plain) and the words of its response."""
 RECOMMENDATION_COLUMNS = ("report_number", "number", "response", "text")
 """The columns of a recommendations table for a person."""
-POSITIONS = ("concur", "non-concur", "partially concur")
 
 
 class Recommendation(NamedTuple):
+    """One numbered recommendation: its number and words, and the agency's position and
+    response where the text states them."""
+
     number: int
     text: str
     response: str | None = None
@@ -74,6 +80,8 @@ _RESPONSE = re.compile(
     r"[ \t]*(?:[A-Z][\w&.]*(?:'s|\u2019s)?[ \t]+){0,3}?(?:Response|Comments)[ \t]*:[ \t]*(.*)"
 )
 _NUMBERS = re.compile(r"\d{1,2}")
+_CONTENTS = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
+"""A line of a table of contents ("Recommendation 1: ... . . . . 12"): not a statement."""
 _POSITION = (
     (
         "partially concur",
@@ -102,15 +110,17 @@ def numbered(text: str | None, count: int | None = None) -> Numbered:
         return NONE
     lines = text.splitlines()
     heads: list[int] = []  # the lines that are headings, each tested once
+    order: list[int] = []  # their numbers, in the text's order
     found: dict[int, tuple[int, str]] = {}  # number -> (line of its statement, text)
     for i, line in enumerate(lines):
         m = _HEAD.fullmatch(line) if "Recommendation" in line else None
-        if m is None:
+        if m is None or _CONTENTS.search(line):
             continue
         heads.append(i)
-        if int(m.group(1)) in found:
-            continue
         number = int(m.group(1))
+        order.append(number)
+        if number in found:
+            continue
         words, doubt = _paragraph(lines, i, m.group(2))
         if doubt:
             return Numbered([], f"recommendation {number} {doubt}")
@@ -121,12 +131,27 @@ def numbered(text: str | None, count: int | None = None) -> Numbered:
     if numbers != list(range(1, len(numbers) + 1)):
         listed = ", ".join(map(str, numbers))
         return Numbered([], f"its recommendations are numbered {listed}, with some missing")
+    runs = _runs(order)
+    if runs[0] != numbers:  # the report's own statement comes first, and whole
+        listed = ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+        return Numbered([], f"its first run of recommendations is not the whole ({listed})")
     if count is not None and count != len(numbers):
         return Numbered([], f"it numbers {len(numbers)} recommendations and its count is {count}")
     responses = _responses(lines, heads, found)
     return Numbered(
         [Recommendation(n, found[n][1], *responses.get(n, (None, None))) for n in numbers]
     )
+
+
+def _runs(order: list[int]) -> list[list[int]]:
+    """The numbers in the text's order, cut where they start again (1, 2, 3, then 1, 3:
+    the report's own, then the agency's letter restating some of them)."""
+    runs: list[list[int]] = []
+    for number in order:
+        if not runs or number <= runs[-1][-1]:
+            runs.append([])
+        runs[-1].append(number)
+    return runs
 
 
 def _paragraph(lines: list[str], first: int, start: str) -> tuple[str, str | None]:
