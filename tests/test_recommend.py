@@ -119,6 +119,15 @@ def test_a_hyphen_at_a_line_end_joins() -> None:
     assert rows_of(text)[0].text == "Adopt a risk-based review of the grants."
 
 
+def test_the_oig_s_own_analysis_is_not_the_agency_s_response() -> None:
+    text = (
+        "Recommendation 1: Fix the locks.\n\nOIG Response: We agree the plan is sound.\n\n"
+        "OIG Analysis of CBP Response to Recommendation 1: We concur with CBP's plan.\n"
+    )
+    row = rows_of(text)[0]
+    assert (row.response, row.response_text) == (None, None)
+
+
 def test_no_response_stated_is_null() -> None:
     row = rows_of("Recommendation 1: Fix the locks.\n\nFinding B\n")[0]
     assert (row.response, row.response_text) == (None, None)

@@ -4,7 +4,7 @@ Concur. ..."), read from the report's full text (the scraper's report.txt, which
 ``pdftotext -layout`` wrote).
 
 A wrong row is worse than none, so a report gives rows only when every check holds, and
-otherwise none, with the reason (docs/recommendations.md):
+otherwise none, with the reason (docs/derived.md, "Recommendations as rows"):
 
 - a recommendation is a line that begins ``Recommendation N:`` (or ``Recommendation #N:``);
   its text runs to the end of its paragraph (a blank line, a page break, the next
@@ -79,6 +79,9 @@ _RESPONSE_TO = re.compile(
 _RESPONSE = re.compile(
     r"[ \t]*(?:[A-Z][\w&.]*(?:'s|\u2019s)?[ \t]+){0,3}?(?:Response|Comments)[ \t]*:[ \t]*(.*)"
 )
+_THE_OIG = re.compile(r"\b(?:OIG|Analysis|Inspector)\b")
+"""Words before "Response"/"Comments" that make a paragraph the OIG's, not the agency's
+("OIG Analysis of CBP Response to Recommendation 1:", "OIG Response:")."""
 _NUMBERS = re.compile(r"\d{1,2}")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 """A line of a table of contents ("Recommendation 1: ... . . . . 12"): not a statement."""
@@ -204,7 +207,7 @@ def _responses(
         if "esponse" not in line and "omment" not in line:
             continue
         m = _RESPONSE_TO.fullmatch(line)
-        if m is None:
+        if m is None or _THE_OIG.search(line, 0, m.start(1)):
             continue
         numbers = [n for n in map(int, _NUMBERS.findall(m.group(1))) if n in found]
         if not numbers or all(n in explicit for n in numbers):
@@ -220,7 +223,7 @@ def _responses(
         end = heads[after] if after < len(heads) else min(start + 60, len(lines))
         for i in range(start + 1, end):
             m = _RESPONSE.fullmatch(lines[i])
-            if m is not None:
+            if m is not None and not _THE_OIG.search(lines[i], 0, m.start(1)):
                 said = _response(lines, i, m.group(1))
                 if said is not None:
                     explicit[n] = said
