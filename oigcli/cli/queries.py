@@ -368,5 +368,5 @@ def recommendations(
         tell_notes(env, notes)
         out = printer(env, io)
         fields = out.fields(None, RECOMMENDATION_COLUMNS, RECOMMENDATION_FIELDS)
-        out.rows(iter(listing), fields, False, listing.empty)
+        out.rows(listing, fields, False, listing.empty)
     tell_notes(env, listing.notes())

@@ -312,7 +312,7 @@ def _read(text: str, source: str) -> _Reading:
     if made is not None and made.value > 0 and "recommendations_concurred" not in reading.found:
         said = [sentence for sentence, plural in concurred_all if plural or made.value == 1]
         if said:
-            finding = Finding(made.value, source, _quoted(said[0]), "concurred-all")
+            finding = Finding(made.value, source, kept_cut(said[0]), "concurred-all")
             reading.add("recommendations_concurred", finding)
     if "recommendations" in reading.conflicted:
         reading.found.pop("recommendations_concurred", None)
@@ -326,7 +326,7 @@ def _counts(
     """The counts ``sentence`` states; a sentence that says the agency concurred with all
     of them, without a number, is kept in ``concurred_all`` (with whether it says
     "recommendations": "the recommendation" is all of them only when one was made)."""
-    quoted = _quoted(sentence)
+    quoted = kept_cut(sentence)
     earlier = _EARLIER.search(sentence) is not None
     if not earlier:
         for rule, pattern in _MADE:
@@ -359,7 +359,7 @@ def _counts(
 def _amounts(sentence: str, source: str, reading: _Reading) -> None:
     if _PERIOD.search(sentence):
         return
-    quoted = _quoted(sentence)
+    quoted = kept_cut(sentence)
     for field, patterns, rule in (
         ("questioned_costs", _QUESTIONED, "questioned-costs"),
         ("funds_put_to_better_use", _BETTER_USE, "better-use"),
@@ -374,7 +374,9 @@ def _amounts(sentence: str, source: str, reading: _Reading) -> None:
                     reading.add(field, Finding(value, source, quoted, rule))
 
 
-def _quoted(sentence: str) -> str:
+def kept_cut(sentence: str) -> str:
+    """``sentence`` as it is kept beside a value read from it: cut, with "…", past
+    ``SENTENCE_CHARACTERS``."""
     if len(sentence) <= SENTENCE_CHARACTERS:
         return sentence
     return sentence[: SENTENCE_CHARACTERS - 1].rstrip() + "…"

@@ -35,10 +35,13 @@ import bisect
 import re
 from typing import NamedTuple
 
+from oigcli.model.derive import SENTENCE_CHARACTERS, kept_cut
+
 TEXT_LIMIT = 1_500
 """A recommendation's text is at most this long; a longer one has run past its end."""
-RESPONSE_LIMIT = 600
-"""A response is kept to this many characters, with "…" when cut."""
+RESPONSE_LIMIT = SENTENCE_CHARACTERS
+"""A response is kept to this many characters, with "…" when cut (as a sentence beside a
+derived value is)."""
 COLUMN_GAP = 5
 """Spaces inside a line that mark two columns side by side (pdftotext -layout keeps them)."""
 
@@ -160,19 +163,8 @@ def _runs(order: list[int]) -> list[list[int]]:
 def _paragraph(lines: list[str], first: int, start: str) -> tuple[str, str | None]:
     """The words of the paragraph a recommendation heading begins (its rest of line
     ``start``, then the lines up to a blank one), and what is wrong with them, if anything."""
-    parts = [start.strip()] if start.strip() else []
-    i = first + 1
-    while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
-        i += 1  # the heading alone on its line, its text after a blank line
-    size = len(start)
-    while i < len(lines) and size <= TEXT_LIMIT:  # past the limit it is in doubt anyway
-        line = lines[i]
-        if not line.strip() or "\f" in line or _HEAD.fullmatch(line):
-            break
-        parts.append(line.strip())
-        size += len(line)
-        i += 1
-    for line in (lines[first], *lines[first + 1 : i]):
+    parts, end = _block(lines, first, start, TEXT_LIMIT, until_heading=True)
+    for line in lines[first:end]:
         if " " * COLUMN_GAP in line.strip():
             return "", "is laid out in columns (not read)"
     words = _joined(parts)
@@ -183,6 +175,28 @@ def _paragraph(lines: list[str], first: int, start: str) -> tuple[str, str | Non
     if not _SENTENCE_END.search(words):
         return "", "does not end a sentence (cut by a page break?)"
     return words, None
+
+
+def _block(
+    lines: list[str], first: int, start: str, limit: int, until_heading: bool
+) -> tuple[list[str], int]:
+    """The lines of the paragraph that line ``first`` begins with ``start`` (a heading alone
+    on its line takes the paragraph after a blank line), to a blank line or a page break
+    (and, ``until_heading``, the next recommendation), read no further than ``limit``
+    characters; and the index of the line after them."""
+    parts = [start.strip()] if start.strip() else []
+    i = first + 1
+    while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
+        i += 1
+    size = len(start)
+    while i < len(lines) and size <= limit:  # past the limit it is cut or in doubt anyway
+        line = lines[i]
+        if not line.strip() or "\f" in line or (until_heading and _HEAD.fullmatch(line)):
+            break
+        parts.append(line.strip())
+        size += len(line)
+        i += 1
+    return parts, i
 
 
 def _joined(parts: list[str]) -> str:
@@ -234,20 +248,10 @@ def _responses(
 def _response(lines: list[str], first: int, start: str) -> tuple[str | None, str] | None:
     """A response's position and words: its paragraph from ``start`` (cut to
     ``RESPONSE_LIMIT``); None when it has no words."""
-    parts = [start.strip()] if start.strip() else []
-    i = first + 1
-    while not parts and i < len(lines) and not lines[i].strip() and i - first <= 2:
-        i += 1
-    size = len(start)
-    while i < len(lines) and lines[i].strip() and "\f" not in lines[i] and size <= RESPONSE_LIMIT:
-        parts.append(lines[i].strip())
-        size += len(lines[i])
-        i += 1
-    words = _joined(parts)
+    words = _joined(_block(lines, first, start, RESPONSE_LIMIT, until_heading=False)[0])
     if not words:
         return None
-    if len(words) > RESPONSE_LIMIT:
-        words = words[: RESPONSE_LIMIT - 1].rstrip() + "\u2026"
+    words = kept_cut(words)
     first_sentence = _FIRST_SENTENCE.match(words)
     opening = first_sentence.group(0) if first_sentence else words
     return position(opening), words

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from oigcli.model.recommend import RECOMMENDATION_FIELDS as FIELDS
 from oigcli.model.recommend import numbered
 from oigcli.model.schema import TEXT, Report
 from oigcli.query.rows import newness
@@ -25,7 +26,6 @@ class Listing:
         self._reports = reports
         self.read = 0
         self.without_text = 0
-        self.numbering = 0
         self.doubted = 0
         self._doubts: list[str] = []
 
@@ -48,23 +48,12 @@ class Listing:
                 if len(self._doubts) < NAMED:
                     self._doubts.append(f"{report['id']}: {found.doubt}")
                 continue
-            if not found.rows:
-                continue
-            self.numbering += 1
-            yield (
-                newness(report),
-                [
-                    {
-                        "id": report["id"],
-                        "report_number": report["report_number"],
-                        "number": row.number,
-                        "text": row.text,
-                        "response": row.response,
-                        "response_text": row.response_text,
-                    }
-                    for row in found.rows
-                ],
-            )
+            if found.rows:
+                ids = (report["id"], report["report_number"])
+                yield (
+                    newness(report),
+                    [dict(zip(FIELDS, (*ids, *row), strict=True)) for row in found.rows],
+                )
 
     def notes(self) -> list[str]:
         """The reports whose numbered recommendations were not given, and why."""
